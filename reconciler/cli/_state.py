@@ -1,0 +1,26 @@
+"""What the root command parsed, handed to every subcommand through click's context."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+DEFAULT_EMULATOR_DB = ".shiftctl/emulator.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalOptions:
+    """The root command's options, before configuration files are read."""
+
+    config_path: str | None
+    endpoint: str | None
+    emulator_db: str | None
+    no_color: bool
+    verbosity: int
+
+    def use_color(self) -> bool:
+        """Colour only on a terminal, never with --no-color or NO_COLOR."""
+        if self.no_color or os.environ.get("NO_COLOR"):
+            return False
+        return sys.stdout.isatty()

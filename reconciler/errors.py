@@ -1,0 +1,98 @@
+"""The one error hierarchy users can cause, each class with its exit code.
+
+Only ``reconciler.cli`` turns these into exit codes; library code raises them.
+
+    ShiftctlError                     exit 1  (root: every user-facing error)
+    ├── InputError                    exit 1  bad files, flags or rows, with locations
+    │   └── ValidationFailed          exit 1  carries every Problem found in one run
+    ├── ConfigError                   exit 1  shiftctl.yaml, flags, environment, credentials
+    ├── RemoteError                   exit 1  Feishu said no or could not be reached
+    │   (the Feishu-specific classes live in ``reconciler.feishu.errors``)
+    ├── GuardError                    exit 3  a safety guard blocked the plan
+    ├── StalePlanError                exit 4  the saved plan no longer matches; nothing changed
+    └── PartialApplyError             exit 5  some operations failed; a re-run converges
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+EXIT_GUARD = 3
+EXIT_STALE = 4
+EXIT_PARTIAL = 5
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceLocation:
+    """Where a value came from: file, 1-based line and column."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column}"
+        return self.path
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One problem in the input, rendered as ``path:line:col: field.path: message``."""
+
+    location: SourceLocation
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        field = f" {self.field}:" if self.field else ""
+        return f"{self.location}:{field} {self.message}"
+
+
+class ShiftctlError(Exception):
+    """Root of every error a user can cause or meet; reads well as one line."""
+
+    exit_code = EXIT_ERROR
+
+
+class InputError(ShiftctlError):
+    """Bad input: a file, a flag, a row."""
+
+
+class ValidationFailed(InputError):
+    """Every problem found in one run of validation, sorted."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(sorted(problems))
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found")
+
+
+class ConfigError(ShiftctlError):
+    """Bad configuration, flags or environment (missing credentials included)."""
+
+
+class RemoteError(ShiftctlError):
+    """The remote API refused a call or could not be reached."""
+
+
+class GuardError(ShiftctlError):
+    """A safety guard blocked the plan; overrides are named or explicit."""
+
+    exit_code = EXIT_GUARD
+
+
+class StalePlanError(ShiftctlError):
+    """The saved plan differs from a fresh one; nothing was changed."""
+
+    exit_code = EXIT_STALE
+
+
+class PartialApplyError(ShiftctlError):
+    """Some operations of an apply failed; the report says which."""
+
+    exit_code = EXIT_PARTIAL
