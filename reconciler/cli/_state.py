@@ -6,6 +6,8 @@ import os
 import sys
 from dataclasses import dataclass
 
+from reconciler.config import Settings, load_settings
+
 DEFAULT_EMULATOR_DB = ".shiftctl/emulator.sqlite3"
 
 
@@ -24,3 +26,12 @@ class GlobalOptions:
         if self.no_color or os.environ.get("NO_COLOR"):
             return False
         return sys.stdout.isatty()
+
+
+def settings_of(options: GlobalOptions) -> Settings:
+    """The settings for a command: configuration file, environment and root flags."""
+    return load_settings(
+        config_path=options.config_path,
+        endpoint=options.endpoint,
+        emulator_db=options.emulator_db,
+    )

@@ -1,0 +1,90 @@
+"""Configuration: file, environment and flags combine into one Settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler.config import FEISHU_ENDPOINT, Secret, load_settings
+from reconciler.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "shiftctl.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    settings = load_settings(environ={}, cwd=tmp_path)
+    assert settings.endpoint == FEISHU_ENDPOINT
+    assert settings.shifts_dir == tmp_path / "shifts"
+    assert settings.prune is True
+    assert settings.app_secret is None
+    assert settings.config_path is None
+
+
+def test_file_values_are_read_relative_to_the_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "shifts: defs\nendpoint: https://open.larksuite.com/\ninclude: ['HQ-*']\n"
+        "exclude: ['HQ-tmp*']\nprune: false\nprotected: ['HQ-core']\n"
+        "guards: {max_deletes: 2, max_delete_percent: 10}\nrate_limit: 20\nconcurrency: 4\n",
+    )
+    settings = load_settings(environ={}, cwd=tmp_path)
+    assert settings.shifts_dir == tmp_path / "defs"
+    assert settings.endpoint == "https://open.larksuite.com"
+    assert settings.in_scope("HQ-day")
+    assert not settings.in_scope("HQ-tmp1")
+    assert not settings.in_scope("Branch-day")
+    assert settings.is_protected("HQ-core")
+    assert (settings.max_deletes, settings.max_delete_percent) == (2, 10.0)
+    assert (settings.rate_limit, settings.concurrency, settings.prune) == (20.0, 4, False)
+
+
+def test_flags_beat_environment_beat_file(tmp_path: Path) -> None:
+    write(tmp_path, "endpoint: https://from-file\n")
+    env = {"FEISHU_ENDPOINT": "https://from-env"}
+    assert load_settings(environ=env, cwd=tmp_path).endpoint == "https://from-env"
+    flagged = load_settings(endpoint="https://from-flag", environ=env, cwd=tmp_path)
+    assert flagged.endpoint == "https://from-flag"
+
+
+def test_credentials_come_from_the_environment_and_never_show(tmp_path: Path) -> None:
+    env = {"FEISHU_APP_ID": "cli_a1", "FEISHU_APP_SECRET": "s3cr3t-value"}
+    settings = load_settings(environ=env, cwd=tmp_path)
+    assert settings.app_id == "cli_a1"
+    assert settings.app_secret == Secret("s3cr3t-value")
+    assert settings.app_secret is not None
+    assert settings.app_secret.reveal() == "s3cr3t-value"
+    assert "s3cr3t" not in repr(settings)
+    assert "s3cr3t" not in f"{settings.app_secret}"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("prune: yes please\n", "1:1: prune: must be true or false"),
+        ("\nshifs: x\n", "2:1: shifs: unknown key"),
+        ("guards: {max_deletes: -1}\n", "guards.max_deletes: must be a number ≥ 0"),
+        ("guards: {max_delete_percent: 120}\n", "must be a percentage from 0 to 100"),
+        ("guards: {deletes: 1}\n", "guards.deletes: unknown guard"),
+        ("include: HQ-*\n", "include: must be a list of name globs"),
+        ("concurrency: 2.5\n", "concurrency: must be a whole number"),
+        ("rate_limit: 0\n", "rate_limit: must be a positive number"),
+        ("- a\n- b\n", "1:1: the configuration must be a mapping"),
+        ("a: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_configuration_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
+    write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={}, cwd=tmp_path)
+    assert message in str(caught.value)
+    assert str(tmp_path / "shiftctl.yaml") in str(caught.value)
+
+
+def test_a_named_missing_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="configuration file not found"):
+        load_settings(config_path=str(tmp_path / "nope.yaml"), environ={}, cwd=tmp_path)
