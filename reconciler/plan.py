@@ -1,0 +1,322 @@
+"""Pure planning: desired shifts + current remote shifts + settings → one frozen ``Plan``.
+
+No HTTP, no printing: ``render`` formats the plan and ``apply`` executes the same object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from deepdiff import DeepDiff
+from deepdiff.helper import NotPresent
+
+from reconciler.config import Settings
+from reconciler.errors import GuardError, InputError, ShiftctlError
+from reconciler.model import RemoteShift, Shift, normalize_name
+
+__all__ = [
+    "AmbiguousRemoteError",
+    "Change",
+    "Create",
+    "Delete",
+    "FieldChange",
+    "GuardFinding",
+    "Overrides",
+    "Plan",
+    "Update",
+    "compute_plan",
+    "field_changes",
+    "snapshot_hash",
+]
+
+
+class AmbiguousRemoteError(ShiftctlError):
+    """Two remote shifts in the managed scope share one name; the plan will not guess."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One changed leaf or branch of a shift, e.g. ``punch_time_rule[0].on_time``.
+
+    ``before``/``after`` are plain JSON values; ``None`` on one side means absent.
+    """
+
+    path: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Create:
+    shift: Shift
+    action: Literal["create"] = "create"
+
+    @property
+    def name(self) -> str:
+        return self.shift.shift_name
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """In place: ``shift_id`` is kept, so attendance groups keep their reference."""
+
+    shift_id: str
+    before: Shift
+    after: Shift
+    diff: tuple[FieldChange, ...]
+    action: Literal["update"] = "update"
+
+    @property
+    def name(self) -> str:
+        return self.after.shift_name
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    shift_id: str
+    before: Shift
+    action: Literal["delete"] = "delete"
+
+    @property
+    def name(self) -> str:
+        return self.before.shift_name
+
+
+Change = Create | Update | Delete
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """What the operator allowed past the guards; recorded in the plan they review."""
+
+    allow_delete: tuple[str, ...] = ()
+    force: bool = False
+
+    @classmethod
+    def of(cls, allow_delete: Iterable[str] = (), *, force: bool = False) -> Overrides:
+        names = sorted({normalize_name(n) for n in allow_delete if n.strip()})
+        return cls(allow_delete=tuple(names), force=force)
+
+
+@dataclass(frozen=True, slots=True)
+class GuardFinding:
+    """A guard that fired; ``overridden`` says whether the plan may still be applied."""
+
+    rule: Literal["max_deletes", "max_delete_percent", "empty_desired", "protected"]
+    message: str
+    overridden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Creates, then updates, then deletes (each by name), with counts and guard results."""
+
+    changes: tuple[Change, ...]
+    unchanged: int
+    unmanaged: int
+    snapshot: str
+    overrides: Overrides = Overrides()
+    guards: tuple[GuardFinding, ...] = ()
+
+    @property
+    def creates(self) -> tuple[Create, ...]:
+        return tuple(c for c in self.changes if isinstance(c, Create))
+
+    @property
+    def updates(self) -> tuple[Update, ...]:
+        return tuple(c for c in self.changes if isinstance(c, Update))
+
+    @property
+    def deletes(self) -> tuple[Delete, ...]:
+        return tuple(c for c in self.changes if isinstance(c, Delete))
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def blocking(self) -> tuple[GuardFinding, ...]:
+        return tuple(g for g in self.guards if not g.overridden)
+
+    def summary(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "delete": 0}
+        for change in self.changes:
+            counts[change.action] += 1
+        return {**counts, "unchanged": self.unchanged, "unmanaged": self.unmanaged}
+
+    def raise_if_blocked(self) -> None:
+        """The octoDNS-style safety gate: refuse unless every fired guard was overridden."""
+        blocking = self.blocking
+        if blocking:
+            reasons = "; ".join(g.message for g in blocking)
+            raise GuardError(f"blocked by a safety guard: {reasons}")
+
+
+def compute_plan(
+    desired: Iterable[Shift],
+    current: Iterable[RemoteShift],
+    settings: Settings,
+    overrides: Overrides = Overrides(),
+) -> Plan:
+    """Compare by ``shift_name`` within the managed scope; never touch what is outside it."""
+    wanted = _desired_by_name(desired, settings)
+    managed, unmanaged = _current_by_name(current, settings)
+    creates: list[Create] = []
+    updates: list[Update] = []
+    deletes: list[Delete] = []
+    unchanged = 0
+    for name in sorted(wanted):
+        shift = wanted[name]
+        remote = managed.get(name)
+        if remote is None:
+            creates.append(Create(shift))
+        elif remote.shift == shift:
+            unchanged += 1
+        else:
+            diff = field_changes(remote.shift, shift)
+            updates.append(Update(remote.shift_id, remote.shift, shift, diff))
+    orphans = sorted(name for name in managed if name not in wanted)
+    if settings.prune:
+        deletes = [Delete(managed[n].shift_id, managed[n].shift) for n in orphans]
+    else:
+        # Without prune the files manage only the shifts they define.
+        unmanaged += len(orphans)
+    guards = _check_guards(deletes, len(wanted), len(managed), settings, overrides)
+    return Plan(
+        changes=(*creates, *updates, *deletes),
+        unchanged=unchanged,
+        unmanaged=unmanaged,
+        snapshot=snapshot_hash(managed.values()),
+        overrides=overrides,
+        guards=guards,
+    )
+
+
+def _desired_by_name(desired: Iterable[Shift], settings: Settings) -> dict[str, Shift]:
+    wanted: dict[str, Shift] = {}
+    outside: list[str] = []
+    for shift in desired:
+        name = shift.shift_name
+        if name in wanted:
+            raise InputError(f"shift {name!r} is defined twice")
+        if not settings.in_scope(name):
+            outside.append(name)
+        wanted[name] = shift
+    if outside:
+        names = ", ".join(repr(n) for n in sorted(outside))
+        raise InputError(
+            f"defined but outside the managed scope (include/exclude in the configuration): {names}"
+        )
+    return wanted
+
+
+def _current_by_name(
+    current: Iterable[RemoteShift], settings: Settings
+) -> tuple[dict[str, RemoteShift], int]:
+    managed: dict[str, RemoteShift] = {}
+    twins: dict[str, list[str]] = {}
+    unmanaged = 0
+    for remote in current:
+        name = remote.name
+        if not settings.in_scope(name):
+            unmanaged += 1
+        elif name in managed:
+            twins.setdefault(name, [managed[name].shift_id]).append(remote.shift_id)
+        else:
+            managed[name] = remote
+    if twins:
+        listed = "; ".join(f"{n!r} (ids {', '.join(ids)})" for n, ids in sorted(twins.items()))
+        raise AmbiguousRemoteError(
+            f"several remote shifts share a name: {listed}; "
+            "delete or rename all but one in Feishu, or exclude the name from the managed scope"
+        )
+    return managed, unmanaged
+
+
+def _check_guards(
+    deletes: Sequence[Delete],
+    desired_count: int,
+    managed_count: int,
+    settings: Settings,
+    overrides: Overrides,
+) -> tuple[GuardFinding, ...]:
+    allowed = set(overrides.allow_delete)
+    unapproved = [d.name for d in deletes if d.name not in allowed]
+    found: list[GuardFinding] = []
+    if unapproved and len(unapproved) > settings.max_deletes:
+        found.append(
+            GuardFinding(
+                "max_deletes",
+                f"{len(unapproved)} deletes exceed max_deletes {settings.max_deletes}",
+                overrides.force,
+            )
+        )
+    percent = 100.0 * len(unapproved) / managed_count if managed_count else 0.0
+    if unapproved and percent > settings.max_delete_percent:
+        found.append(
+            GuardFinding(
+                "max_delete_percent",
+                f"{len(unapproved)} of {managed_count} managed shifts ({percent:.0f}%) would be "
+                f"deleted, more than max_delete_percent {settings.max_delete_percent:g}%",
+                overrides.force,
+            )
+        )
+    if desired_count == 0 and unapproved:
+        found.append(
+            GuardFinding(
+                "empty_desired",
+                f"no shift is defined but {managed_count} managed remote shifts exist "
+                "(wrong shifts directory?)",
+                overrides.force,
+            )
+        )
+    # Protection yields only to naming the shift; --force alone never deletes it.
+    for d in deletes:
+        if settings.is_protected(d.name):
+            found.append(GuardFinding("protected", f"{d.name!r} is protected", d.name in allowed))
+    return tuple(found)
+
+
+def field_changes(before: Shift, after: Shift) -> tuple[FieldChange, ...]:
+    """Field-level differences as readable paths (``punch_time_rule[0].on_time``)."""
+    tree = DeepDiff(before.comparable(), after.comparable(), view="tree")
+    keyed: list[tuple[tuple[tuple[int, int, str], ...], FieldChange]] = []
+    for levels in tree.values():
+        for level in levels:
+            parts = level.path(output_format="list")
+            change = FieldChange(_readable(parts), _present(level.t1), _present(level.t2))
+            keyed.append((_sort_key(parts), change))
+    return tuple(change for _, change in sorted(keyed, key=lambda pair: pair[0]))
+
+
+def _readable(parts: Sequence[str | int]) -> str:
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _sort_key(parts: Sequence[str | int]) -> tuple[tuple[int, int, str], ...]:
+    # Indices sort numerically so [10] comes after [9]; keys alphabetically.
+    return tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in parts)
+
+
+def _present(value: Any) -> Any:
+    return None if isinstance(value, NotPresent) else value
+
+
+def snapshot_hash(remotes: Iterable[RemoteShift]) -> str:
+    """A digest of the managed remote state the plan was computed from."""
+    digest = hashlib.sha256()
+    for remote in sorted(remotes, key=lambda r: (r.name, r.shift_id)):
+        record = [remote.shift_id, remote.shift.comparable()]
+        digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
+        digest.update(b"\n")
+    return f"sha256:{digest.hexdigest()}"
