@@ -1,0 +1,164 @@
+"""Render formats hand-built plans; it decides nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from reconciler.errors import InputError
+from reconciler.model import PunchTimeRule, Shift
+from reconciler.plan import Create, Delete, FieldChange, GuardFinding, Overrides, Plan, Update
+from reconciler.render import (
+    MARKER,
+    plan_document,
+    plan_from_document,
+    render,
+    render_json,
+    render_markdown,
+    render_text,
+)
+
+
+def shift(name: str, on_time: str = "09:00") -> Shift:
+    return Shift(name, 1, (PunchTimeRule(on_time, "18:00", 10, 60, 60, 10, 60, 120),))
+
+
+def sample_plan(**extra: Any) -> Plan:
+    before, after = shift("Day"), shift("Day", "09:30")
+    changes = (
+        Create(shift("Early <b>")),
+        Update(
+            "101", before, after, (FieldChange("punch_time_rule[0].on_time", "09:00", "09:30"),)
+        ),
+        Delete("102", shift("Old")),
+    )
+    return Plan(changes, unchanged=4, unmanaged=2, snapshot="sha256:abc", **extra)
+
+
+def test_text_is_terraform_like_with_a_summary_line() -> None:
+    text = render_text(sample_plan())
+    assert "  + create 'Early <b>'" in text
+    assert "  ~ update 'Day' (id 101)" in text
+    assert "      punch_time_rule[0].on_time: 09:00 → 09:30" in text
+    assert "  - delete 'Old' (id 102)" in text
+    assert "      punch_time_rule[0].off_time: 18:00" in text  # a create shows its fields
+    assert text.rstrip().endswith(
+        "Plan: 1 to create, 1 to update, 1 to delete, 4 unchanged, 2 unmanaged."
+    )
+    assert "\x1b[" not in text
+
+
+def test_text_colours_only_when_asked() -> None:
+    coloured = render_text(sample_plan(), color=True)
+    assert "\x1b[32m  + create" in coloured
+    assert "\x1b[31m  - delete" in coloured
+    assert "\x1b[" not in render(sample_plan(), "text")
+
+
+def test_text_without_changes_says_so() -> None:
+    text = render_text(Plan((), 3, 0, "sha256:x"))
+    assert text.startswith("No changes.")
+    assert "Plan: 0 to create, 0 to update, 0 to delete, 3 unchanged, 0 unmanaged." in text
+
+
+def test_text_names_blocking_and_overridden_guards() -> None:
+    plan = sample_plan(
+        guards=(
+            GuardFinding("protected", "'Old' is protected", False),
+            GuardFinding("max_delete_percent", "too many", True),
+        ),
+        overrides=Overrides(force=True),
+    )
+    text = render_text(plan)
+    assert "Guard protected BLOCKED: 'Old' is protected" in text
+    assert "Guard max_delete_percent overridden: too many" in text
+    assert "Overrides: --force" in text
+
+
+def test_markdown_has_marker_summary_banner_and_details() -> None:
+    md = render_markdown(sample_plan())
+    assert md.startswith(MARKER + "\n")
+    assert "**Plan: 1 to create, 1 to update, 1 to delete, 4 unchanged, 2 unmanaged.**" in md
+    assert "> [!CAUTION]" in md
+    assert "DELETES 1 shift:** <code>Old</code>" in md
+    assert md.count("<details>") == 3
+    assert "<code>Early &lt;b&gt;</code>" in md  # names are escaped
+    assert "- punch_time_rule[0].on_time: 09:00\n+ punch_time_rule[0].on_time: 09:30" in md
+
+
+def test_markdown_has_no_banner_without_deletes() -> None:
+    plan = Plan((Create(shift("New")),), 0, 0, "sha256:x")
+    md = render_markdown(plan)
+    assert "[!CAUTION]" not in md
+    assert "Plan: 1 to create" in md
+
+
+def test_markdown_shows_blocking_guards() -> None:
+    plan = sample_plan(guards=(GuardFinding("max_deletes", "12 deletes exceed 10", False),))
+    md = render_markdown(plan)
+    assert "> [!WARNING]" in md
+    assert "> - 12 deletes exceed 10" in md
+
+
+@pytest.mark.parametrize("limit", [2_000, 65_536])
+def test_markdown_falls_back_to_a_summary_under_the_limit(limit: int) -> None:
+    many = tuple(Create(shift(f"Shift number {i:05d}")) for i in range(3_000))
+    plan = Plan((*many, Delete("1", shift("Gone"))), 0, 0, "sha256:x")
+    md = render_markdown(plan, limit=limit)
+    assert len(md) <= limit
+    assert md.startswith(MARKER)
+    assert "Plan: 3000 to create, 0 to update, 1 to delete" in md
+    assert "too long for one comment" in md
+    assert "<code>Gone</code>" in md  # the delete banner survives the fallback
+    assert "<details>" not in md
+
+
+def test_json_has_the_documented_fields() -> None:
+    plan = sample_plan(overrides=Overrides(("Old",), False))
+    doc = json.loads(render_json(plan))
+    assert doc["format_version"] == 1
+    assert doc["summary"] == {
+        "create": 1,
+        "update": 1,
+        "delete": 1,
+        "unchanged": 4,
+        "unmanaged": 2,
+    }
+    create, update, delete = doc["changes"]
+    assert (create["action"], create["before"], create["after"]["shift_name"]) == (
+        "create",
+        None,
+        "Early <b>",
+    )
+    assert update["shift_id"] == "101"
+    assert update["before"]["punch_time_rule"][0]["on_time"] == "09:00"
+    assert update["after"]["punch_time_rule"][0]["on_time"] == "09:30"
+    assert update["diff"] == [
+        {"path": "punch_time_rule[0].on_time", "before": "09:00", "after": "09:30"}
+    ]
+    assert (delete["action"], delete["after"]) == ("delete", None)
+    assert doc["snapshot"] == "sha256:abc"
+    assert doc["overrides"] == {"allow_delete": ["Old"], "force": False}
+    assert doc["checksum"].startswith("sha256:")
+
+
+def test_saved_plan_reads_back_equal() -> None:
+    plan = sample_plan(
+        overrides=Overrides(("Old",), True),
+        guards=(GuardFinding("protected", "'Old' is protected", True),),
+    )
+    assert plan_from_document(json.loads(render_json(plan))) == plan
+
+
+def test_a_changed_plan_file_is_refused() -> None:
+    doc = plan_document(sample_plan())
+    doc["changes"][1]["after"]["punch_time_rule"][0]["on_time"] = "10:00"
+    with pytest.raises(InputError, match="checksum mismatch"):
+        plan_from_document(doc)
+
+
+def test_a_foreign_file_is_refused() -> None:
+    with pytest.raises(InputError, match="not a shiftctl plan"):
+        plan_from_document({"hello": 1})
