@@ -1,0 +1,95 @@
+"""The app secret and tenant tokens: kept out of reprs and logs, cached and refreshed early.
+
+Feishu hands out a new token once the current one has under 30 minutes left
+(the old one stays valid), so refreshing a few minutes early never strands a
+call on a token that expires in flight.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+__all__ = ["REDACTED", "Redactor", "Secret", "TokenManager"]
+
+REDACTED = "***"
+
+
+class Secret:
+    """A string that never shows itself in ``repr`` or ``str``; ``reveal()`` is explicit."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({REDACTED!r})"
+
+    __str__ = __repr__
+
+
+class Redactor:
+    """Replaces every registered secret value (app secret, tokens seen) in a text."""
+
+    def __init__(self) -> None:
+        self._values: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+
+    def add(self, value: str) -> None:
+        if not value:
+            return
+        with self._lock:
+            self._values = self._values | {value}
+
+    def __call__(self, text: str) -> str:
+        # Longest first, so a secret containing another is hidden whole.
+        for value in sorted(self._values, key=len, reverse=True):
+            if value in text:
+                text = text.replace(value, REDACTED)
+        return text
+
+
+class TokenManager:
+    """Caches the tenant token and fetches a new one ``margin`` seconds before expiry.
+
+    ``fetch`` returns ``(token, expire_seconds)``. One thread fetches while the
+    others wait for its result; :meth:`invalidate` drops a token the server refused.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], tuple[str, float]],
+        *,
+        margin: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._margin = margin
+        self._clock = clock
+        self._token: str | None = None
+        self._refresh_at = 0.0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        state = "cached" if self._token else "empty"
+        return f"TokenManager({state})"
+
+    def token(self) -> str:
+        with self._lock:
+            if self._token is None or self._clock() >= self._refresh_at:
+                token, expire = self._fetch()
+                # A short-lived token is refreshed halfway instead of never being cached.
+                margin = min(self._margin, expire / 2)
+                self._token, self._refresh_at = token, self._clock() + expire - margin
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        """Forget ``token`` unless another thread has already replaced it."""
+        with self._lock:
+            if self._token == token:
+                self._token = None

@@ -1,0 +1,64 @@
+"""Build a :class:`FeishuClient` for a real endpoint or for the in-process emulator."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+
+from reconciler.errors import ConfigError
+from reconciler.feishu.client import FeishuClient
+
+__all__ = ["FEISHU_ENDPOINT", "LARK_ENDPOINT", "open_client"]
+
+FEISHU_ENDPOINT = "https://open.feishu.cn"
+LARK_ENDPOINT = "https://open.larksuite.com"
+# The in-process emulator is reached through a transport, never a socket; the
+# host only fills the URL.
+_EMULATOR_BASE_URL = "http://emulator.invalid"
+
+
+def open_client(
+    *,
+    endpoint: str | None,
+    emulator_db: str | None,
+    app_id: str | None,
+    app_secret: str | None,
+    rate_limit: float = 50.0,
+    timeout: float = 30.0,
+) -> FeishuClient:
+    """A client for ``endpoint`` (default Feishu) or, with ``emulator_db``, the emulator in-process.
+
+    Credentials are required for a real endpoint; the emulator uses its own defaults.
+    """
+    if emulator_db is not None:
+        return _emulator_client(emulator_db, rate_limit=rate_limit, timeout=timeout)
+    missing = [
+        name
+        for name, value in (("FEISHU_APP_ID", app_id), ("FEISHU_APP_SECRET", app_secret))
+        if not value
+    ]
+    if missing or app_id is None or app_secret is None:
+        raise ConfigError(
+            f"{' and '.join(missing)} not set: export the app's credentials, "
+            "or use --emulator to run against the offline emulator"
+        )
+    http = httpx.Client(base_url=(endpoint or FEISHU_ENDPOINT).rstrip("/"), timeout=timeout)
+    return FeishuClient(http, app_id=app_id, app_secret=app_secret, rate_limit=rate_limit)
+
+
+def _emulator_client(db: str, *, rate_limit: float, timeout: float) -> FeishuClient:
+    # Imported here so a client for a real tenant never loads the emulator.
+    from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, create_app
+
+    if db != ":memory:":
+        directory = os.path.dirname(db)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+    app = create_app(db)
+    http = httpx.Client(
+        transport=httpx.WSGITransport(app=app), base_url=_EMULATOR_BASE_URL, timeout=timeout
+    )
+    return FeishuClient(
+        http, app_id=DEFAULT_APP_ID, app_secret=DEFAULT_APP_SECRET, rate_limit=rate_limit
+    )

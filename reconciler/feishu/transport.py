@@ -1,0 +1,283 @@
+"""One Feishu call end to end: pace, sign, send, read the envelope, classify, retry, log, count.
+
+Writes whose outcome is unknown (a 5xx, a timeout, a dropped connection) are
+settled by the caller's ``verify`` before any retry, so a retry never repeats
+a write that already happened.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from reconciler.feishu.auth import Redactor, Secret, TokenManager
+from reconciler.feishu.errors import (
+    TOKEN_INVALID_CODES,
+    AuthError,
+    FeishuError,
+    FeishuTransportError,
+    RateLimited,
+    RetryBudgetExhausted,
+    ServerError,
+    classify,
+)
+from reconciler.feishu.pacing import RateLimiter
+from reconciler.feishu.stats import CallStats
+
+__all__ = ["TOKEN_ROUTE", "Call", "RetryPolicy", "Transport"]
+
+log = logging.getLogger("reconciler.feishu")
+
+TOKEN_ROUTE = "/open-apis/auth/v3/tenant_access_token/internal"
+_LOGGED_BODY_CHARS = 4000
+_MAX_RESET_WAIT = 60.0
+
+T = TypeVar("T")
+Envelope = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request: ``route`` is the path template and, with the method, the endpoint key."""
+
+    method: str
+    route: str
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    body: Any = field(default=None, repr=False)
+    shift_name: str | None = None
+    authorized: bool = True
+    flat: bool = False  # the token answer is not wrapped in ``data``
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.route}"
+
+    @property
+    def path(self) -> str:
+        quoted = {name: quote(value, safe="") for name, value in self.path_params.items()}
+        return self.route.format(**quoted)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Capped exponential backoff with full jitter, within ``max_seconds`` per call."""
+
+    max_seconds: float = 120.0
+    backoff_base: float = 0.25
+    backoff_cap: float = 20.0
+
+    def backoff(self, failures: int, rng: random.Random) -> float:
+        return rng.uniform(0.0, min(self.backoff_cap, self.backoff_base * 2**failures))
+
+
+class Transport:
+    """Sends :class:`Call` s through an ``httpx.Client`` whose ``base_url`` is the endpoint."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        app_id: str,
+        app_secret: Secret,
+        rate_limit: float,
+        retry: RetryPolicy,
+        token_margin: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.http = http
+        self.app_id = app_id
+        self._secret = app_secret
+        self.retry = retry
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.redact = Redactor()
+        self.redact.add(app_secret.reveal())
+        self.limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        self.stats = CallStats()
+        self.tokens = TokenManager(self._fetch_token, margin=token_margin, clock=clock)
+
+    def call(
+        self,
+        call: Call,
+        parse: Callable[[Envelope], T],
+        *,
+        idempotent: bool = True,
+        verify: Callable[[], T | None] | None = None,
+    ) -> T:
+        """Send until success, a final error, or the retry budget runs out.
+
+        ``verify`` settles an unknown outcome: a value means the write happened.
+        A call that is not ``idempotent`` and has no ``verify`` is never resent
+        after an unknown outcome.
+        """
+        started = self._clock()
+        attempts = failures = 0
+        refreshed = uncertain = False
+        while True:
+            attempts += 1
+            try:
+                envelope = self._once(call)
+                return parse(envelope if call.flat else _data(envelope))
+            except FeishuError as error:
+                if call.authorized and error.code in TOKEN_INVALID_CODES and not refreshed:
+                    refreshed = True  # _once dropped the refused token; one fresh try
+                    continue
+                unknown = isinstance(error, ServerError | FeishuTransportError)
+                if verify is not None and (unknown or (uncertain and not error.retryable)):
+                    settled = verify()
+                    if settled is not None:
+                        log.info("%s %s: earlier attempt took effect", call.method, call.path)
+                        return settled
+                if not error.retryable or (unknown and not idempotent and verify is None):
+                    raise
+                uncertain = uncertain or unknown
+                delay = self._delay(error, failures)
+                failures += 0 if isinstance(error, RateLimited) else 1
+                self._wait(call, error, delay, started, attempts)
+
+    def _delay(self, error: FeishuError, failures: int) -> float:
+        if isinstance(error, RateLimited):
+            return min(max(error.retry_after, 0.0), _MAX_RESET_WAIT)
+        return self.retry.backoff(failures, self._rng)
+
+    def _wait(
+        self, call: Call, error: FeishuError, delay: float, started: float, attempts: int
+    ) -> None:
+        elapsed = self._clock() - started
+        if elapsed + delay > self.retry.max_seconds:
+            raise RetryBudgetExhausted(error, attempts=attempts, seconds=elapsed) from None
+        self.stats.add(call.key, retries=1)
+        log.warning(
+            "%s %s: %s; retry %d in %.2f s", call.method, call.path, error.msg, attempts, delay
+        )
+        if isinstance(error, RateLimited):
+            self.limiter.hold(
+                call.key, delay
+            )  # every thread waits out the reset, not just this one
+        elif delay > 0:
+            self._sleep(delay)
+
+    def _once(self, call: Call) -> Envelope:
+        waited = self.limiter.acquire(call.key)
+        headers: dict[str, str] = {}
+        token = self.tokens.token() if call.authorized else None
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        content = None
+        if call.body is not None:
+            content = json.dumps(call.body, ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        self.stats.add(call.key, requests=1, paced_seconds=waited)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s request %s", call.method, call.path, self._clip(content))
+        started = self._clock()
+        try:
+            response = self.http.request(
+                call.method, call.path, params=dict(call.params), content=content, headers=headers
+            )
+        except (httpx.TransportError, OSError) as exc:
+            self.stats.add(call.key, transport_errors=1)
+            text = self.redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
+            log.info("%s %s → %s in %.0f ms", call.method, call.path, text, self._ms(started))
+            # Not chained: the httpx exception holds the request and its Authorization header.
+            raise FeishuTransportError(text, method=call.method, path=call.path) from None
+        return self._read(call, response, token, started)
+
+    def _read(
+        self, call: Call, response: httpx.Response, token: str | None, started: float
+    ) -> Envelope:
+        envelope = _envelope(response)
+        if envelope is not None and envelope.get("tenant_access_token"):
+            self.redact.add(str(envelope["tenant_access_token"]))
+        code = envelope.get("code") if envelope is not None else None
+        log_id = response.headers.get("X-Tt-Logid")
+        log.info(
+            "%s %s → HTTP %d code %s in %.0f ms%s",
+            call.method,
+            call.path,
+            response.status_code,
+            code,
+            self._ms(started),
+            f" log_id {log_id}" if log_id else "",
+        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s response %s", call.method, call.path, self._clip(response.content))
+        if envelope is not None and code == 0:
+            return envelope
+        msg = str(envelope.get("msg", "")) if envelope is not None else "answer is not JSON"
+        error = classify(
+            code=code,
+            msg=self.redact(msg),
+            http_status=response.status_code,
+            log_id=log_id,
+            method=call.method,
+            path=call.path,
+            retry_after=_reset_seconds(response.headers),
+            shift_name=call.shift_name,
+        )
+        self._count_failure(call.key, error)
+        if token is not None and code in TOKEN_INVALID_CODES:
+            self.tokens.invalidate(token)
+        raise error
+
+    def _count_failure(self, key: str, error: FeishuError) -> None:
+        if isinstance(error, RateLimited):
+            self.stats.add(key, rate_limited=1)
+        elif isinstance(error, ServerError):
+            self.stats.add(key, server_errors=1)
+
+    def _fetch_token(self) -> tuple[str, float]:
+        body = {"app_id": self.app_id, "app_secret": self._secret.reveal()}
+        call = Call("POST", TOKEN_ROUTE, body=body, authorized=False, flat=True)
+        envelope = self.call(call, lambda env: env)
+        token, expire = envelope.get("tenant_access_token"), envelope.get("expire")
+        if not isinstance(token, str) or not token or not isinstance(expire, int | float):
+            raise AuthError("the token answer carries no tenant_access_token", path=TOKEN_ROUTE)
+        return token, float(expire)
+
+    def _clip(self, content: bytes | None) -> str:
+        if not content:
+            return "(no body)"
+        text = content.decode("utf-8", errors="replace")
+        if len(text) > _LOGGED_BODY_CHARS:
+            text = f"{text[:_LOGGED_BODY_CHARS]}… ({len(text)} chars)"
+        return self.redact(text)
+
+    def _ms(self, started: float) -> float:
+        return (self._clock() - started) * 1000
+
+
+def _envelope(response: httpx.Response) -> Envelope | None:
+    """The JSON envelope, or None when the body is not one (a proxy's HTML page, say)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    code = body.get("code")
+    return body if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+def _data(envelope: Envelope) -> Envelope:
+    data = envelope.get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def _reset_seconds(headers: httpx.Headers) -> float:
+    try:
+        return float(headers.get("x-ogw-ratelimit-reset", "1"))
+    except ValueError:
+        return 1.0
