@@ -1,23 +1,143 @@
-"""validate, fmt and schema: the commands that need no tenant."""
+"""validate, fmt and schema: the commands that need no tenant, no credentials, no network."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
 import click
+
+from reconciler.definitions import check, collect_files, format_files, schema_path
+from reconciler.errors import EXIT_ERROR, Problem
+
+DEFAULT_SHIFTS_DIR = "shifts"
+JSON_FORMAT_VERSION = 1
+
+_paths_argument = click.argument(
+    "paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]..."
+)
 
 
 @click.command("validate")
-def validate_command() -> None:
-    """Check shift files against the schema and the semantic rules."""
-    raise click.ClickException("validate is not built yet")
+@_paths_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="github prints workflow annotations; json a stable document.",
+)
+@click.pass_context
+def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format: str) -> None:
+    """Check shift files against the schema and the semantic rules.
+
+    PATH is a file or a folder searched for *.yaml and *.yml (default: shifts/).
+    Every problem of every file is reported; exit 1 when there is any.
+    """
+    targets = paths or (Path(DEFAULT_SHIFTS_DIR),)
+    files, _ = collect_files(targets)
+    state, problems = check(targets)
+    names = [desired.shift.shift_name for desired in state.shifts]
+    if output_format == "json":
+        click.echo(json.dumps(_json_report(len(files), names, problems), ensure_ascii=False))
+    elif output_format == "github":
+        for problem in problems:
+            click.echo(github_annotation(problem))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(_summary(len(files), len(names), problems), err=bool(problems))
+    if problems:
+        ctx.exit(EXIT_ERROR)
+
+
+def _summary(files: int, shifts: int, problems: Sequence[Problem]) -> str:
+    counted = f"{_plural(shifts, 'shift')} in {_plural(files, 'file')}"
+    if not problems:
+        return f"{counted}: no problems"
+    broken = len({problem.location.path for problem in problems})
+    return f"{_plural(len(problems), 'problem')} in {_plural(broken, 'file')} ({counted} valid)"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _json_report(files: int, names: list[str], problems: Sequence[Problem]) -> dict[str, object]:
+    return {
+        "format_version": JSON_FORMAT_VERSION,
+        "valid": not problems,
+        "files": files,
+        "shifts": names,
+        "problems": [
+            {
+                "path": p.location.path,
+                "line": p.location.line,
+                "column": p.location.column,
+                "field": p.field,
+                "message": p.message,
+            }
+            for p in problems
+        ],
+    }
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions ``::error`` workflow command for one problem."""
+    where = problem.location
+    properties = [f"file={_escape_property(where.path)}"]
+    if where.line:
+        properties += [f"line={where.line}", f"col={where.column}"]
+    properties.append(f"title={_escape_property(problem.field or 'shift file')}")
+    return f"::error {','.join(properties)}::{_escape_data(problem.message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 @click.command("fmt")
-def fmt_command() -> None:
-    """Rewrite shift files into canonical form."""
-    raise click.ClickException("fmt is not built yet")
+@_paths_argument
+@click.option(
+    "--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a file would change."
+)
+@click.pass_context
+def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check_only: bool) -> None:
+    """Rewrite shift files into canonical form.
+
+    Times become HH:MM, keys follow the schema's order, defaults are left out.
+    A file with problems is never rewritten: its problems are listed instead.
+    """
+    targets = paths or (Path(DEFAULT_SHIFTS_DIR),)
+    results, problems = format_files(targets, write=not check_only)
+    problems = sorted([*problems, *(p for result in results for p in result.problems)])
+    changed = [result.path for result in results if result.changed]
+    for path in changed:
+        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
+    for problem in problems:
+        click.echo(str(problem))
+    broken = sum(1 for result in results if result.problems)
+    click.echo(_fmt_summary(len(results), len(changed), broken, check_only), err=True)
+    if problems or (check_only and changed):
+        ctx.exit(EXIT_ERROR)
+
+
+def _fmt_summary(total: int, changed: int, broken: int, check_only: bool) -> str:
+    verb = "would be reformatted" if check_only else "reformatted"
+    parts = [f"{_plural(changed, 'file')} {verb}"]
+    parts.append(f"{_plural(total - changed - broken, 'file')} already canonical")
+    if broken:
+        parts.append(f"{_plural(broken, 'file')} left alone because of problems")
+    return ", ".join(parts)
 
 
 @click.command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of a shift file."""
-    raise click.ClickException("schema is not built yet")
+    click.echo(schema_path().read_text(encoding="utf-8"), nl=False)

@@ -1,0 +1,146 @@
+"""The desired state: shift files found, loaded, checked and turned into ``Shift`` values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.definitions._schema import schema_problems
+from reconciler.definitions._semantic import semantic_problems
+from reconciler.definitions._yaml import Document, LoadedFile, load_file
+from reconciler.errors import InputError, Problem, SourceLocation, ValidationFailed
+from reconciler.model import Shift
+
+__all__ = [
+    "CheckedFile",
+    "DesiredShift",
+    "DesiredState",
+    "check",
+    "check_file",
+    "collect_files",
+    "find_shift_files",
+    "load_desired",
+]
+
+SUFFIXES = frozenset({".yaml", ".yml"})
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredShift:
+    """A shift as a file defines it, and where its document starts."""
+
+    shift: Shift
+    location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredState:
+    """Every shift the files define, sorted by ``shift_name``."""
+
+    shifts: tuple[DesiredShift, ...]
+
+    def by_name(self) -> dict[str, DesiredShift]:
+        return {desired.shift.shift_name: desired for desired in self.shifts}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    """One file after loading and checking: its shifts and its own problems."""
+
+    loaded: LoadedFile
+    shifts: tuple[DesiredShift, ...]
+    name_locations: tuple[SourceLocation, ...]  # where each shift's name is written
+    problems: tuple[Problem, ...]
+
+
+def find_shift_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Files named directly, plus ``*.yaml``/``*.yml`` under directories, sorted.
+
+    Raises ``InputError`` for a path that does not exist or a directory without
+    shift files; ``check`` reports those as problems instead.
+    """
+    files, problems = collect_files(paths)
+    if problems:
+        raise InputError("; ".join(str(problem) for problem in problems))
+    return files
+
+
+def collect_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """Like ``find_shift_files``, with missing paths and empty folders as problems."""
+    found: set[Path] = set()
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside = [p for p in path.rglob("*") if _is_shift_file(p, path)]
+            if not inside:
+                message = "no shift files (*.yaml, *.yml) in this directory"
+                problems.append(Problem(SourceLocation(str(path)), "", message))
+            found.update(inside)
+        elif path.exists() or path.is_symlink():
+            found.add(path)
+        else:
+            problems.append(Problem(SourceLocation(str(path)), "", "no such file or directory"))
+    return sorted(found, key=str), problems
+
+
+def _is_shift_file(path: Path, root: Path) -> bool:
+    # Hidden files and folders (.git, editor swap files) are never shift files.
+    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+    return path.suffix.lower() in SUFFIXES and not hidden and path.is_file()
+
+
+def check_file(path: Path) -> CheckedFile:
+    """Load one file and check each of its documents (schema, then semantic rules)."""
+    loaded = load_file(path, str(path))
+    problems = list(loaded.problems)
+    shifts: list[DesiredShift] = []
+    names: list[SourceLocation] = []
+    for document in loaded.documents:
+        shift, found = _check_document(document)
+        problems.extend(found)
+        if shift is not None:
+            shifts.append(DesiredShift(shift, document.start))
+            names.append(document.locate(("shift_name",)))
+    return CheckedFile(loaded, tuple(shifts), tuple(names), tuple(problems))
+
+
+def _check_document(document: Document) -> tuple[Shift | None, list[Problem]]:
+    problems = schema_problems(document)
+    if problems or document.broken:
+        return None, problems
+    try:
+        shift = Shift.from_mapping(document.data)
+    except (TypeError, ValueError) as exc:  # the schema should make this unreachable
+        return None, [Problem(document.start, "", f"not a valid shift: {exc}")]
+    problems = semantic_problems(document, shift)
+    return (None if problems else shift), problems
+
+
+def check(paths: Sequence[str | Path]) -> tuple[DesiredState, list[Problem]]:
+    """Check every file under ``paths``; returns the valid shifts and every problem, sorted."""
+    files, problems = collect_files(paths)
+    first_seen: dict[str, SourceLocation] = {}
+    shifts: list[DesiredShift] = []
+    for path in files:
+        checked = check_file(path)
+        problems.extend(checked.problems)
+        for desired, where in zip(checked.shifts, checked.name_locations, strict=True):
+            name = desired.shift.shift_name
+            if name in first_seen:
+                message = f"duplicate shift_name {name!r}, also defined at {first_seen[name]}"
+                problems.append(Problem(where, "shift_name", message))
+                continue
+            first_seen[name] = where
+            shifts.append(desired)
+    shifts.sort(key=lambda desired: desired.shift.shift_name)
+    return DesiredState(tuple(shifts)), sorted(problems)
+
+
+def load_desired(paths: Sequence[str | Path]) -> DesiredState:
+    """The desired state, or ``ValidationFailed`` carrying every problem found."""
+    state, problems = check(paths)
+    if problems:
+        raise ValidationFailed(problems)
+    return state

@@ -1,0 +1,111 @@
+"""Shift files rewritten into canonical form; files with problems are never touched.
+
+Kept: the ``$schema`` comment and the other comment lines at the top of a file.
+Dropped: comments further down (the canonical form is rendered from values).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.definitions._check import check_file, collect_files
+from reconciler.definitions._render import SCHEMA_COMMENT, render_document
+from reconciler.errors import Problem
+
+__all__ = ["FormatResult", "default_schema_ref", "format_file", "format_files", "format_text"]
+
+_SCHEMA_FILE = Path("schema") / "shift.schema.json"
+_FALLBACK_REF = "../schema/shift.schema.json"
+
+
+@dataclass(frozen=True, slots=True)
+class FormatResult:
+    """One file: its canonical text, or the problems that kept it unformatted."""
+
+    path: Path
+    original: str | None
+    formatted: str | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.formatted is not None and self.formatted != self.original
+
+
+def format_files(
+    paths: Sequence[str | Path], *, write: bool
+) -> tuple[list[FormatResult], list[Problem]]:
+    """Canonical text for every shift file under ``paths``; ``write`` saves changed ones."""
+    files, problems = collect_files(paths)
+    results = [format_file(path) for path in files]
+    if write:
+        for result in results:
+            if result.changed and result.formatted is not None:
+                _replace(result.path, result.formatted)
+    return results, problems
+
+
+def format_file(path: Path) -> FormatResult:
+    """Canonical text for one file, or the problems that prevent it (nothing is written)."""
+    checked = check_file(path)
+    text = checked.loaded.text
+    if checked.problems or text is None:
+        return FormatResult(path, text, None, checked.problems)
+    bodies = [render_document(desired.shift) for desired in checked.shifts]
+    return FormatResult(path, text, format_text(text, bodies, path.parent), ())
+
+
+def format_text(original: str, bodies: Sequence[str], directory: Path) -> str:
+    """The schema comment, the file's other leading comments, then each document."""
+    ref, comments = _leading_comments(original)
+    header = [f"{SCHEMA_COMMENT}{ref or default_schema_ref(directory)}\n"]
+    header.extend(line + "\n" for line in comments)
+    return "".join(header) + "---\n".join(bodies)
+
+
+def _leading_comments(text: str) -> tuple[str | None, list[str]]:
+    ref: str | None = None
+    comments: list[str] = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            break
+        if line.startswith(SCHEMA_COMMENT) and ref is None:
+            ref = line[len(SCHEMA_COMMENT) :].strip() or None
+        else:
+            comments.append(line)
+    return ref, comments
+
+
+def default_schema_ref(directory: Path) -> str:
+    """The ``$schema`` reference for a file in ``directory``.
+
+    Relative to the nearest enclosing folder that holds ``schema/shift.schema.json``
+    (the repository layout), so editors find the schema in any checkout.
+    """
+    start = directory.resolve()
+    for folder in (start, *start.parents):
+        if (folder / _SCHEMA_FILE).is_file():
+            return Path(os.path.relpath(folder / _SCHEMA_FILE, start)).as_posix()
+    return _FALLBACK_REF
+
+
+def _replace(path: Path, text: str) -> None:
+    # Write beside the target and rename, so an interrupted fmt never leaves half a file.
+    target = path.resolve()
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        shutil.copymode(target, temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,131 @@
+"""The packaged JSON Schema of a shift, and its errors as located, readable problems."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from pathlib import Path
+from typing import Any, cast
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from reconciler.definitions._yaml import Document, JsonPath, dotted
+from reconciler.errors import Problem
+
+__all__ = ["load_schema", "schema_path", "schema_problems"]
+
+SERVER_OWNED = frozenset({"shift_id", "id"})
+_KINDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "text",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "nothing",
+}
+
+
+def schema_path() -> Path:
+    """The schema file shipped inside the package (``schema/`` links to it)."""
+    return Path(__file__).resolve().parent.parent / "data" / "shift.schema.json"
+
+
+def load_schema() -> dict[str, Any]:
+    """A fresh copy of the schema, safe for the caller to change."""
+    loaded: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
+    return loaded
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    # Compiling once matters: validation runs for every document of every file.
+    return Draft202012Validator(load_schema())
+
+
+def schema_problems(document: Document) -> list[Problem]:
+    """Every schema violation of one document, each tied to its place in the file."""
+    validator = _validator()
+    if validator.is_valid(document.data):
+        return []
+    seen: set[tuple[JsonPath, str]] = set()
+    problems: list[Problem] = []
+    for error in validator.iter_errors(document.data):
+        for path, at_key, message in _explain(error):
+            if document.is_broken(path) or (path, message) in seen:
+                continue
+            seen.add((path, message))
+            where = document.locate_key(path) if at_key else document.locate(path)
+            problems.append(Problem(where, dotted(path), message))
+    return problems
+
+
+def _explain(error: ValidationError) -> list[tuple[JsonPath, bool, str]]:
+    """(field path, whether to point at the key, message) for one schema error."""
+    path: JsonPath = tuple(error.absolute_path)
+    # The stubs allow "unset"; a yielded error always has these set.
+    kind, expected, value = (
+        error.validator,
+        cast(Any, error.validator_value),
+        cast(Any, error.instance),
+    )
+    if kind == "required":
+        missing = [name for name in expected if name not in value]
+        return [((*path, name), False, "missing required field") for name in missing]
+    if kind == "additionalProperties":
+        known = list(cast(Any, error.schema).get("properties", {}))
+        return [((*path, key), True, _unknown(key, known)) for key in value if key not in known]
+    if kind == "not" and path and path[-1] in SERVER_OWNED:
+        message = "server-owned field: Feishu assigns it; remove it (shift_name is the identity)"
+        return [(path, True, message)]
+    return [(path, False, _value_message(error))]
+
+
+def _unknown(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    return f"unknown field{f' (did you mean {close[0]}?)' if close else ''}"
+
+
+def _value_message(error: ValidationError) -> str:
+    # The stubs allow "unset"; a yielded error always has these set.
+    kind, expected, value = (
+        error.validator,
+        cast(Any, error.validator_value),
+        cast(Any, error.instance),
+    )
+    if kind == "type":
+        wanted = [expected] if isinstance(expected, str) else list(expected)
+        return f"expected {' or '.join(_KINDS.get(w, w) for w in wanted)}, got {_show(value)}"
+    if kind == "minimum":
+        return f"must be at least {expected} (got {_show(value)})"
+    if kind == "maximum":
+        return f"must be at most {expected} (got {_show(value)})"
+    if kind == "enum":
+        return f"must be one of {', '.join(map(str, expected))} (got {_show(value)})"
+    if kind == "pattern" and ":" in str(expected):
+        return (
+            f"not a time of day: {_show(value)} (write H:MM or HH:MM; "
+            "after midnight go past 24:00, e.g. 26:00, up to 47:59)"
+        )
+    if kind in ("pattern", "minLength") and isinstance(value, str):
+        return "must not be blank"
+    if kind == "minItems":
+        return f"needs at least {expected} entr{'y' if expected == 1 else 'ies'}"
+    return str(error.message)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"text {shown!r}"
+    return str(value)

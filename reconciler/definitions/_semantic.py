@@ -1,0 +1,116 @@
+"""Rules a schema cannot express: how the times and thresholds of a shift fit together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from reconciler.definitions._yaml import Document, JsonPath, dotted
+from reconciler.errors import Problem
+from reconciler.model import OvertimeRule, RestRule, Shift, minutes_of
+
+__all__ = ["semantic_problems"]
+
+_Finding = tuple[JsonPath, str]
+_RULES = "punch_time_rule"
+
+
+def semantic_problems(document: Document, shift: Shift) -> list[Problem]:
+    """Every semantic problem of a schema-valid shift, located in its document."""
+    findings = [
+        *_punch_count(shift),
+        *_segments(shift),
+        *_thresholds(shift),
+        *_breaks(shift),
+        *_spans("overtime_rest_time_rule", shift.overtime_rest_time_rule),
+        *_spans("overtime_rule", shift.overtime_rule),
+    ]
+    if shift.day_type == 2 and shift.is_flexible:
+        findings.append((("day_type",), "a rest-day shift (day_type 2) cannot be flexible"))
+    return [Problem(document.locate(path), dotted(path), message) for path, message in findings]
+
+
+def _punch_count(shift: Shift) -> Iterator[_Finding]:
+    count = len(shift.punch_time_rule)
+    if shift.punch_times != count:
+        yield (
+            ("punch_times",),
+            f"is {shift.punch_times} but punch_time_rule has {count} "
+            f"segment{'s' if count != 1 else ''}; they must match",
+        )
+
+
+def _segments(shift: Shift) -> Iterator[_Finding]:
+    previous_off: str | None = None
+    for index, rule in enumerate(shift.punch_time_rule):
+        on, off = minutes_of(rule.on_time), minutes_of(rule.off_time)
+        if on >= off:
+            yield (
+                (_RULES, index, "off_time"),
+                f"{rule.off_time} is not after on_time {rule.on_time} "
+                "(after midnight go past 24:00, e.g. 30:00 for 06:00 the next day)",
+            )
+        if previous_off is not None and on < minutes_of(previous_off):
+            yield (
+                (_RULES, index, "on_time"),
+                f"{rule.on_time} is before the previous segment ends ({previous_off}); "
+                "segments must be in order and must not overlap",
+            )
+        previous_off = rule.off_time
+    if shift.punch_time_rule and shift.punch_time_rule[0].no_need_on:
+        yield ((_RULES, 0, "no_need_on"), "the first segment always needs a check-in")
+
+
+def _thresholds(shift: Shift) -> Iterator[_Finding]:
+    for index, rule in enumerate(shift.punch_time_rule):
+        if rule.late_minutes_as_late > rule.late_minutes_as_lack:
+            yield (
+                (_RULES, index, "late_minutes_as_late"),
+                f"{rule.late_minutes_as_late} is more than late_minutes_as_lack "
+                f"{rule.late_minutes_as_lack}",
+            )
+        if rule.early_minutes_as_early > rule.early_minutes_as_lack:
+            yield (
+                (_RULES, index, "early_minutes_as_early"),
+                f"{rule.early_minutes_as_early} is more than early_minutes_as_lack "
+                f"{rule.early_minutes_as_lack}",
+            )
+
+
+def _breaks(shift: Shift) -> Iterator[_Finding]:
+    """Breaks must end after they begin, sit inside one segment, and not overlap."""
+    yield from _spans("rest_time_rule", shift.rest_time_rule)
+    segments = [(minutes_of(r.on_time), minutes_of(r.off_time)) for r in shift.punch_time_rule]
+    working = ", ".join(f"{r.on_time}–{r.off_time}" for r in shift.punch_time_rule)
+    ordered = sorted(enumerate(shift.rest_time_rule), key=lambda item: _bounds(item[1]))
+    previous: RestRule | None = None
+    for index, rest in ordered:
+        begin, end = _bounds(rest)
+        if begin >= end:
+            continue  # already reported by _spans
+        if not any(on <= begin and end <= off for on, off in segments):
+            yield (
+                ("rest_time_rule", index, "rest_begin_time"),
+                f"break {rest.rest_begin_time}–{rest.rest_end_time} is not inside "
+                f"working time ({working})",
+            )
+        if previous is not None and begin < _bounds(previous)[1]:
+            yield (
+                ("rest_time_rule", index, "rest_begin_time"),
+                f"break {rest.rest_begin_time}–{rest.rest_end_time} overlaps break "
+                f"{previous.rest_begin_time}–{previous.rest_end_time}",
+            )
+        previous = rest
+
+
+def _bounds(rest: RestRule) -> tuple[int, int]:
+    return minutes_of(rest.rest_begin_time), minutes_of(rest.rest_end_time)
+
+
+def _spans(name: str, items: Sequence[RestRule | OvertimeRule]) -> Iterator[_Finding]:
+    for index, item in enumerate(items):
+        if isinstance(item, RestRule):
+            begin, end, end_field = item.rest_begin_time, item.rest_end_time, "rest_end_time"
+        else:
+            begin, end, end_field = item.on_overtime, item.off_overtime, "off_overtime"
+        if minutes_of(begin) >= minutes_of(end):
+            yield ((name, index, end_field), f"{end} is not after {begin}")

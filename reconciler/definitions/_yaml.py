@@ -1,0 +1,341 @@
+"""Safe YAML loading that remembers the file, line and column of every value.
+
+Values are built straight from parser events (libyaml when available), so there is
+no recursion to exhaust, aliases and non-standard tags are refused where they are
+written, duplicate keys are reported, and plain scalars follow the YAML 1.2 core
+schema: ``9:00`` and ``18:00`` are text, not YAML 1.1 base-60 numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
+from reconciler.errors import Problem, SourceLocation
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "Document",
+    "JsonPath",
+    "LoadedFile",
+    "dotted",
+    "load_file",
+    "parse_documents",
+    "resolve_plain",
+    "resolve_scalar",
+]
+
+JsonPath = tuple[str | int, ...]
+MAX_FILE_BYTES = 1 << 20
+# A shift is four levels deep; anything far deeper is hostile, not a shift.
+MAX_DEPTH = 32
+
+_Parser: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CORE = "tag:yaml.org,2002:"
+_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
+_NAN = re.compile(r"\.(nan|NaN|NAN)")
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One YAML document: its value and where each part of it is written."""
+
+    data: Any
+    start: SourceLocation
+    values: dict[JsonPath, SourceLocation]
+    keys: dict[JsonPath, SourceLocation]
+    broken: frozenset[JsonPath]  # paths whose value the loader had to refuse
+
+    def locate(self, path: JsonPath) -> SourceLocation:
+        """Where the value at ``path`` starts, or its nearest written ancestor."""
+        for end in range(len(path), 0, -1):
+            found = self.values.get(path[:end])
+            if found is not None:
+                return found
+        return self.start
+
+    def locate_key(self, path: JsonPath) -> SourceLocation:
+        """Where the key naming ``path`` is written (for unknown or misplaced fields)."""
+        return self.keys.get(path) or self.locate(path)
+
+    def is_broken(self, path: JsonPath) -> bool:
+        return any(path[: len(b)] == b for b in self.broken)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """A shift file: its text (when decodable), documents and loading problems."""
+
+    path: str
+    text: str | None
+    documents: tuple[Document, ...]
+    problems: tuple[Problem, ...]
+
+
+def load_file(path: Path, display: str) -> LoadedFile:
+    """Read, decode and parse one file; every failure becomes a ``Problem``."""
+    where = SourceLocation(display, 1, 1)
+    try:
+        if not path.is_file():
+            return LoadedFile(display, None, (), (Problem(where, "", "not a regular file"),))
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return LoadedFile(display, None, (), (Problem(where, "", f"cannot read: {reason}"),))
+    if len(raw) > MAX_FILE_BYTES:
+        message = f"file is larger than {MAX_FILE_BYTES // 1024} KiB; a shift file is far smaller"
+        return LoadedFile(display, None, (), (Problem(where, "", message),))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return LoadedFile(display, None, (), (_decode_problem(display, raw, exc),))
+    documents, problems = parse_documents(text, display)
+    return LoadedFile(display, text, documents, problems)
+
+
+def _decode_problem(display: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
+    before = raw[: exc.start]
+    line = before.count(b"\n") + 1
+    column = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+    byte = raw[exc.start]
+    message = f"not UTF-8 text (byte 0x{byte:02x}); shift files must be UTF-8"
+    return Problem(SourceLocation(display, line, column), "", message)
+
+
+def parse_documents(text: str, display: str) -> tuple[tuple[Document, ...], tuple[Problem, ...]]:
+    """Every document of ``text`` and every problem found while reading it."""
+    builder = _Builder(display)
+    loader = _Parser(text)
+    try:
+        for event in _events(loader):
+            builder.feed(event)
+    except _Abort:
+        pass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        builder.fail(mark, f"invalid YAML: {exc.problem or exc.context}")
+    except yaml.reader.ReaderError as exc:
+        builder.fail_at_offset(text, exc.position, f"invalid YAML: {exc.reason}")
+    except yaml.YAMLError as exc:  # anything else libyaml may say
+        builder.fail(None, f"invalid YAML: {exc}")
+    finally:
+        loader.dispose()
+    if not builder.documents and not builder.problems:
+        builder.fail(None, "empty file: no shift defined")
+    return tuple(builder.documents), tuple(builder.problems)
+
+
+def _events(loader: Any) -> Iterator[Event]:
+    while loader.check_event():
+        yield loader.get_event()
+
+
+class _Abort(Exception):
+    """The rest of the file cannot be read meaningfully; the problem is recorded."""
+
+
+@dataclass(slots=True)
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    path: JsonPath
+    key: str | None = None
+    key_mark: Any = None
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+class _Builder:
+    """Turns a stream of parser events into documents with locations."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.documents: list[Document] = []
+        self.problems: list[Problem] = []
+        self._reset(None)
+
+    def _reset(self, mark: Any) -> None:
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.has_root = False
+        self.start = self._where(mark)
+        self.values: dict[JsonPath, SourceLocation] = {}
+        self.keys: dict[JsonPath, SourceLocation] = {}
+        self.broken: set[JsonPath] = set()
+
+    def _where(self, mark: Any) -> SourceLocation:
+        if mark is None:
+            return SourceLocation(self.display, 1, 1)
+        return SourceLocation(self.display, mark.line + 1, mark.column + 1)
+
+    def fail(self, mark: Any, message: str, field_path: JsonPath = ()) -> None:
+        self.problems.append(Problem(self._where(mark), dotted(field_path), message))
+
+    def fail_at_offset(self, text: str, offset: int, message: str) -> None:
+        # libyaml reports reader errors as a byte offset into the UTF-8 text.
+        before = text.encode("utf-8")[:offset].decode("utf-8", "replace")
+        line = before.count("\n") + 1
+        column = len(before.rsplit("\n", 1)[-1]) + 1
+        self.problems.append(Problem(SourceLocation(self.display, line, column), "", message))
+
+    def feed(self, event: Event) -> None:
+        if isinstance(event, ScalarEvent):
+            self._scalar(event)
+        elif isinstance(event, MappingStartEvent | SequenceStartEvent):
+            self._open(event)
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            self.stack.pop()
+        elif isinstance(event, AliasEvent):
+            self._alias(event)
+        elif isinstance(event, DocumentStartEvent):
+            self._reset(event.start_mark)
+        elif isinstance(event, DocumentEndEvent):
+            self._close_document()
+
+    def _close_document(self) -> None:
+        if not self.has_root or self.root is None:
+            self.problems.append(Problem(self.start, "", "empty YAML document: no shift defined"))
+            return
+        document = Document(self.root, self.start, self.values, self.keys, frozenset(self.broken))
+        self.documents.append(document)
+
+    def _open(self, event: MappingStartEvent | SequenceStartEvent) -> None:
+        kind = "map" if isinstance(event, MappingStartEvent) else "seq"
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.container, dict) and top.key is None:
+            self.fail(event.start_mark, "a mapping key must be plain text", top.path)
+            raise _Abort
+        if len(self.stack) >= MAX_DEPTH:
+            self.fail(event.start_mark, f"nested deeper than {MAX_DEPTH} levels")
+            raise _Abort
+        container: dict[str, Any] | list[Any] = {} if kind == "map" else []
+        path = self._attach(container, event.start_mark)
+        if event.tag not in (None, "!", _CORE + kind):
+            self._refuse(path, event.start_mark, f"YAML tag {_short(event.tag)} is not allowed")
+        self.stack.append(_Frame(container, path))
+
+    def _scalar(self, event: ScalarEvent) -> None:
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.container, dict) and top.key is None:
+            self._key(top, event)
+            return
+        value, error = resolve_scalar(event)
+        path = self._attach(value, event.start_mark)
+        if error:
+            self._refuse(path, event.start_mark, error)
+
+    def _key(self, frame: _Frame, event: ScalarEvent) -> None:
+        key = event.value
+        first = frame.key_lines.get(key)
+        if first is not None:
+            message = f"duplicate key {key!r} (first written on line {first})"
+            self.fail(event.start_mark, message, (*frame.path, key))
+        frame.key_lines[key] = self._where(event.start_mark).line
+        frame.key, frame.key_mark = key, event.start_mark
+
+    def _alias(self, event: AliasEvent) -> None:
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.container, dict) and top.key is None:
+            self.fail(event.start_mark, "a mapping key must be plain text", top.path)
+            raise _Abort
+        path = self._attach(None, event.start_mark)
+        message = f"YAML aliases (*{event.anchor}) are not allowed; write the value out"
+        self._refuse(path, event.start_mark, message)
+
+    def _refuse(self, path: JsonPath, mark: Any, message: str) -> None:
+        self.broken.add(path)
+        self.fail(mark, message, path)
+
+    def _attach(self, value: Any, mark: Any) -> JsonPath:
+        if not self.stack:
+            self.root, self.has_root = value, True
+            path: JsonPath = ()
+        else:
+            frame = self.stack[-1]
+            if isinstance(frame.container, dict):
+                assert frame.key is not None
+                path = (*frame.path, frame.key)
+                frame.container[frame.key] = value
+                self.keys[path] = self._where(frame.key_mark)
+                frame.key = None
+            else:
+                path = (*frame.path, len(frame.container))
+                frame.container.append(value)
+        self.values[path] = self._where(mark)
+        return path
+
+
+def resolve_scalar(event: ScalarEvent) -> tuple[Any, str | None]:
+    """A scalar's value under the YAML 1.2 core schema, or why it is refused."""
+    tag, text = event.tag, event.value
+    if tag is None:
+        return resolve_plain(text) if event.implicit[0] else (text, None)
+    if tag in ("!", _CORE + "str"):
+        return text, None
+    if tag == _CORE + "int":
+        value = resolve_plain(text)
+        return value if isinstance(value[0], int) and value[1] is None else (None, "not an integer")
+    if tag == _CORE + "float":
+        value = resolve_plain(text)
+        if isinstance(value[0], int | float) and value[1] is None:
+            return float(value[0]), None
+        return None, "not a number"
+    if tag == _CORE + "bool":
+        return (text in _TRUE, None) if text in _TRUE | _FALSE else (None, "not true or false")
+    if tag == _CORE + "null":
+        return None, None
+    return None, f"YAML tag {_short(tag)} is not allowed"
+
+
+def resolve_plain(text: str) -> tuple[Any, str | None]:
+    """A plain (unquoted, untagged) scalar under the YAML 1.2 core schema."""
+    if text in _NULL:
+        return None, None
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE, None
+    if _INT.fullmatch(text):
+        try:
+            return int(text, 0) if text[:2] in ("0o", "0x") else int(text), None
+        except ValueError:  # more digits than Python converts safely
+            return None, "number is too large"
+    if _FLOAT.fullmatch(text) or _INF.fullmatch(text):
+        return float(
+            text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf")
+        ), None
+    if _NAN.fullmatch(text):
+        return None, "NaN is not allowed"
+    return text, None
+
+
+def _short(tag: str | None) -> str:
+    tag = tag or "?"
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+
+
+def dotted(path: JsonPath) -> str:
+    """``("punch_time_rule", 0, "on_time")`` → ``punch_time_rule[0].on_time``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
