@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 NORMAL, LATE, EARLY, LACK, NO_NEED_CHECK, TODO = (
@@ -261,21 +261,9 @@ def _overtime(
     if not normal:
         return None
     model = min(normal, key=lambda s: max(s.on - off, on - s.off, 0))
-    return _Segment(
-        on=on,
-        off=off,
-        advance=model.advance,
-        delay=model.delay,
-        late=model.late,
-        serious=model.serious,
-        late_lack=model.late_lack,
-        early=model.early,
-        early_lack=model.early_lack,
-        flex_late=0,
-        flex_early=0,
-        need_on=True,
-        need_off=True,
-        overtime=True,
+    # Overtime never slides and has no exempt sides.
+    return replace(
+        model, on=on, off=off, flex_late=0, flex_early=0, need_on=True, need_off=True, overtime=True
     )
 
 
