@@ -123,46 +123,47 @@ def task_records(
 ) -> list[dict[str, Any]]:
     """The ``records`` of one user's ``user_task`` for ``day``, as the wire shows them."""
     segments = _segments(shift, day, tz)
-    rest_day = int(shift.get("day_type") or 1) == 2
+    if int(shift.get("day_type") or 1) == 2:  # a rest day checks nothing
+        segments = [replace(s, need_on=False, need_off=False) for s in segments]
     punches = sorted(_punches(flows), key=lambda p: (p.when, p.record_id))
+    clock = int(now.timestamp())
     records: list[dict[str, Any]] = []
     for chain in _chains(segments):
         first = _first(chain.check_in, punches)
         last = _last(chain.check_out, punches)
         for seg in chain.segments:
             if need_overtime or not seg.overtime:
-                records.append(_record(seg, chain, first, last, int(now.timestamp()), rest_day))
+                records.append(_record(seg, chain, first, last, clock))
     return records
 
 
 def _record(
-    seg: _Segment, chain: _Chain, first: _Punch | None, last: _Punch | None, now: int, rest: bool
+    seg: _Segment, chain: _Chain, first: _Punch | None, last: _Punch | None, now: int
 ) -> dict[str, Any]:
-    punch_in = first if seg.need_on and not rest else None
-    punch_out = last if seg.need_off and not rest else None
+    punch_in = first if seg.need_on else None
+    punch_out = last if seg.need_off else None
     slide = _slide(seg, punch_in)
-    in_result = _in_result(seg, punch_in, slide) if seg.need_on else NO_NEED_CHECK
-    out_result = _out_result(seg, punch_out, slide) if seg.need_off else NO_NEED_CHECK
-    out: dict[str, Any] = {"check_in_record_id": punch_in.record_id if punch_in else ""}
-    if punch_in:
-        out["check_in_record"] = dict(punch_in.flow)
-    out["check_out_record_id"] = punch_out.record_id if punch_out else ""
-    if punch_out:
-        out["check_out_record"] = dict(punch_out.flow)
-    out["check_in_result"] = NO_NEED_CHECK if rest else _missing(in_result, chain.check_in, now)
-    out["check_out_result"] = NO_NEED_CHECK if rest else _missing(out_result, chain.check_out, now)
-    out["check_in_result_supplement"] = "None"
-    out["check_out_result_supplement"] = "None"
-    out["check_in_shift_time"] = str(seg.on)
-    out["check_out_shift_time"] = str(seg.off)
-    out["task_shift_type"] = 1 if seg.overtime else 0
-    return out
+    in_result = _in_result(seg, punch_in, slide) if punch_in else None
+    out_result = _out_result(seg, punch_out, slide) if punch_out else None
+    return {
+        "check_in_record_id": punch_in.record_id if punch_in else "",
+        **({"check_in_record": dict(punch_in.flow)} if punch_in else {}),
+        "check_out_record_id": punch_out.record_id if punch_out else "",
+        **({"check_out_record": dict(punch_out.flow)} if punch_out else {}),
+        "check_in_result": in_result or _unpunched(seg.need_on, chain.check_in, now),
+        "check_out_result": out_result or _unpunched(seg.need_off, chain.check_out, now),
+        "check_in_result_supplement": "None",
+        "check_out_result_supplement": "None",
+        "check_in_shift_time": str(seg.on),
+        "check_out_shift_time": str(seg.off),
+        "task_shift_type": 1 if seg.overtime else 0,
+    }
 
 
-def _missing(result: str | None, window: _Window, now: int) -> str:
-    """``None`` means no punch: Todo while its window is open, Lack once it has closed."""
-    if result is not None:
-        return result
+def _unpunched(needed: bool, window: _Window, now: int) -> str:
+    """A side without a punch: exempt, Todo while its window is open, Lack once it closed."""
+    if not needed:
+        return NO_NEED_CHECK
     return TODO if now < window.end else LACK
 
 
@@ -173,9 +174,7 @@ def _slide(seg: _Segment, punch_in: _Punch | None) -> int:
     return max(-seg.flex_early, min(punch_in.when - seg.on, seg.flex_late))
 
 
-def _in_result(seg: _Segment, punch: _Punch | None, slide: int) -> str | None:
-    if punch is None:
-        return None
+def _in_result(seg: _Segment, punch: _Punch, slide: int) -> str:
     late = punch.when - (seg.on + slide)
     if late <= 0:
         return NORMAL
@@ -186,9 +185,7 @@ def _in_result(seg: _Segment, punch: _Punch | None, slide: int) -> str | None:
     return NORMAL
 
 
-def _out_result(seg: _Segment, punch: _Punch | None, slide: int) -> str | None:
-    if punch is None:
-        return None
+def _out_result(seg: _Segment, punch: _Punch, slide: int) -> str:
     early = (seg.off + slide) - punch.when
     if early <= 0:
         return NORMAL
