@@ -435,3 +435,13 @@ def test_any_punches_give_well_formed_order_free_results(
                 assert record[f"check_{side}_record"] in flows
             else:  # no exempt sides in this shift, so a side without a punch is pending or missing
                 assert record[f"check_{side}_result"] in ("Todo", "Lack")
+
+
+def test_a_night_shift_across_spring_forward_is_an_hour_shorter() -> None:
+    new_york = ZoneInfo("America/New_York")
+    rule = {**RULE, "on_time": "22:00", "off_time": "30:00"}
+    now = dt.datetime(2026, 3, 9, tzinfo=dt.UTC)
+    (record,) = task_records({"punch_time_rule": [rule]}, dt.date(2026, 3, 7), new_york, [], now)
+    on = dt.datetime(2026, 3, 8, 3, tzinfo=dt.UTC)  # 22:00 EST
+    assert record["check_in_shift_time"] == str(int(on.timestamp()))
+    assert record["check_out_shift_time"] == str(int(on.timestamp()) + 7 * 3600)  # 06:00 EDT
