@@ -19,6 +19,7 @@ from reconciler.errors import GuardError, InputError, ShiftctlError
 from reconciler.model import RemoteShift, Shift, normalize_name
 
 __all__ = [
+    "NO_OVERRIDES",
     "AmbiguousRemoteError",
     "Change",
     "Create",
@@ -102,6 +103,9 @@ class Overrides:
         return cls(allow_delete=tuple(names), force=force)
 
 
+NO_OVERRIDES = Overrides()
+
+
 @dataclass(frozen=True, slots=True)
 class GuardFinding:
     """A guard that fired; ``overridden`` says whether the plan may still be applied."""
@@ -119,7 +123,7 @@ class Plan:
     unchanged: int
     unmanaged: int
     snapshot: str
-    overrides: Overrides = Overrides()
+    overrides: Overrides = NO_OVERRIDES
     guards: tuple[GuardFinding, ...] = ()
 
     @property
@@ -153,14 +157,17 @@ class Plan:
         blocking = self.blocking
         if blocking:
             reasons = "; ".join(g.message for g in blocking)
-            raise GuardError(f"blocked by a safety guard: {reasons}")
+            raise GuardError(
+                f"blocked by a safety guard: {reasons} "
+                "(review, then override with --allow-delete NAME or --force)"
+            )
 
 
 def compute_plan(
     desired: Iterable[Shift],
     current: Iterable[RemoteShift],
     settings: Settings,
-    overrides: Overrides = Overrides(),
+    overrides: Overrides = NO_OVERRIDES,
 ) -> Plan:
     """Compare by ``shift_name`` within the managed scope; never touch what is outside it."""
     wanted = _desired_by_name(desired, settings)

@@ -2,28 +2,183 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import click
+
+from reconciler import commands
+from reconciler.apply import ApplyReport, Outcome
+from reconciler.cli._state import GlobalOptions, settings_of
+from reconciler.errors import EXIT_CHANGES, InputError, PartialApplyError
+from reconciler.plan import Overrides, Plan
+from reconciler.render import render, render_text
+
+FORMATS = click.Choice(["text", "markdown", "json"])
+_SYMBOL = {"create": "+", "update": "~", "delete": "-"}
+
+
+def _interactive() -> bool:
+    """Whether a person can answer a confirmation prompt."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @click.command("plan")
-def plan_command() -> None:
+@click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 when none)."
+)
+@click.option(
+    "--allow-delete", multiple=True, metavar="NAME", help="Allow deleting this shift past guards."
+)
+@click.option("--force", is_flag=True, help="Override the delete-count and empty-set guards.")
+@click.pass_obj
+def plan_command(
+    options: GlobalOptions,
+    out: str | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    allow_delete: tuple[str, ...],
+    force: bool,
+) -> None:
     """Show what apply would change."""
-    raise click.ClickException("plan is not built yet")
+    settings = settings_of(options)
+    with commands.connect(settings) as client:
+        plan = commands.make_plan(settings, client, Overrides.of(allow_delete, force=force))
+    if out:
+        commands.save_plan(plan, out)
+    click.echo(render(plan, fmt, color=options.use_color()), nl=False)
+    plan.raise_if_blocked()
+    if detailed_exitcode and plan.has_changes:
+        raise click.exceptions.Exit(EXIT_CHANGES)
 
 
 @click.command("show")
-def show_command() -> None:
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_obj
+def show_command(options: GlobalOptions, plan_file: str, fmt: str) -> None:
     """Render a saved plan."""
-    raise click.ClickException("show is not built yet")
+    plan = commands.read_plan(plan_file)
+    click.echo(render(plan, fmt, color=options.use_color()), nl=False)
 
 
 @click.command("apply")
-def apply_command() -> None:
-    """Apply a plan to the tenant."""
-    raise click.ClickException("apply is not built yet")
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--auto-approve", is_flag=True, help="Plan and apply without asking.")
+@click.option("--report", type=click.Path(dir_okay=False), help="Write a JSON report here.")
+@click.option("--concurrency", type=click.IntRange(min=1), help="Operations in flight at once.")
+@click.option(
+    "--allow-delete", multiple=True, metavar="NAME", help="As for plan (not with PLAN_FILE)."
+)
+@click.option("--force", is_flag=True, help="As for plan (not with PLAN_FILE).")
+@click.pass_obj
+def apply_command(
+    options: GlobalOptions,
+    plan_file: str | None,
+    auto_approve: bool,
+    report: str | None,
+    concurrency: int | None,
+    allow_delete: tuple[str, ...],
+    force: bool,
+) -> None:
+    """Apply a saved plan (refused when stale), or plan and apply after approval."""
+    if plan_file and (allow_delete or force):
+        raise click.UsageError(
+            "a saved plan carries its own overrides; drop --allow-delete/--force"
+        )
+    settings = settings_of(options)
+    saved = commands.read_plan(plan_file) if plan_file else None
+    if saved is None and not auto_approve and not _interactive():
+        raise InputError(
+            "refusing to apply without approval off a terminal: pass --auto-approve, "
+            "or apply a reviewed plan file (shiftctl plan --out PLAN.json)"
+        )
+    overrides = saved.overrides if saved else Overrides.of(allow_delete, force=force)
+    with commands.connect(settings) as client:
+        plan = commands.make_plan(settings, client, overrides)
+        if saved is not None:
+            commands.check_fresh(saved, plan)
+        click.echo(render_text(plan, color=options.use_color()))
+        plan.raise_if_blocked()
+        if plan.has_changes and saved is None and not auto_approve:
+            click.confirm("Apply these changes?", abort=True)
+        workers = concurrency or settings.concurrency
+        with _progress(len(plan.changes)) as on_done:
+            result = commands.apply_changes(plan, client, concurrency=workers, on_done=on_done)
+    if report:
+        commands.write_json(report, result.document())
+    _finish(result, plan)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
+    """A bar on a terminal, one plain line per operation elsewhere (CI logs)."""
+    lock = threading.Lock()
+    if not sys.stdout.isatty() or total == 0:
+
+        def line(outcome: Outcome) -> None:
+            with lock:
+                click.echo(_outcome_line(outcome))
+
+        yield line
+        return
+    with click.progressbar(length=total, label="Applying", file=sys.stderr) as bar:
+
+        def step(outcome: Outcome) -> None:
+            with lock:
+                bar.update(1)
+
+        yield step
+
+
+def _outcome_line(outcome: Outcome) -> str:
+    where = f" (id {outcome.shift_id})" if outcome.shift_id else ""
+    text = f"{outcome.status:<8} {_SYMBOL[outcome.action]} {outcome.action} "
+    text += f"{outcome.shift_name!r}{where}"
+    if outcome.status == "failed":
+        code = f"code {outcome.code}: " if outcome.code is not None else ""
+        log = f" (log_id {outcome.log_id})" if outcome.log_id else ""
+        text += f": {code}{outcome.msg}{log}"
+    if outcome.reason:
+        text += f": {outcome.reason}"
+    return text
+
+
+def _finish(result: ApplyReport, plan: Plan) -> None:
+    if not plan.has_changes:
+        return
+    if sys.stdout.isatty():
+        for outcome in result.outcomes:
+            if outcome.status != "applied":
+                click.echo(_outcome_line(outcome))
+    applied, failed, skipped = (result.count(s) for s in ("applied", "failed", "skipped"))
+    click.echo(f"Apply: {applied} applied, {failed} failed, {skipped} skipped.")
+    if not result.ok:
+        raise PartialApplyError(
+            f"{failed} operation{'s' if failed != 1 else ''} failed and {skipped} skipped; "
+            "fix the cause and run apply again to converge"
+        )
 
 
 @click.command("import")
-def import_command() -> None:
+@click.option("--name", "names", multiple=True, metavar="GLOB", help="Only shifts matching.")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), help="Folder (default: shifts dir)."
+)
+@click.pass_obj
+def import_command(options: GlobalOptions, names: tuple[str, ...], out_dir: str | None) -> None:
     """Write one YAML file per remote shift."""
-    raise click.ClickException("import is not built yet")
+    settings = settings_of(options)
+    target = Path(out_dir) if out_dir else settings.shifts_dir
+    with commands.connect(settings) as client:
+        result = commands.import_remote(settings, client, target, names)
+    for imported in result.written:
+        click.echo(f"wrote   {imported.path} ({imported.shift_name!r}, id {imported.shift_id})")
+    for skipped in result.skipped:
+        click.echo(f"skipped {skipped.shift_name!r}: {skipped.reason}")
+    click.echo(f"Import: {len(result.written)} written to {target}, {len(result.skipped)} skipped.")

@@ -1,0 +1,166 @@
+"""The Python API behind plan, show and apply: returns results, never prints or exits.
+
+The CLI (``reconciler.cli.engine``) parses flags, calls these and renders what they return.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
+from reconciler.config import Settings
+from reconciler.definitions import DesiredState, load_desired
+from reconciler.errors import InputError, Problem, StalePlanError, ValidationFailed
+from reconciler.feishu.client import FeishuClient
+from reconciler.feishu.connect import open_client
+from reconciler.importer import ImportResult, import_shifts
+from reconciler.model import RemoteShift
+from reconciler.plan import NO_OVERRIDES, Change, Overrides, Plan, compute_plan
+from reconciler.render import plan_document, plan_from_document, render_json
+
+__all__ = [
+    "ShiftLister",
+    "apply_changes",
+    "check_fresh",
+    "connect",
+    "import_remote",
+    "list_current",
+    "load_desired_state",
+    "make_plan",
+    "read_plan",
+    "save_plan",
+    "stale_differences",
+    "write_json",
+]
+
+
+class ShiftLister(ShiftWriter, Protocol):
+    """A client that can also list every remote shift."""
+
+    def list_shifts(self) -> Iterable[RemoteShift]: ...
+
+
+def connect(settings: Settings) -> FeishuClient:
+    """The client the settings describe (the emulator in-process with ``emulator_db``)."""
+    secret = settings.app_secret.reveal() if settings.app_secret else None
+    return open_client(
+        endpoint=settings.endpoint,
+        emulator_db=settings.emulator_db,
+        app_id=settings.app_id,
+        app_secret=secret,
+        rate_limit=settings.rate_limit,
+    )
+
+
+def load_desired_state(settings: Settings) -> DesiredState:
+    """The shift files, checked; a shift outside the managed scope is a problem with its place."""
+    state = load_desired([settings.shifts_dir])
+    outside = [
+        Problem(d.location, "shift_name", f"{d.shift.shift_name!r} is outside the managed scope")
+        for d in state.shifts
+        if not settings.in_scope(d.shift.shift_name)
+    ]
+    if outside:
+        raise ValidationFailed(outside)
+    return state
+
+
+def list_current(client: ShiftLister) -> list[RemoteShift]:
+    """Every remote shift; any failed page raises before anything is planned."""
+    return list(client.list_shifts())
+
+
+def make_plan(settings: Settings, client: ShiftLister, overrides: Overrides = NO_OVERRIDES) -> Plan:
+    """Files first (bad input fails before any call), then the full listing, then compare."""
+    desired = load_desired_state(settings)
+    current = list_current(client)
+    return compute_plan((d.shift for d in desired.shifts), current, settings, overrides)
+
+
+def save_plan(plan: Plan, path: str | Path) -> None:
+    write_text(path, render_json(plan))
+
+
+def read_plan(path: str | Path) -> Plan:
+    """A saved plan, its checksum verified."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the plan: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a JSON plan file: {exc}") from None
+    try:
+        return plan_from_document(doc)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
+def stale_differences(saved: Plan, fresh: Plan) -> list[str]:
+    """What differs between a reviewed plan and the plan computed now (empty: the same)."""
+    before = {
+        _key(c): d for c, d in zip(saved.changes, plan_document(saved)["changes"], strict=True)
+    }
+    after = {
+        _key(c): d for c, d in zip(fresh.changes, plan_document(fresh)["changes"], strict=True)
+    }
+    lines = [f"no longer planned: {k[0]} {k[1]!r}" for k in before if k not in after]
+    lines += [f"newly planned: {k[0]} {k[1]!r}" for k in after if k not in before]
+    lines += [f"changed: {k[0]} {k[1]!r}" for k in before if k in after and before[k] != after[k]]
+    if saved.snapshot != fresh.snapshot:
+        lines.append("the managed remote shifts changed since the plan was made")
+    return lines
+
+
+def _key(change: Change) -> tuple[str, str]:
+    return change.action, change.name
+
+
+def check_fresh(saved: Plan, fresh: Plan) -> None:
+    """Refuse (exit 4, nothing changed) when the tenant or the files moved since review."""
+    differences = stale_differences(saved, fresh)
+    if differences:
+        listed = "".join(f"\n  - {line}" for line in differences)
+        raise StalePlanError(
+            "the saved plan is stale; nothing was changed. Run plan again and review it:" + listed
+        )
+
+
+def apply_changes(
+    plan: Plan,
+    client: ShiftWriter,
+    *,
+    concurrency: int,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> ApplyReport:
+    return apply_plan(plan, client, concurrency=concurrency, on_done=on_done)
+
+
+def import_remote(
+    settings: Settings, client: ShiftLister, out_dir: Path, names: Sequence[str] = ()
+) -> ImportResult:
+    """Bootstrap shift files from the tenant (in scope, matching ``names`` globs)."""
+    return import_shifts(list_current(client), settings, out_dir, names)
+
+
+def write_json(path: str | Path, document: Any) -> None:
+    write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write beside the target and rename, so a reader never sees half a file."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

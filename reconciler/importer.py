@@ -1,0 +1,125 @@
+"""Bootstrap: one canonical YAML file per remote shift, so ``plan`` right after shows no change.
+
+Shifts the output folder already defines are left alone, and no file is overwritten.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.config import Settings
+from reconciler.definitions import check, default_schema_ref, render_shift_yaml
+from reconciler.model import RemoteShift
+from reconciler.plan import AmbiguousRemoteError
+
+__all__ = ["ImportResult", "Imported", "Skipped", "import_shifts", "safe_file_stem"]
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+_MAX_STEM = 80
+# Names Windows refuses as files, whatever the extension.
+_RESERVED = frozenset(
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        *(f"com{i}" for i in range(1, 10)),
+        *(f"lpt{i}" for i in range(1, 10)),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    shift_name: str
+    shift_id: str
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    shift_name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    written: tuple[Imported, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def import_shifts(
+    remotes: Iterable[RemoteShift],
+    settings: Settings,
+    out_dir: Path,
+    names: Sequence[str] = (),
+) -> ImportResult:
+    """Write the in-scope remote shifts matching any of ``names`` (all when empty)."""
+    chosen = _select(remotes, settings, names)
+    defined = _already_defined(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    schema_ref = default_schema_ref(out_dir)
+    taken = {p.name.lower() for p in out_dir.iterdir()}
+    written: list[Imported] = []
+    skipped: list[Skipped] = []
+    for remote in chosen:
+        if remote.name in defined:
+            skipped.append(Skipped(remote.name, f"already defined at {defined[remote.name]}"))
+            continue
+        path = out_dir / _free_name(safe_file_stem(remote.name), taken)
+        # "x": never overwrite a file that appeared meanwhile.
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(render_shift_yaml(remote.shift, schema_ref))
+        written.append(Imported(remote.name, remote.shift_id, path))
+    return ImportResult(tuple(written), tuple(skipped))
+
+
+def _select(
+    remotes: Iterable[RemoteShift], settings: Settings, names: Sequence[str]
+) -> list[RemoteShift]:
+    chosen: dict[str, RemoteShift] = {}
+    for remote in remotes:
+        if not settings.in_scope(remote.name):
+            continue
+        if names and not any(fnmatch.fnmatchcase(remote.name, g) for g in names):
+            continue
+        if remote.name in chosen:
+            other = chosen[remote.name].shift_id
+            raise AmbiguousRemoteError(
+                f"several remote shifts are named {remote.name!r} (ids {other}, "
+                f"{remote.shift_id}); rename or delete all but one in Feishu first"
+            )
+        chosen[remote.name] = remote
+    return [chosen[name] for name in sorted(chosen)]
+
+
+def _already_defined(out_dir: Path) -> dict[str, str]:
+    if not out_dir.is_dir():
+        return {}
+    # Invalid files are the user's to fix; what parses still counts as defined.
+    state, _ = check([out_dir])
+    return {d.shift.shift_name: str(d.location) for d in state.shifts}
+
+
+def safe_file_stem(name: str) -> str:
+    """A portable file name from a shift name: letters (any script), digits, ``. _ -``."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    stem = _UNSAFE.sub("-", text).strip(".-_")[:_MAX_STEM].rstrip(".-_")
+    if not stem or stem.lower() in _RESERVED:
+        stem = f"shift-{stem}" if stem else "shift"
+    return stem
+
+
+def _free_name(stem: str, taken: set[str]) -> str:
+    # Case-insensitive, since two names differing only by case collide on macOS and Windows.
+    candidate, number = f"{stem}.yaml", 1
+    while candidate.lower() in taken:
+        number += 1
+        candidate = f"{stem}-{number}.yaml"
+    taken.add(candidate.lower())
+    return candidate
