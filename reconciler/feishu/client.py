@@ -95,11 +95,9 @@ class FeishuClient:
             params = {"page_size": str(page_size)}
             if token:
                 params["page_token"] = token
-            data = self._t.call(Call("GET", SHIFTS, params=params), lambda d: d)
-            for item in data.get("shift_list") or ():
-                yield shift_from_wire(item)
-            token = data.get("page_token") or None
-            if not data.get("has_more"):
+            page, token, has_more = self._t.call(Call("GET", SHIFTS, params=params), _page)
+            yield from page
+            if not has_more:
                 return
             if not token:
                 raise FeishuError("the list says has_more but gives no page_token", path=SHIFTS)
@@ -281,6 +279,11 @@ class FeishuClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _page(data: Mapping[str, Any]) -> tuple[list[RemoteShift], str | None, bool]:
+    shifts = [shift_from_wire(item) for item in data.get("shift_list") or ()]
+    return shifts, data.get("page_token") or None, bool(data.get("has_more"))
 
 
 def _flows(key: str) -> Callable[[Mapping[str, Any]], list[UserFlow]]:

@@ -129,7 +129,6 @@ class Transport:
             attempts += 1
             try:
                 envelope = self._once(call)
-                return parse(envelope if call.flat else _data(envelope))
             except FeishuError as error:
                 if call.authorized and error.code in TOKEN_INVALID_CODES and not refreshed:
                     refreshed = True  # _once dropped the refused token; one fresh try
@@ -146,6 +145,8 @@ class Transport:
                 delay = self._delay(error, failures)
                 failures += 0 if isinstance(error, RateLimited) else 1
                 self._wait(call, error, delay, started, attempts)
+                continue
+            return _parse(call, parse, envelope)
 
     def _delay(self, error: FeishuError, failures: int) -> float:
         if isinstance(error, RateLimited):
@@ -214,7 +215,7 @@ class Transport:
         )
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s response %s", call.method, call.path, self._clip(response.content))
-        if envelope is not None and code == 0:
+        if envelope is not None and code == 0 and response.is_success:
             return envelope
         msg = str(envelope.get("msg", "")) if envelope is not None else "answer is not JSON"
         error = classify(
@@ -269,6 +270,19 @@ def _envelope(response: httpx.Response) -> Envelope | None:
         return None
     code = body.get("code")
     return body if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+def _parse(call: Call, parse: Callable[[Envelope], T], envelope: Envelope) -> T:
+    try:
+        return parse(envelope if call.flat else _data(envelope))
+    except (KeyError, TypeError, ValueError) as exc:
+        # A success envelope whose data is not what the contract promises.
+        raise FeishuError(
+            f"unexpected answer ({type(exc).__name__}: {exc})",
+            code=0,
+            method=call.method,
+            path=call.path,
+        ) from None
 
 
 def _data(envelope: Envelope) -> Envelope:

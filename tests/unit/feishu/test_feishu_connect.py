@@ -1,0 +1,45 @@
+"""open_client: credentials and endpoints for a real tenant."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.errors import ConfigError
+from reconciler.feishu import FEISHU_ENDPOINT, LARK_ENDPOINT, open_client
+
+
+@pytest.mark.parametrize(
+    ("app_id", "app_secret", "named"),
+    [
+        (None, None, ["FEISHU_APP_ID", "FEISHU_APP_SECRET"]),
+        ("cli_x", None, ["FEISHU_APP_SECRET"]),
+        (None, "s3cr3t-value", ["FEISHU_APP_ID"]),
+        ("cli_x", "", ["FEISHU_APP_SECRET"]),
+    ],
+)
+def test_missing_credentials_name_the_variables_and_the_emulator(
+    app_id: str | None, app_secret: str | None, named: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        open_client(endpoint=None, emulator_db=None, app_id=app_id, app_secret=app_secret)
+    message = str(caught.value)
+    for name in named:
+        assert name in message
+    assert "--emulator" in message
+    assert "s3cr3t-value" not in message
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "expected"),
+    [
+        (None, FEISHU_ENDPOINT),
+        (LARK_ENDPOINT, LARK_ENDPOINT),
+        ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
+    ],
+)
+def test_endpoint_defaults_to_feishu(endpoint: str | None, expected: str) -> None:
+    with open_client(
+        endpoint=endpoint, emulator_db=None, app_id="cli_x", app_secret="s3cr3t-value"
+    ) as client:
+        assert f"base_url='{expected}" in repr(client)
+        assert "s3cr3t-value" not in repr(client)
