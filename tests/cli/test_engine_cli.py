@@ -1,0 +1,101 @@
+"""plan/show/apply/import at the command line: flags, formats and errors that need no tenant."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli import cli, main
+from reconciler.commands import save_plan
+from reconciler.model import PunchTimeRule, Shift
+from reconciler.plan import Create, Delete, Plan
+from reconciler.render import MARKER
+
+RULE = PunchTimeRule("09:00", "18:00", 5, 60, 120, 1, 60, 240)
+
+
+@pytest.fixture
+def saved_plan(tmp_path: Path) -> Path:
+    plan = Plan(
+        (Create(Shift("New", 1, (RULE,))), Delete("42", Shift("Old", 1, (RULE,)))),
+        unchanged=3,
+        unmanaged=1,
+        snapshot="sha256:0",
+    )
+    path = tmp_path / "plan.json"
+    save_plan(plan, path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("FEISHU_APP_ID", "FEISHU_APP_SECRET", "FEISHU_ENDPOINT", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_show_renders_a_saved_plan_as_text(saved_plan: Path) -> None:
+    result = CliRunner().invoke(cli, ["show", str(saved_plan)])
+    assert result.exit_code == 0, result.output
+    assert "  + create 'New'" in result.output
+    assert "  - delete 'Old' (id 42)" in result.output
+    assert "Plan: 1 to create, 0 to update, 1 to delete, 3 unchanged, 1 unmanaged." in result.output
+    assert "\x1b[" not in result.output  # not a terminal: no colour
+
+
+def test_show_renders_markdown_and_json(saved_plan: Path) -> None:
+    markdown = CliRunner().invoke(cli, ["show", str(saved_plan), "--format", "markdown"])
+    assert markdown.output.startswith(MARKER)
+    as_json = CliRunner().invoke(cli, ["show", str(saved_plan), "--format", "json"])
+    doc = json.loads(as_json.output)
+    assert doc["summary"]["delete"] == 1
+    assert doc == json.loads(saved_plan.read_text(encoding="utf-8"))
+
+
+def test_show_refuses_an_edited_plan(saved_plan: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    saved_plan.write_text(saved_plan.read_text().replace('"42"', '"43"'), encoding="utf-8")
+    assert main(["show", str(saved_plan)]) == 1
+    assert "checksum mismatch" in capsys.readouterr().err
+
+
+def test_show_of_a_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "nope.json"]) == 1
+    assert "nope.json: cannot read the plan" in capsys.readouterr().err
+
+
+def test_plan_without_credentials_names_what_to_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan"]) == 1
+    err = capsys.readouterr().err
+    assert "FEISHU_APP_ID and FEISHU_APP_SECRET not set" in err
+    assert "--emulator" in err
+
+
+def test_plan_with_a_bad_configuration_names_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "shiftctl.yaml").write_text("prune: maybe\n", encoding="utf-8")
+    assert main(["--emulator", "db.sqlite3", "plan"]) == 1
+    assert "shiftctl.yaml:1:1: prune: must be true or false" in capsys.readouterr().err
+
+
+def test_apply_off_a_terminal_without_approval_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--emulator", "db.sqlite3", "apply"]) == 1
+    assert "--auto-approve" in capsys.readouterr().err
+    assert not (tmp_path / "db.sqlite3").exists()  # refused before touching anything
+
+
+def test_apply_with_a_plan_file_takes_no_overrides(saved_plan: Path) -> None:
+    result = CliRunner().invoke(cli, ["apply", str(saved_plan), "--force"])
+    assert result.exit_code == 2
+    assert "carries its own overrides" in result.output
+
+
+def test_plan_rejects_an_unknown_format() -> None:
+    result = CliRunner().invoke(cli, ["plan", "--format", "yaml"])
+    assert result.exit_code == 2
+    assert "'yaml' is not one of" in result.output
