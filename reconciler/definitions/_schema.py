@@ -95,6 +95,8 @@ def _value_message(error: ValidationError) -> str:
         cast(Any, error.validator_value),
         cast(Any, error.instance),
     )
+    if kind == "type" and ":" in str(cast(Any, error.schema).get("pattern", "")):
+        return f'expected a time as text such as "18:00", got {_show(value)}'
     if kind == "type":
         wanted = [expected] if isinstance(expected, str) else list(expected)
         return f"expected {' or '.join(_KINDS.get(w, w) for w in wanted)}, got {_show(value)}"
@@ -106,7 +108,7 @@ def _value_message(error: ValidationError) -> str:
         return f"must be one of {', '.join(map(str, expected))} (got {_show(value)})"
     if kind == "pattern" and ":" in str(expected):
         return (
-            f"not a time of day: {_show(value)} (write H:MM or HH:MM; "
+            f"not a time of day: {value!r} (write H:MM or HH:MM; "
             "after midnight go past 24:00, e.g. 26:00, up to 47:59)"
         )
     if kind in ("pattern", "minLength") and isinstance(value, str):

@@ -66,13 +66,13 @@ def _thresholds(shift: Shift) -> Iterator[_Finding]:
             yield (
                 (_RULES, index, "late_minutes_as_late"),
                 f"{rule.late_minutes_as_late} is more than late_minutes_as_lack "
-                f"{rule.late_minutes_as_lack}",
+                f"{rule.late_minutes_as_lack} (a check-in would be Lack before it is Late)",
             )
         if rule.early_minutes_as_early > rule.early_minutes_as_lack:
             yield (
                 (_RULES, index, "early_minutes_as_early"),
                 f"{rule.early_minutes_as_early} is more than early_minutes_as_lack "
-                f"{rule.early_minutes_as_lack}",
+                f"{rule.early_minutes_as_lack} (a check-out would be Lack before it is Early)",
             )
 
 

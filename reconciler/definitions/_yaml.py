@@ -136,7 +136,7 @@ def parse_documents(text: str, display: str) -> tuple[tuple[Document, ...], tupl
         pass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        builder.fail(mark, f"invalid YAML: {exc.problem or exc.context}")
+        builder.fail(mark, f"invalid YAML: {_syntax_message(text, mark, exc)}")
     except yaml.reader.ReaderError as exc:
         builder.fail_at_offset(text, exc.position, f"invalid YAML: {exc.reason}")
     except yaml.YAMLError as exc:  # anything else libyaml may say
@@ -146,6 +146,13 @@ def parse_documents(text: str, display: str) -> tuple[tuple[Document, ...], tupl
     if not builder.documents and not builder.problems:
         builder.fail(None, "empty file: no shift defined")
     return tuple(builder.documents), tuple(builder.problems)
+
+
+def _syntax_message(text: str, mark: Any, exc: yaml.MarkedYAMLError) -> str:
+    lines = text.splitlines()
+    if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        return "tabs cannot indent YAML; use spaces"
+    return str(exc.problem or exc.context)
 
 
 def _events(loader: Any) -> Iterator[Event]:
@@ -178,7 +185,6 @@ class _Builder:
     def _reset(self, mark: Any) -> None:
         self.stack: list[_Frame] = []
         self.root: Any = None
-        self.has_root = False
         self.start = self._where(mark)
         self.values: dict[JsonPath, SourceLocation] = {}
         self.keys: dict[JsonPath, SourceLocation] = {}
@@ -214,9 +220,8 @@ class _Builder:
             self._close_document()
 
     def _close_document(self) -> None:
-        if not self.has_root or self.root is None:
-            self.problems.append(Problem(self.start, "", "empty YAML document: no shift defined"))
-            return
+        if self.root is None:
+            return  # an empty document (a stray "---") defines nothing, as in kubectl
         document = Document(self.root, self.start, self.values, self.keys, frozenset(self.broken))
         self.documents.append(document)
 
@@ -250,7 +255,7 @@ class _Builder:
         first = frame.key_lines.get(key)
         if first is not None:
             message = f"duplicate key {key!r} (first written on line {first})"
-            self.fail(event.start_mark, message, (*frame.path, key))
+            self._refuse((*frame.path, key), event.start_mark, message)
         frame.key_lines[key] = self._where(event.start_mark).line
         frame.key, frame.key_mark = key, event.start_mark
 
@@ -269,7 +274,7 @@ class _Builder:
 
     def _attach(self, value: Any, mark: Any) -> JsonPath:
         if not self.stack:
-            self.root, self.has_root = value, True
+            self.root = value
             path: JsonPath = ()
         else:
             frame = self.stack[-1]

@@ -1,0 +1,70 @@
+"""Each file in broken/ has one deliberate problem; EXPECTED.txt says exactly what is reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler.definitions import check, load_desired
+from reconciler.errors import ValidationFailed
+
+HERE = Path(__file__).parent
+BROKEN = HERE / "broken"
+SHIFTS = HERE.parents[2] / "shifts"
+
+
+def _expected() -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for line in (BROKEN / "EXPECTED.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, rest = line.partition(":")
+            table.setdefault(name, []).append(rest)
+    return table
+
+
+EXPECTED = _expected()
+BROKEN_FILES = sorted(path.name for path in BROKEN.glob("*.yaml"))
+
+
+def test_every_broken_file_has_an_expectation_and_back() -> None:
+    assert sorted(EXPECTED) == BROKEN_FILES
+
+
+@pytest.mark.parametrize("name", BROKEN_FILES)
+def test_broken_file_reports_exactly_its_problems(name: str) -> None:
+    path = BROKEN / name
+    state, problems = check([path])
+    assert state.shifts == () or name == "second-document-broken.yaml"
+    reported = [str(problem).removeprefix(f"{path}:") for problem in problems]
+    assert reported == EXPECTED[name]
+    assert all(problem.location.path == str(path) for problem in problems)
+
+
+@pytest.mark.parametrize("name", BROKEN_FILES)
+def test_broken_file_refuses_to_load(name: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        load_desired([BROKEN / name])
+    assert len(caught.value.problems) == len(EXPECTED[name])
+
+
+def test_every_problem_of_every_file_is_reported_in_one_run_sorted() -> None:
+    _, problems = check([BROKEN])
+    assert problems == sorted(problems)
+    files_with_problems = {Path(problem.location.path).name for problem in problems}
+    assert files_with_problems == set(BROKEN_FILES)
+
+
+def test_the_example_shifts_are_valid() -> None:
+    state, problems = check([SHIFTS])
+    assert problems == []
+    assert len(state.shifts) >= 6
+    names = [desired.shift.shift_name for desired in state.shifts]
+    assert names == sorted(names)
+    assert {"标准班", "夜班", "弹性班", "两头班", "休息日值班"} <= set(names)
+
+
+def test_example_shifts_start_with_the_schema_comment() -> None:
+    for path in sorted(SHIFTS.glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../schema/shift.schema.json", path

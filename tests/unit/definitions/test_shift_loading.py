@@ -1,0 +1,211 @@
+"""Loading shift files: locations, YAML 1.2 scalars, refused constructs, files and folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler.definitions import (
+    MAX_FILE_BYTES,
+    DesiredState,
+    check,
+    find_shift_files,
+    load_desired,
+)
+from reconciler.definitions._yaml import MAX_DEPTH, parse_documents
+from reconciler.errors import InputError, SourceLocation, ValidationFailed
+
+SHIFT = """\
+shift_name: 早班
+punch_times: 1
+punch_time_rule:
+  - on_time: 7:00
+    off_time: 15:00
+    late_minutes_as_late: 1
+    late_minutes_as_lack: 30
+    on_advance_minutes: 60
+    early_minutes_as_early: 1
+    early_minutes_as_lack: 30
+    off_delay_minutes: 120
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_value_remembers_its_line_and_column() -> None:
+    (document,), problems = parse_documents("# comment\n" + SHIFT, "f.yaml")
+    assert problems == ()
+    assert document.start == SourceLocation("f.yaml", 2, 1)
+    assert document.locate(("shift_name",)) == SourceLocation("f.yaml", 2, 13)
+    assert document.locate(("punch_time_rule", 0, "off_time")) == SourceLocation("f.yaml", 6, 15)
+    assert document.locate_key(("punch_time_rule", 0, "off_time")) == SourceLocation("f.yaml", 6, 5)
+    # A path that is not written falls back to its nearest written ancestor.
+    assert document.locate(("punch_time_rule", 0, "no_need_on")) == SourceLocation("f.yaml", 5, 5)
+
+
+def test_unquoted_times_are_text_not_base_60_numbers() -> None:
+    (document,), _ = parse_documents(SHIFT, "f.yaml")
+    rule = document.data["punch_time_rule"][0]
+    assert (rule["on_time"], rule["off_time"]) == ("7:00", "15:00")
+
+
+@pytest.mark.parametrize(
+    ("plain", "value"),
+    [
+        ("yes", "yes"),
+        ("on", "on"),
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("null", None),
+        ("12", 12),
+        ("-3", -3),
+        ("0x1F", 31),
+        ("0o17", 15),
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        ("2020-01-01", "2020-01-01"),
+        ("0017", 17),
+    ],
+)
+def test_plain_scalars_follow_the_yaml_1_2_core_schema(plain: str, value: object) -> None:
+    (document,), _ = parse_documents(f"v: {plain}\n", "f.yaml")
+    assert document.data["v"] == value
+    assert type(document.data["v"]) is type(value)
+
+
+def test_explicit_standard_tags_are_honoured() -> None:
+    text = 'a: !!str 12\nb: !!int "12"\nc: !!float 2\nd: !!bool "true"\ne: ! 7\n'
+    (document,), problems = parse_documents(text, "f.yaml")
+    assert problems == ()
+    assert document.data == {"a": "12", "b": 12, "c": 2.0, "d": True, "e": "7"}
+
+
+def test_one_file_may_hold_several_documents_and_stray_separators() -> None:
+    second = SHIFT.replace("早班", "晚班")
+    documents, problems = parse_documents(f"---\n{SHIFT}---\n{second}---\n", "f.yaml")
+    assert problems == ()
+    assert [d.data["shift_name"] for d in documents] == ["早班", "晚班"]
+    assert [d.start.line for d in documents] == [1, 13]
+
+
+def test_an_alias_bomb_is_refused_at_the_first_alias() -> None:
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]" for i in range(20)]
+    _, problems = parse_documents("\n".join(lines) + "\n", "bomb.yaml")
+    assert problems[0].location == SourceLocation("bomb.yaml", 2, 8)
+    assert "aliases" in problems[0].message
+
+
+def test_deep_nesting_is_refused_with_a_location() -> None:
+    _, problems = parse_documents("[" * 200_000, "deep.yaml")
+    assert [str(p) for p in problems] == [
+        f"deep.yaml:1:{MAX_DEPTH + 1}: nested deeper than {MAX_DEPTH} levels"
+    ]
+
+
+def test_a_python_tag_on_a_mapping_is_refused() -> None:
+    text = "shift_name: !!python/object:collections.OrderedDict {a: 1}\n"
+    _, problems = parse_documents(text, "f.yaml")
+    assert [str(p) for p in problems] == [
+        "f.yaml:1:13: shift_name: YAML tag !!python/object:collections.OrderedDict is not allowed"
+    ]
+
+
+def test_a_complex_key_is_refused() -> None:
+    _, problems = parse_documents("? [a, b]\n: 1\n", "f.yaml")
+    assert [p.message for p in problems] == ["a mapping key must be plain text"]
+
+
+def test_a_file_over_the_size_limit_is_refused_without_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_bytes(b"# " + b"x" * MAX_FILE_BYTES + b"\n")
+    _, problems = check([path])
+    assert [str(p) for p in problems] == [
+        f"{path}:1:1: file is larger than 1024 KiB; a shift file is far smaller"
+    ]
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + SHIFT.encode())
+    state, problems = check([path])
+    assert problems == []
+    assert [d.shift.shift_name for d in state.shifts] == ["早班"]
+
+
+def test_folders_are_searched_recursively_skipping_hidden_paths(tmp_path: Path) -> None:
+    write(tmp_path, "b.yml", SHIFT)
+    write(tmp_path, "team/a.yaml", SHIFT.replace("早班", "甲"))
+    write(tmp_path, ".git/x.yaml", "not: [valid")
+    write(tmp_path, "team/.a.yaml.swp", "junk")
+    write(tmp_path, "README.md", "# shifts")
+    assert find_shift_files([tmp_path]) == [tmp_path / "b.yml", tmp_path / "team" / "a.yaml"]
+
+
+def test_a_file_named_directly_is_read_whatever_its_extension(tmp_path: Path) -> None:
+    path = write(tmp_path, "shift.txt", SHIFT)
+    assert find_shift_files([path, path]) == [path]
+
+
+def test_missing_paths_and_empty_folders_are_problems(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    missing = tmp_path / "missing.yaml"
+    _, problems = check([missing, tmp_path / "empty"])
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'empty'}: no shift files (*.yaml, *.yml) in this directory",
+        f"{missing}: no such file or directory",
+    ]
+    with pytest.raises(InputError, match="no such file"):
+        find_shift_files([missing])
+
+
+def test_duplicate_names_across_files_cite_both_places(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", SHIFT)
+    write(tmp_path, "b.yaml", "\n" + SHIFT.replace("早班", " 早班 "))
+    state, problems = check([tmp_path])
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'b.yaml'}:2:14: shift_name: duplicate shift_name '早班', "
+        f"also defined at {tmp_path / 'a.yaml'}:1:13"
+    ]
+    assert [d.location.path for d in state.shifts] == [str(tmp_path / "a.yaml")]
+
+
+def test_names_are_compared_after_nfc(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", SHIFT.replace("早班", "Cafe\u0301"))
+    write(tmp_path, "b.yaml", SHIFT.replace("早班", "Caf\u00e9"))
+    _, problems = check([tmp_path])
+    assert len(problems) == 1
+    assert "duplicate shift_name 'Café'" in problems[0].message
+
+
+def test_load_desired_returns_canonical_shifts_by_name(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", SHIFT)
+    state = load_desired([tmp_path])
+    assert isinstance(state, DesiredState)
+    desired = state.by_name()["早班"]
+    assert desired.shift.punch_time_rule[0].on_time == "07:00"
+    assert desired.location == SourceLocation(str(tmp_path / "a.yaml"), 1, 1)
+
+
+def test_load_desired_raises_with_every_problem(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", SHIFT.replace("punch_times: 1", "punch_times: 2"))
+    write(tmp_path, "b.yaml", SHIFT.replace("on_advance_minutes: 60", "on_advance_minutes: 800"))
+    with pytest.raises(ValidationFailed) as caught:
+        load_desired([tmp_path])
+    assert [p.field for p in caught.value.problems] == [
+        "punch_times",
+        "punch_time_rule[0].on_advance_minutes",
+    ]
+
+
+def test_a_problem_under_a_refused_value_is_not_reported_twice() -> None:
+    text = SHIFT.replace("late_minutes_as_late: 1", "late_minutes_as_late: !!binary AAAA")
+    _, problems = parse_documents(text, "f.yaml")
+    assert [p.field for p in problems] == ["punch_time_rule[0].late_minutes_as_late"]
