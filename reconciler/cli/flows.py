@@ -1,8 +1,81 @@
-"""flows and tasks: punch records and attendance results."""
+"""flows and tasks: import, read and delete punch records; read attendance results."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import click
+
+from reconciler import flows
+from reconciler.cli._state import GlobalOptions, settings_of
+from reconciler.errors import InputError, PartialApplyError
+from reconciler.feishu.client import FeishuClient
+from reconciler.feishu.connect import open_client
+
+__all__ = ["flows_group", "tasks_command"]
+
+log = logging.getLogger(__name__)
+
+EMPLOYEE_TYPES = click.Choice(["employee_id", "employee_no"])
+READ_FORMATS = click.Choice(["table", "csv", "json"])
+
+
+def _employee_type() -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--employee-type",
+        type=EMPLOYEE_TYPES,
+        default="employee_id",
+        show_default=True,
+        help="What the user ids are: the user ID, or the staff number.",
+    )
+
+
+def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
+    command = click.option(
+        "--tz",
+        "tz_name",
+        default=flows.DEFAULT_TZ,
+        show_default=True,
+        help="The attendance group's time zone, for showing times (Feishu does not return it).",
+    )(command)
+    command = click.option(
+        "--format", "fmt", type=READ_FORMATS, default="table", show_default=True
+    )(command)
+    return _employee_type()(command)
+
+
+@contextlib.contextmanager
+def _client(options: GlobalOptions) -> Iterator[FeishuClient]:
+    settings = settings_of(options)
+    secret = settings.app_secret.reveal() if settings.app_secret else None
+    client = open_client(
+        endpoint=settings.endpoint,
+        emulator_db=settings.emulator_db,
+        app_id=settings.app_id,
+        app_secret=secret,
+        rate_limit=settings.rate_limit,
+    )
+    with client:
+        yield client
+
+
+def _zone(tz_name: str) -> datetime.tzinfo:
+    try:
+        return flows.zone(tz_name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tz") from None
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((120, 24)).columns
 
 
 @click.group("flows")
@@ -10,7 +83,242 @@ def flows_group() -> None:
     """Import, read and delete punch records."""
 
 
+@flows_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(flows.FORMATS), help="Default: from the name.")
+@click.option("--dry-run", is_flag=True, help="Check everything, send nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows; still list the bad.")
+@_employee_type()
+@click.pass_obj
+def import_command(
+    options: GlobalOptions,
+    file: str,
+    fmt: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    employee_type: str,
+) -> None:
+    """Import punch records from FILE (CSV, JSON array or NDJSON; - for stdin)."""
+    with _input(file, fmt) as source:
+        check = flows.check_file(source)
+        _refuse(check, source, skip_invalid=skip_invalid, local=True)
+        with _client(options) as client:
+            invalid = flows.unknown_users(client, check.users, employee_type=employee_type)
+            check = flows.with_unknown_users(source, check, invalid)
+            _refuse(check, source, skip_invalid=skip_invalid, local=False)
+            rows = flows.good_rows(source, check.invalid_users)
+            with _progress(check.good) as progress:
+                summary = flows.send_rows(
+                    client, rows, employee_type=employee_type, dry_run=dry_run, progress=progress
+                )
+    _report_import(source, check, summary)
+
+
+def _refuse(
+    check: flows.FileCheck, source: flows.InputFile, *, skip_invalid: bool, local: bool
+) -> None:
+    try:
+        flows.refuse_bad(check, source, skip_invalid=skip_invalid)
+    except flows.BadRows as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise
+    if not local:
+        for problem in check.problems:
+            click.echo(f"{problem} (skipped)", err=True)
+
+
+@contextlib.contextmanager
+def _input(file: str, fmt: str | None) -> Iterator[flows.InputFile]:
+    """The file to read twice; stdin is spooled to a temporary file first."""
+    if file != "-":
+        path = Path(file)
+        if not path.is_file():
+            raise InputError(f"{file}: no such file")
+        yield flows.InputFile(path, flows.infer_format(file, fmt), file)
+        return
+    if not fmt:
+        raise InputError("reading stdin needs --format csv|json|ndjson")
+    with tempfile.TemporaryDirectory(prefix="shiftctl-") as folder:
+        spool = Path(folder) / "stdin"
+        with spool.open("wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out)
+        yield flows.InputFile(spool, flows.infer_format(file, fmt), "<stdin>")
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A bar on a terminal; elsewhere a log line per tenth of the rows (shown with -v)."""
+    if sys.stderr.isatty() and not os.environ.get("CI"):
+        with click.progressbar(length=total, label="rows", file=sys.stderr) as bar:
+            yield bar.update
+        return
+    done = 0
+    step = max(1, total // 10)
+
+    def note(count: int) -> None:
+        nonlocal done
+        before, done = done, done + count
+        if before // step != done // step or done == total:
+            log.info("%d of %d rows handled", done, total)
+
+    yield note
+
+
+def _report_import(
+    source: flows.InputFile, check: flows.FileCheck, summary: flows.ImportSummary
+) -> None:
+    for batch in summary.failed:
+        for line in batch.lines:
+            click.echo(f"{source.name}:{line}: not imported: {batch.reason}", err=True)
+    if summary.not_sent:
+        click.echo(
+            f"{source.name}:{summary.not_sent_from}: this row and {summary.not_sent - 1} "
+            "after it were not sent (stopped after repeated failures)",
+            err=True,
+        )
+    verb = "would import" if summary.dry_run else "imported"
+    parts = [
+        f"{verb} {summary.imported}",
+        f"already present {summary.present}",
+        f"failed {summary.failed_rows + summary.not_sent}",
+    ]
+    if check.problems:
+        parts.append(f"skipped as invalid {len(check.problems)}")
+    tail = "; nothing was sent" if summary.dry_run else f" ({summary.batches} batches)"
+    click.echo(f"{source.name}: {', '.join(parts)}{tail}")
+    if not summary.complete:
+        raise flows.ImportIncomplete(summary)
+
+
+@flows_group.command("get")
+@click.argument("record_id")
+@_reading_options
+@click.pass_obj
+def get_command(
+    options: GlobalOptions, record_id: str, employee_type: str, fmt: str, tz_name: str
+) -> None:
+    """Show one punch record."""
+    tz = _zone(tz_name)
+    with _client(options) as client:
+        flow = client.get_flow(record_id, employee_type=employee_type)
+    click.echo(flows.render_flow(flow, _output(fmt), tz))
+
+
+@flows_group.command("query")
+@click.option("--user", "users", multiple=True, required=True, metavar="ID", help="Repeat, or a,b.")
+@click.option("--from", "start", required=True, metavar="WHEN", help="Date, ISO time or Unix s.")
+@click.option("--to", "end", required=True, metavar="WHEN", help="Exclusive; a date is included.")
+@click.option("--include-terminated", is_flag=True, help="Also former holders of the ids.")
+@_reading_options
+@click.pass_obj
+def query_command(
+    options: GlobalOptions,
+    users: tuple[str, ...],
+    start: str,
+    end: str,
+    include_terminated: bool,
+    employee_type: str,
+    fmt: str,
+    tz_name: str,
+) -> None:
+    """List every punch of the users in [--from, --to)."""
+    tz = _zone(tz_name)
+    first, last = _when(start, tz, "--from"), _when(end, tz, "--to", end=True)
+    with _client(options) as client:
+        found = flows.query_flows(
+            client,
+            flows.distinct(users),
+            first,
+            last,
+            employee_type=employee_type,
+            include_terminated=include_terminated,
+        )
+    click.echo(flows.render_flows(found, _output(fmt), tz, width=_width()))
+
+
+def _when(value: str, tz: datetime.tzinfo, hint: str, *, end: bool = False) -> int:
+    try:
+        return flows.parse_when(value, tz, end=end)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+
+
+def _day(value: str, hint: str) -> datetime.date:
+    try:
+        return flows.parse_day(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+
+
+def _output(fmt: str) -> flows.OutputFormat:
+    return "json" if fmt == "json" else "csv" if fmt == "csv" else "table"
+
+
+@flows_group.command("delete")
+@click.argument("record_ids", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def delete_command(options: GlobalOptions, record_ids: tuple[str, ...], fmt: str) -> None:
+    """Delete imported punch records (10 per call); exit 5 when some were not deleted."""
+    with _client(options) as client:
+        outcome = flows.delete_flows(client, flows.distinct(record_ids))
+    if fmt == "json":
+        failed = [{"record_id": r, "reason": why} for r, why in outcome.failed]
+        click.echo(flows.dumps({"deleted": list(outcome.deleted), "failed": failed}))
+    else:
+        for record_id in outcome.deleted:
+            click.echo(f"deleted {record_id}")
+        for record_id, why in outcome.failed:
+            click.echo(f"failed {record_id}: {why}", err=True)
+        click.echo(f"{len(outcome.deleted)} deleted, {len(outcome.failed)} failed")
+    if outcome.failed:
+        count = len(outcome.failed)
+        raise PartialApplyError(f"{count} record{'s' if count != 1 else ''} not deleted")
+
+
 @click.command("tasks")
-def tasks_command() -> None:
-    """Read attendance results."""
-    raise click.ClickException("tasks is not built yet")
+@click.option("--user", "users", multiple=True, required=True, metavar="ID", help="Repeat, or a,b.")
+@click.option("--from", "start", required=True, metavar="DATE", help="First day, YYYY-MM-DD.")
+@click.option("--to", "end", required=True, metavar="DATE", help="Last day, included.")
+@click.option(
+    "--ignore-invalid-users/--no-ignore-invalid-users",
+    default=True,
+    show_default=True,
+    help="Report unknown users on stderr and go on (off: any unknown user is an error).",
+)
+@click.option("--include-terminated", is_flag=True, help="Also former holders of the ids.")
+@click.option("--need-overtime", is_flag=True, help="Also overtime segments.")
+@_reading_options
+@click.pass_obj
+def tasks_command(
+    options: GlobalOptions,
+    users: tuple[str, ...],
+    start: str,
+    end: str,
+    ignore_invalid_users: bool,
+    include_terminated: bool,
+    need_overtime: bool,
+    employee_type: str,
+    fmt: str,
+    tz_name: str,
+) -> None:
+    """Read attendance results: one row per user, day and shift segment."""
+    tz = _zone(tz_name)
+    first, last = _day(start, "--from"), _day(end, "--to")
+    with _client(options) as client:
+        result = flows.query_tasks(
+            client,
+            flows.distinct(users),
+            first,
+            last,
+            employee_type=employee_type,
+            ignore_invalid_users=ignore_invalid_users,
+            include_terminated=include_terminated,
+            need_overtime=need_overtime,
+        )
+    for user_id in result.invalid_user_ids:
+        click.echo(f"shiftctl: unknown user {user_id!r} (skipped)", err=True)
+    for user_id in result.unauthorized_user_ids:
+        click.echo(f"shiftctl: no permission for user {user_id!r} (skipped)", err=True)
+    click.echo(flows.render_tasks(result, _output(fmt), tz, width=_width()))

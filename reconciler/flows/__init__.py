@@ -1,0 +1,58 @@
+"""Punch records (user flows) in and out of Feishu, and the results it computes (user tasks).
+
+An import reads its file twice, streaming: every row is checked first, then
+the good rows go out 50 to a batch with a deterministic ``idempotent_id``.
+"""
+
+from reconciler.flows.checking import (
+    BadRows,
+    FileCheck,
+    InputFile,
+    check_file,
+    good_rows,
+    refuse_bad,
+    unknown_users,
+    with_unknown_users,
+)
+from reconciler.flows.importer import FailedBatch, ImportIncomplete, ImportSummary, send_rows
+from reconciler.flows.reading import DeleteOutcome, delete_flows, distinct, query_flows, query_tasks
+from reconciler.flows.render import OutputFormat, dumps, render_flow, render_flows, render_tasks
+from reconciler.flows.rows import PunchRow, check_row, identity_key
+from reconciler.flows.sources import FORMATS, Format, RowProblem, infer_format
+from reconciler.flows.times import DEFAULT_TZ, parse_day, parse_when, zone
+
+__all__ = [
+    "DEFAULT_TZ",
+    "FORMATS",
+    "BadRows",
+    "DeleteOutcome",
+    "FailedBatch",
+    "FileCheck",
+    "Format",
+    "ImportIncomplete",
+    "ImportSummary",
+    "InputFile",
+    "OutputFormat",
+    "PunchRow",
+    "RowProblem",
+    "check_file",
+    "check_row",
+    "delete_flows",
+    "distinct",
+    "dumps",
+    "good_rows",
+    "identity_key",
+    "infer_format",
+    "parse_day",
+    "parse_when",
+    "query_flows",
+    "query_tasks",
+    "refuse_bad",
+    "render_flow",
+    "render_flows",
+    "render_tasks",
+    "send_rows",
+    "unknown_users",
+    "with_unknown_users",
+    "zone",
+]

@@ -1,0 +1,295 @@
+"""Punch records and results as a terminal table, CSV or JSON; formatting only, no decisions.
+
+CSV columns and JSON keys are fixed for scripts; times are ISO 8601 in the
+chosen zone with its offset. Tables are cut to the terminal's width.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from reconciler.feishu.types import TaskQueryResult, TaskResult, UserFlow, UserTask
+from reconciler.flows.times import format_instant
+
+__all__ = [
+    "FLOW_COLUMNS",
+    "TASK_COLUMNS",
+    "OutputFormat",
+    "TaskRow",
+    "dumps",
+    "render_flow",
+    "render_flows",
+    "render_tasks",
+    "task_rows",
+]
+
+OutputFormat = Literal["table", "csv", "json"]
+
+FLOW_COLUMNS = (
+    "record_id",
+    "user_id",
+    "creator_id",
+    "check_time",
+    "location_name",
+    "comment",
+    "external_id",
+    "idempotent_id",
+    "is_field",
+    "is_wifi",
+    "ssid",
+    "bssid",
+    "type",
+)
+TASK_COLUMNS = (
+    "user_id",
+    "employee_name",
+    "day",
+    "group_id",
+    "shift_id",
+    "segment",
+    "segment_type",
+    "check_in_shift_time",
+    "check_in_time",
+    "check_in_result",
+    "check_in_supplement",
+    "check_in_record_id",
+    "check_out_shift_time",
+    "check_out_time",
+    "check_out_result",
+    "check_out_supplement",
+    "check_out_record_id",
+)
+
+
+def render_flows(
+    flows: Sequence[UserFlow], fmt: OutputFormat, tz: datetime.tzinfo, *, width: int = 100
+) -> str:
+    """Punch records in ``fmt``; JSON is ``{"time_zone": …, "flows": […]}``."""
+    records = [_flow_record(flow, tz) for flow in flows]
+    if fmt == "json":
+        return dumps({"time_zone": str(tz), "flows": records})
+    if fmt == "csv":
+        return _csv(FLOW_COLUMNS, records)
+    headers = ("RECORD_ID", "USER", "CHECK_TIME", "LOCATION", "COMMENT", "EXTERNAL_ID")
+    cells = [
+        (
+            f.record_id or "",
+            f.user_id,
+            _short(r["check_time"]),
+            f.location_name,
+            f.comment,
+            f.external_id or "",
+        )
+        for f, r in zip(flows, records, strict=True)
+    ]
+    return _table(headers, cells, width, flexible=(3, 4, 5), empty="no punch records")
+
+
+def render_flow(flow: UserFlow, fmt: OutputFormat, tz: datetime.tzinfo) -> str:
+    """One punch record: ``key  value`` lines, a one-row CSV, or the JSON object."""
+    record = _flow_record(flow, tz)
+    if fmt == "json":
+        return dumps(record)
+    if fmt == "csv":
+        return _csv(FLOW_COLUMNS, [record])
+    shown = [(k, _csv_cell(v)) for k, v in record.items() if v is not None and v != ""]
+    return "\n".join(f"{k:<14} {v}" for k, v in shown)
+
+
+def _flow_record(flow: UserFlow, tz: datetime.tzinfo) -> dict[str, Any]:
+    record: dict[str, Any] = {name: getattr(flow, name) for name in FLOW_COLUMNS}
+    record["check_time"] = format_instant(flow.check_time, tz)
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One user, day and segment (a day with no segment still has one row)."""
+
+    task: UserTask
+    segment: int | None
+    result: TaskResult | None
+
+
+def task_rows(result: TaskQueryResult) -> list[TaskRow]:
+    rows: list[TaskRow] = []
+    for task in result.tasks:
+        if not task.records:
+            rows.append(TaskRow(task, None, None))
+        rows.extend(TaskRow(task, i, r) for i, r in enumerate(task.records, start=1))
+    return rows
+
+
+def render_tasks(
+    result: TaskQueryResult, fmt: OutputFormat, tz: datetime.tzinfo, *, width: int = 100
+) -> str:
+    """Results in ``fmt``; JSON also lists the ids Feishu refused."""
+    rows = task_rows(result)
+    records = [_task_record(row, tz) for row in rows]
+    if fmt == "json":
+        return dumps(
+            {
+                "time_zone": str(tz),
+                "tasks": records,
+                "invalid_user_ids": list(result.invalid_user_ids),
+                "unauthorized_user_ids": list(result.unauthorized_user_ids),
+            }
+        )
+    if fmt == "csv":
+        return _csv(TASK_COLUMNS, records)
+    headers = (
+        "USER",
+        "NAME",
+        "DAY",
+        "SEG",
+        "IN_PLAN",
+        "IN",
+        "IN_RESULT",
+        "OUT_PLAN",
+        "OUT",
+        "OUT_RESULT",
+    )
+    cells = [_task_cells(row, tz) for row in rows]
+    table = _table(headers, cells, width, flexible=(0, 1), empty="no results")
+    return f"{table}\ntimes in {tz} (+1d: the next day)" if rows else table
+
+
+def _task_record(row: TaskRow, tz: datetime.tzinfo) -> dict[str, Any]:
+    task, r = row.task, row.result
+    record: dict[str, Any] = {
+        "user_id": task.user_id,
+        "employee_name": task.employee_name,
+        "day": task.day.isoformat(),
+        "group_id": task.group_id,
+        "shift_id": task.shift_id,
+        "segment": row.segment,
+    }
+    if r is None:
+        return record | {name: None for name in TASK_COLUMNS if name not in record}
+    return record | {
+        "segment_type": "overtime" if r.task_shift_type == 1 else "normal",
+        "check_in_shift_time": format_instant(r.check_in_shift_time, tz) or None,
+        "check_in_time": _actual(r.check_in_record, tz),
+        "check_in_result": r.check_in_result,
+        "check_in_supplement": r.check_in_result_supplement,
+        "check_in_record_id": r.check_in_record_id,
+        "check_out_shift_time": format_instant(r.check_out_shift_time, tz) or None,
+        "check_out_time": _actual(r.check_out_record, tz),
+        "check_out_result": r.check_out_result,
+        "check_out_supplement": r.check_out_result_supplement,
+        "check_out_record_id": r.check_out_record_id,
+    }
+
+
+def _actual(record: UserFlow | None, tz: datetime.tzinfo) -> str | None:
+    return format_instant(record.check_time, tz) if record and record.check_time else None
+
+
+def _task_cells(row: TaskRow, tz: datetime.tzinfo) -> tuple[str, ...]:
+    task, r = row.task, row.result
+    head = (task.user_id, task.employee_name, task.day.isoformat())
+    if r is None:
+        return (*head, "", "", "", "", "", "", "")
+    seg = f"{row.segment}{'ot' if r.task_shift_type == 1 else ''}"
+    actual_in = r.check_in_record.check_time if r.check_in_record else None
+    actual_out = r.check_out_record.check_time if r.check_out_record else None
+    return (
+        *head,
+        seg,
+        _clock(r.check_in_shift_time, task.day, tz),
+        _clock(actual_in, task.day, tz),
+        _outcome(r.check_in_result, r.check_in_result_supplement),
+        _clock(r.check_out_shift_time, task.day, tz),
+        _clock(actual_out, task.day, tz),
+        _outcome(r.check_out_result, r.check_out_result_supplement),
+    )
+
+
+def _clock(seconds: int | None, day: datetime.date, tz: datetime.tzinfo) -> str:
+    """``09:00``, or ``02:00+1d`` for the next day, relative to the attendance day."""
+    if not seconds:
+        return "-"
+    moment = datetime.datetime.fromtimestamp(seconds, tz)
+    shift = (moment.date() - day).days
+    return moment.strftime("%H:%M") + (f"{shift:+d}d" if shift else "")
+
+
+def _outcome(result: str | None, supplement: str | None) -> str:
+    if supplement and supplement != "None":
+        return f"{result or '-'} ({supplement})"
+    return result or "-"
+
+
+def _short(iso: str) -> str:
+    return iso.replace("T", " ")
+
+
+def dumps(value: object) -> str:
+    """The JSON every command prints: UTF-8 text as is, indented."""
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _csv(columns: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([_csv_cell(record.get(name)) for name in columns])
+    return out.getvalue().rstrip("\n")
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    *,
+    flexible: Sequence[int],
+    empty: str,
+) -> str:
+    """Left-aligned columns two spaces apart; ``flexible`` columns shrink to fit ``width``."""
+    if not rows:
+        return f"({empty})"
+    widths = [max(_width(h), *(_width(row[i]) for row in rows)) for i, h in enumerate(headers)]
+    excess = sum(widths) + 2 * (len(widths) - 1) - width
+    for i in sorted(flexible, key=lambda i: -widths[i]):
+        if excess <= 0:
+            break
+        cut = min(excess, max(0, widths[i] - max(8, _width(headers[i]))))
+        widths[i] -= cut
+        excess -= cut
+    lines = [headers, *rows]
+    return "\n".join(
+        "  ".join(_fit(cell, widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines
+    )
+
+
+def _width(text: str) -> int:
+    """Terminal cells taken: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _fit(text: str, width: int) -> str:
+    if _width(text) <= width:
+        return text + " " * (width - _width(text))
+    out, used = "", 0
+    for char in text:
+        if used + _width(char) > width - 1:
+            break
+        out += char
+        used += _width(char)
+    return out + "…" + " " * (width - used - 1)
