@@ -1,0 +1,193 @@
+"""The WSGI application: routes every request of the contract to its handler.
+
+Order on a Feishu call: latency, authentication, rate limit, injected 5xx, the
+handler (one transaction), statistics, and finally the "lost response" fault.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from reconciler.emulator import flows, shifts, tasks
+from reconciler.emulator.admin import run_admin
+from reconciler.emulator.auth import authenticate, issue_token
+from reconciler.emulator.config import EmulatorConfig
+from reconciler.emulator.faults import FaultController
+from reconciler.emulator.seed import SeedError, apply_seed
+from reconciler.emulator.store import Store
+from reconciler.emulator.wire import (
+    INVALID_PARAM,
+    SHIFT_SYSTEM_ERROR,
+    SYSTEM_ERROR,
+    UNREAD_BODY,
+    ApiError,
+    LostResponse,
+    error_response,
+    invalid,
+    json_body,
+    json_response,
+    success,
+)
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+TOKEN_ENDPOINT = "auth.tenant_access_token"
+_API = "/open-apis/attendance/v1"
+
+Handler = Callable[[Store, Request, dict[str, str]], dict[str, Any]]
+
+HANDLERS: dict[str, Handler] = {
+    "shift.create": lambda s, r, a: shifts.create(s, r),
+    "shift.delete": lambda s, r, a: shifts.delete(s, a["shift_id"]),
+    "shift.get": lambda s, r, a: shifts.get(s, a["shift_id"]),
+    "shift.query": lambda s, r, a: shifts.query(s, r),
+    "shift.list": lambda s, r, a: shifts.list_page(s, r),
+    "user_flow.batch_create": lambda s, r, a: flows.batch_create(s, r),
+    "user_flow.get": lambda s, r, a: flows.get(s, r, a["user_flow_id"]),
+    "user_flow.query": lambda s, r, a: flows.query(s, r),
+    "user_flow.batch_del": lambda s, r, a: flows.batch_del(s, r),
+    "user_task.query": lambda s, r, a: tasks.query(s, r),
+}
+
+
+def _rules() -> Iterable[Rule]:
+    feishu = [
+        ("/open-apis/auth/v3/tenant_access_token/internal", "POST", TOKEN_ENDPOINT),
+        (f"{_API}/shifts", "POST", "shift.create"),
+        (f"{_API}/shifts", "GET", "shift.list"),
+        (f"{_API}/shifts/query", "POST", "shift.query"),
+        (f"{_API}/shifts/<shift_id>", "GET", "shift.get"),
+        (f"{_API}/shifts/<shift_id>", "DELETE", "shift.delete"),
+        (f"{_API}/user_flows/batch_create", "POST", "user_flow.batch_create"),
+        (f"{_API}/user_flows/query", "POST", "user_flow.query"),
+        (f"{_API}/user_flows/batch_del", "POST", "user_flow.batch_del"),
+        (f"{_API}/user_flows/<user_flow_id>", "GET", "user_flow.get"),
+        (f"{_API}/user_tasks/query", "POST", "user_task.query"),
+        ("/_emulator/reset", "POST", "admin.reset"),
+        ("/_emulator/seed", "POST", "admin.seed"),
+    ]
+    for path, method, endpoint in feishu:
+        yield Rule(path, methods=[method], endpoint=endpoint, strict_slashes=False)
+    yield Rule("/_emulator/clock", methods=["GET", "PUT", "DELETE"], endpoint="admin.clock")
+    yield Rule(
+        "/_emulator/faults", methods=["GET", "PUT", "PATCH", "DELETE"], endpoint="admin.faults"
+    )
+    yield Rule("/_emulator/stats", methods=["GET", "DELETE"], endpoint="admin.stats")
+
+
+class EmulatorApp:
+    """The offline Feishu attendance API as a WSGI callable; state in SQLite."""
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str] = ":memory:",
+        *,
+        config: EmulatorConfig | None = None,
+        seed: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.config = config or EmulatorConfig()
+        self.store = Store(db, seed=self.config.seed)
+        self.faults = FaultController(self.config, self.store.random)
+        self.url_map = Map(list(_rules()), merge_slashes=False)
+        if seed:
+            apply_seed(self.store, seed)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = self.config.max_body_bytes
+        if (request.content_length or 0) > self.config.max_body_bytes:
+            environ[UNREAD_BODY] = True
+        else:
+            request.get_data(cache=True)  # always drained, so a kept-alive connection stays usable
+        response = self.handle(request)
+        return response(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        """Route one request; every answer, errors included, is a JSON envelope."""
+        try:
+            if (request.content_length or 0) > self.config.max_body_bytes:
+                raise invalid("request body too large")
+            adapter = self.url_map.bind_to_environ(request.environ)
+            endpoint, args = adapter.match()
+        except ApiError as exc:
+            return error_response(exc)
+        except MethodNotAllowed:
+            msg = f"method {request.method} not allowed on {request.path}"
+            return error_response(ApiError(INVALID_PARAM, msg, status=405))
+        except HTTPException:
+            return error_response(ApiError(INVALID_PARAM, f"no such API: {request.path}", 404))
+        if endpoint.startswith("admin."):
+            return self._admin(endpoint, request)
+        return self._feishu(endpoint, request, dict(args))
+
+    def _admin(self, endpoint: str, request: Request) -> Response:
+        try:
+            return success(run_admin(endpoint, self.store, self.faults, request))
+        except ApiError as exc:
+            return error_response(exc)
+        except Exception:
+            log.exception("emulator admin request failed")
+            return error_response(ApiError(SYSTEM_ERROR, "internal server error", status=500))
+
+    def _feishu(self, endpoint: str, request: Request, args: dict[str, str]) -> Response:
+        code = 0
+        try:
+            self.faults.delay(endpoint)
+            response = self._call(endpoint, request, args)
+        except ApiError as exc:
+            code, response = exc.code, error_response(exc)
+        except Exception:
+            # A bug must still answer like Feishu: a JSON envelope, no traceback to the client.
+            log.exception("emulator request failed: %s", endpoint)
+            code = SYSTEM_ERROR
+            response = error_response(ApiError(SYSTEM_ERROR, "internal server error", status=500))
+        self.faults.record(endpoint, code)
+        if code == 0 and self.faults.roll_lost(endpoint):
+            raise LostResponse(f"{endpoint}: committed, response lost (injected)")
+        return response
+
+    def _call(self, endpoint: str, request: Request, args: dict[str, str]) -> Response:
+        if endpoint == TOKEN_ENDPOINT:
+            body = json_body(request)
+            app_id = body.get("app_id")
+            self.faults.admit(endpoint, app_id if isinstance(app_id, str) else "")
+            self._maybe_fail(endpoint)
+            return json_response(issue_token(self.store, self.config, body))
+        app_id = authenticate(self.store, request)
+        self.faults.admit(endpoint, app_id)
+        self._maybe_fail(endpoint)
+        return success(HANDLERS[endpoint](self.store, request, args))
+
+    def _maybe_fail(self, endpoint: str) -> None:
+        if self.faults.roll_error(endpoint):
+            code = SHIFT_SYSTEM_ERROR if endpoint.startswith("shift.") else SYSTEM_ERROR
+            raise ApiError(code, "internal server error (injected)", status=500)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def create_app(
+    db: str | os.PathLike[str] = ":memory:",
+    *,
+    config: EmulatorConfig | None = None,
+    seed: Mapping[str, Any] | None = None,
+) -> EmulatorApp:
+    """A ready emulator: ``db`` is a SQLite file (its directory is created) or ":memory:".
+
+    Raises ``SeedError`` (a ValueError) when the seed document is malformed.
+    """
+    return EmulatorApp(db, config=config, seed=seed)
+
+
+__all__ = ["EmulatorApp", "SeedError", "create_app"]

@@ -1,0 +1,131 @@
+"""Serving the emulator over real HTTP/1.1 with keep-alive, one thread per connection.
+
+Built on the standard library's ``wsgiref`` server: werkzeug's development
+server closes every connection after one response, and clients (the SDK,
+benchmarks) should be able to reuse theirs as they would against Feishu.
+"""
+
+from __future__ import annotations
+
+import logging
+import socketserver
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
+
+from reconciler.emulator.app import EmulatorApp
+from reconciler.emulator.wire import UNREAD_BODY, LostResponse
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+_IDLE_TIMEOUT_S = 60
+
+
+class _ResponseHandler(ServerHandler):
+    """One request/response exchange; answers in HTTP/1.1 and notes a lost response."""
+
+    http_version = "1.1"
+    dropped = False
+
+    def run(self, application: WSGIApplication) -> None:
+        def guarded(environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+            try:
+                return application(environ, start_response)
+            except LostResponse:
+                self.dropped = True
+                raise  # wsgiref treats ConnectionResetError as a dropped client: no output
+
+        super().run(guarded)
+
+    def log_exception(self, exc_info: Any) -> None:
+        log.error("emulator request failed", exc_info=exc_info)
+
+
+class _RequestHandler(WSGIRequestHandler):
+    """Keeps the connection open between requests, like any HTTP/1.1 server."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = _IDLE_TIMEOUT_S
+
+    def handle(self) -> None:
+        BaseHTTPRequestHandler.handle(self)  # the keep-alive loop wsgiref leaves out
+
+    def handle_one_request(self) -> None:
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
+            return
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        if len(self.raw_requestline) > 65536:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(414)
+            self.close_connection = True
+            return
+        if not self.parse_request():
+            return
+        environ = self.get_environ()
+        handler = _ResponseHandler(
+            self.rfile,
+            self.wfile,  # type: ignore[arg-type]
+            self.get_stderr(),
+            environ,
+            multithread=True,
+        )
+        handler.request_handler = self  # type: ignore[attr-defined]
+        handler.run(self.server.get_app())  # type: ignore[attr-defined]
+        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+        if handler.dropped or chunked or environ.get(UNREAD_BODY):
+            self.close_connection = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+class EmulatorServer(socketserver.ThreadingMixIn, WSGIServer):
+    """A threaded WSGI server; connection threads never block shutdown."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+def make_server(app: EmulatorApp, host: str = "127.0.0.1", port: int = 8080) -> EmulatorServer:
+    """A bound server (port 0 picks a free port); call ``serve_forever`` to run it."""
+    server = EmulatorServer((host, port), _RequestHandler)
+    server.set_app(app)
+    return server
+
+
+def serve(app: EmulatorApp, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Serve until interrupted."""
+    with make_server(app, host, port) as server:
+        log.info("emulator serving on %s", server.base_url)
+        server.serve_forever()
+
+
+@contextmanager
+def serving(app: EmulatorApp, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``app`` on a free port in a background thread; yields the base URL."""
+    server = make_server(app, host, 0)
+    thread = threading.Thread(target=server.serve_forever, name="emulator-server", daemon=True)
+    thread.start()
+    try:
+        yield server.base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
