@@ -18,7 +18,7 @@ from reconciler.feishu.auth import Secret
 from reconciler.feishu.errors import FeishuError, NotFound
 from reconciler.feishu.limits import DELETE_BATCH, FLOW_BATCH, PAGE_SIZE, USER_BATCH
 from reconciler.feishu.stats import EndpointStats
-from reconciler.feishu.transport import Call, RetryPolicy, Transport
+from reconciler.feishu.transport import Call, Endpoint, RetryPolicy, Transport
 from reconciler.feishu.types import BatchDelResult, TaskQueryResult, UserFlow, day_to_wire
 from reconciler.feishu.wire import shift_from_wire, shift_to_wire
 from reconciler.model import RemoteShift, Shift, normalize_name
@@ -26,14 +26,16 @@ from reconciler.model import RemoteShift, Shift, normalize_name
 __all__ = ["FeishuClient"]
 
 _V1 = "/open-apis/attendance/v1"
-SHIFTS = f"{_V1}/shifts"
-SHIFT = f"{_V1}/shifts/{{shift_id}}"
-SHIFT_QUERY = f"{_V1}/shifts/query"
-FLOWS_CREATE = f"{_V1}/user_flows/batch_create"
-FLOW = f"{_V1}/user_flows/{{user_flow_id}}"
-FLOWS_QUERY = f"{_V1}/user_flows/query"
-FLOWS_DELETE = f"{_V1}/user_flows/batch_del"
-TASKS_QUERY = f"{_V1}/user_tasks/query"
+SHIFT_CREATE = Endpoint("shift.create", "POST", f"{_V1}/shifts")
+SHIFT_DELETE = Endpoint("shift.delete", "DELETE", f"{_V1}/shifts/{{shift_id}}")
+SHIFT_GET = Endpoint("shift.get", "GET", f"{_V1}/shifts/{{shift_id}}")
+SHIFT_QUERY = Endpoint("shift.query", "POST", f"{_V1}/shifts/query")
+SHIFT_LIST = Endpoint("shift.list", "GET", f"{_V1}/shifts")
+FLOW_CREATE = Endpoint("user_flow.batch_create", "POST", f"{_V1}/user_flows/batch_create")
+FLOW_GET = Endpoint("user_flow.get", "GET", f"{_V1}/user_flows/{{user_flow_id}}")
+FLOW_QUERY = Endpoint("user_flow.query", "POST", f"{_V1}/user_flows/query")
+FLOW_DELETE = Endpoint("user_flow.batch_del", "POST", f"{_V1}/user_flows/batch_del")
+TASK_QUERY = Endpoint("user_task.query", "POST", f"{_V1}/user_tasks/query")
 
 
 def _flag(value: bool) -> str:
@@ -83,7 +85,7 @@ class FeishuClient:
 
     @property
     def stats(self) -> Mapping[str, EndpointStats]:
-        """HTTP requests per endpoint so far (``"GET /open-apis/attendance/v1/shifts"`` …)."""
+        """HTTP requests so far per endpoint, by the SDK's names (``shift.list`` …)."""
         return self._t.stats.snapshot()
 
     # -- shifts ---------------------------------------------------------------
@@ -95,20 +97,22 @@ class FeishuClient:
             params = {"page_size": str(page_size)}
             if token:
                 params["page_token"] = token
-            page, token, has_more = self._t.call(Call("GET", SHIFTS, params=params), _page)
+            page, token, has_more = self._t.call(Call(SHIFT_LIST, params=params), _page)
             yield from page
             if not has_more:
                 return
             if not token:
-                raise FeishuError("the list says has_more but gives no page_token", path=SHIFTS)
+                raise FeishuError(
+                    "the list says has_more but gives no page_token", path=SHIFT_LIST.route
+                )
 
     def get_shift(self, shift_id: str) -> RemoteShift:
-        call = Call("GET", SHIFT, path_params={"shift_id": shift_id})
+        call = Call(SHIFT_GET, path_params={"shift_id": shift_id})
         return self._t.call(call, shift_from_wire)
 
     def query_shift(self, name: str) -> RemoteShift | None:
         """The shift called ``name``, or None when Feishu has none (1226003)."""
-        call = Call("POST", SHIFT_QUERY, params={"shift_name": name})
+        call = Call(SHIFT_QUERY, params={"shift_name": name})
         try:
             found = self._t.call(call, shift_from_wire)
         except NotFound:
@@ -126,8 +130,7 @@ class FeishuClient:
 
     def _write_shift(self, shift: Shift, *, shift_id: str | None) -> RemoteShift:
         call = Call(
-            "POST",
-            SHIFTS,
+            SHIFT_CREATE,
             params={"employee_type": "employee_id"},
             body=shift_to_wire(shift, shift_id=shift_id),
             shift_name=shift.shift_name,
@@ -145,7 +148,7 @@ class FeishuClient:
 
     def delete_shift(self, shift_id: str) -> None:
         """Delete; when an earlier attempt's answer was lost, "not found" means done."""
-        call = Call("DELETE", SHIFT, path_params={"shift_id": shift_id})
+        call = Call(SHIFT_DELETE, path_params={"shift_id": shift_id})
 
         def verify() -> bool | None:
             try:
@@ -164,8 +167,7 @@ class FeishuClient:
         """Import up to 50 records; resent after an unknown outcome only with idempotent_ids."""
         _at_most(flows, FLOW_BATCH, "record")
         call = Call(
-            "POST",
-            FLOWS_CREATE,
+            FLOW_CREATE,
             params={"employee_type": employee_type},
             body={"flow_records": [flow.to_wire() for flow in flows]},
         )
@@ -174,8 +176,7 @@ class FeishuClient:
 
     def get_flow(self, record_id: str, *, employee_type: str = "employee_id") -> UserFlow:
         call = Call(
-            "GET",
-            FLOW,
+            FLOW_GET,
             path_params={"user_flow_id": record_id},
             params={"employee_type": employee_type},
         )
@@ -193,8 +194,7 @@ class FeishuClient:
         """Every punch of up to 50 users with ``check_time_from <= check_time < check_time_to``."""
         _at_most(user_ids, USER_BATCH, "user")
         call = Call(
-            "POST",
-            FLOWS_QUERY,
+            FLOW_QUERY,
             params={
                 "employee_type": employee_type,
                 "include_terminated_user": _flag(include_terminated),
@@ -210,7 +210,7 @@ class FeishuClient:
     def delete_flows(self, record_ids: Sequence[str]) -> BatchDelResult:
         """Delete 1–10 imported records; ids a lost earlier attempt deleted count as deleted."""
         _at_most(record_ids, DELETE_BATCH, "record id")
-        call = Call("POST", FLOWS_DELETE, body={"record_ids": list(record_ids)})
+        call = Call(FLOW_DELETE, body={"record_ids": list(record_ids)})
         uncertain = False
 
         def note_uncertain() -> BatchDelResult | None:
@@ -248,8 +248,7 @@ class FeishuClient:
         """Results of up to 50 users for each day from ``date_from`` to ``date_to`` inclusive."""
         _at_most(user_ids, USER_BATCH, "user")
         call = Call(
-            "POST",
-            TASKS_QUERY,
+            TASK_QUERY,
             params={
                 "employee_type": employee_type,
                 "ignore_invalid_users": _flag(ignore_invalid_users),

@@ -22,7 +22,7 @@ class EndpointStats:
 
 
 class CallStats:
-    """Thread-safe counters keyed by endpoint (``"GET /open-apis/…/shifts"``)."""
+    """Thread-safe counters keyed by endpoint name (``"shift.list"``)."""
 
     def __init__(self) -> None:
         self._by_key: dict[str, EndpointStats] = {}

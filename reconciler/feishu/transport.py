@@ -32,11 +32,10 @@ from reconciler.feishu.errors import (
 from reconciler.feishu.pacing import RateLimiter
 from reconciler.feishu.stats import CallStats
 
-__all__ = ["TOKEN_ROUTE", "Call", "RetryPolicy", "Transport"]
+__all__ = ["TOKEN", "Call", "Endpoint", "RetryPolicy", "Transport"]
 
 log = logging.getLogger("reconciler.feishu")
 
-TOKEN_ROUTE = "/open-apis/auth/v3/tenant_access_token/internal"
 _LOGGED_BODY_CHARS = 4000
 _MAX_RESET_WAIT = 60.0
 
@@ -45,11 +44,24 @@ Envelope = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
-    """One request: ``route`` is the path template and, with the method, the endpoint key."""
+class Endpoint:
+    """One API operation; ``name`` (the SDK's, e.g. ``shift.list``) keys pacing and stats."""
 
+    name: str
     method: str
-    route: str
+    route: str  # path template, e.g. "/open-apis/attendance/v1/shifts/{shift_id}"
+
+
+TOKEN = Endpoint(
+    "auth.tenant_access_token", "POST", "/open-apis/auth/v3/tenant_access_token/internal"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request to an endpoint, with its path parameters, query and JSON body."""
+
+    endpoint: Endpoint
     path_params: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, str] = field(default_factory=dict)
     body: Any = field(default=None, repr=False)
@@ -59,12 +71,16 @@ class Call:
 
     @property
     def key(self) -> str:
-        return f"{self.method} {self.route}"
+        return self.endpoint.name
+
+    @property
+    def method(self) -> str:
+        return self.endpoint.method
 
     @property
     def path(self) -> str:
         quoted = {name: quote(value, safe="") for name, value in self.path_params.items()}
-        return self.route.format(**quoted)
+        return self.endpoint.route.format(**quoted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,11 +257,11 @@ class Transport:
 
     def _fetch_token(self) -> tuple[str, float]:
         body = {"app_id": self.app_id, "app_secret": self._secret.reveal()}
-        call = Call("POST", TOKEN_ROUTE, body=body, authorized=False, flat=True)
+        call = Call(TOKEN, body=body, authorized=False, flat=True)
         envelope = self.call(call, lambda env: env)
         token, expire = envelope.get("tenant_access_token"), envelope.get("expire")
         if not isinstance(token, str) or not token or not isinstance(expire, int | float):
-            raise AuthError("the token answer carries no tenant_access_token", path=TOKEN_ROUTE)
+            raise AuthError("the token answer carries no tenant_access_token", path=TOKEN.route)
         return token, float(expire)
 
     def _clip(self, content: bytes | None) -> str:

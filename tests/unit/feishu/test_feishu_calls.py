@@ -53,7 +53,7 @@ def test_list_follows_page_tokens_to_the_end(feishu, client: FeishuClient) -> No
     assert first.url.params["page_size"] == "50"
     assert "page_token" not in first.url.params
     assert second.url.params["page_token"] == "p2"
-    assert client.stats[f"GET {V1}/shifts"].requests == 2
+    assert client.stats["shift.list"].requests == 2
 
 
 def test_list_with_a_failing_page_raises(feishu, make_client) -> None:
