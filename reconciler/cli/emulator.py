@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+from typing import Any
+
 import click
+import yaml
+
+from reconciler.cli._state import DEFAULT_EMULATOR_DB
+from reconciler.emulator import (
+    DEFAULT_APP_ID,
+    DEFAULT_APP_SECRET,
+    EmulatorConfig,
+    SeedError,
+    create_app,
+    make_server,
+)
+from reconciler.errors import ConfigError, InputError
+
+log = logging.getLogger(__name__)
 
 
 @click.group("emulator")
@@ -11,6 +29,112 @@ def emulator_group() -> None:
 
 
 @emulator_group.command("serve")
-def serve_command() -> None:
-    """Serve the emulator over HTTP/1.1."""
-    raise click.ClickException("emulator serve is not built yet")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0 picks a free one).",
+)
+@click.option(
+    "--db",
+    default=DEFAULT_EMULATOR_DB,
+    show_default=True,
+    help='SQLite file for the state, or ":memory:".',
+)
+@click.option("--latency-ms", default=0.0, type=click.FloatRange(0), help="Added latency.")
+@click.option("--jitter-ms", default=0.0, type=click.FloatRange(0), help="Latency ± this.")
+@click.option(
+    "--rate-limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Requests per second per endpoint and app (0: no limit).",
+)
+@click.option(
+    "--fault-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Share of calls answered with HTTP 500 (1225000/1226000).",
+)
+@click.option(
+    "--lost-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Share of successful calls whose response is dropped after the commit.",
+)
+@click.option(
+    "--seed",
+    "seed_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML or JSON file of users, shifts and attendance groups to load.",
+)
+@click.option("--random-seed", type=int, default=None, help="Make ids and faults reproducible.")
+@click.option(
+    "--app-id",
+    envvar="SHIFTCTL_EMULATOR_APP_ID",
+    default=DEFAULT_APP_ID,
+    show_default=True,
+    help="App id accepted (or SHIFTCTL_EMULATOR_APP_ID).",
+)
+@click.option(
+    "--app-secret",
+    envvar="SHIFTCTL_EMULATOR_APP_SECRET",
+    default=DEFAULT_APP_SECRET,
+    show_default=False,
+    help="App secret accepted (or SHIFTCTL_EMULATOR_APP_SECRET; a documented default).",
+)
+def serve_command(
+    host: str,
+    port: int,
+    db: str,
+    latency_ms: float,
+    jitter_ms: float,
+    rate_limit: int,
+    fault_rate: float,
+    lost_rate: float,
+    seed_file: str | None,
+    random_seed: int | None,
+    app_id: str,
+    app_secret: str,
+) -> None:
+    """Serve the emulator over HTTP/1.1 (keep-alive, one thread per connection)."""
+    config = EmulatorConfig(
+        app_id=app_id,
+        app_secret=app_secret,
+        latency_ms=latency_ms,
+        jitter_ms=jitter_ms,
+        rate_limit=rate_limit,
+        error_rate=fault_rate,
+        lost_rate=lost_rate,
+        seed=random_seed,
+    )
+    seed = _read_seed(seed_file) if seed_file else None
+    try:
+        app = create_app(db, config=config, seed=seed)
+    except SeedError as exc:
+        raise InputError(f"{seed_file}: {exc}") from None
+    try:
+        server = make_server(app, host, port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    click.echo(f"emulator serving on {server.base_url} (app id {app_id}, state {db})", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("emulator stopped", err=True)
+    finally:
+        server.server_close()
+        app.close()
+
+
+def _read_seed(path: str) -> dict[str, Any]:
+    """A seed document from YAML or JSON (JSON is YAML)."""
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"{path}: cannot read the seed: {exc}") from None
+    if not isinstance(document, dict):
+        raise InputError(f"{path}: the seed must be a mapping with users, shifts, groups")
+    return document
