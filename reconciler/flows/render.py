@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 OutputFormat = Literal["table", "csv", "json"]
+# A shrunk column keeps at least this many cells (its header is cut too).
+_MIN_FLEX = 6
 
 FLOW_COLUMNS = (
     "record_id",
@@ -269,7 +271,7 @@ def _table(
     for i in sorted(flexible, key=lambda i: -widths[i]):
         if excess <= 0:
             break
-        cut = min(excess, max(0, widths[i] - max(8, _width(headers[i]))))
+        cut = min(excess, max(0, widths[i] - _MIN_FLEX))
         widths[i] -= cut
         excess -= cut
     lines = [headers, *rows]

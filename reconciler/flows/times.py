@@ -27,7 +27,7 @@ DEFAULT_TZ = "Asia/Shanghai"
 # that date anywhere, so a row that passes here is never refused for its age.
 EARLIEST_PUNCH = int(datetime.datetime(2022, 1, 1, tzinfo=datetime.UTC).timestamp())
 
-_UNIX = re.compile(r"^\d{1,12}$")
+_UNIX = re.compile(r"^\d{1,18}$")
 # Unix seconds reach 11 digits only after the year 5000; 13 digits are milliseconds.
 _MILLIS = 10**11
 _DAY = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
