@@ -63,15 +63,23 @@ def _user(conn: sqlite3.Connection, entry: Any, index: int) -> str:
     terminated = entry.get("terminated", False)
     if not isinstance(terminated, bool):
         raise SeedError(f"{where}.terminated must be a boolean")
+    # The key is the current holder of the employee_id: seeding it again updates
+    # them (terminated: true means they left); otherwise a new person is added.
     same = conn.execute(
         "SELECT uid FROM users WHERE employee_id = ? AND terminated = 0", (employee_id,)
     ).fetchone()
-    if same is not None and not terminated:
+    if same is not None:
         conn.execute(
-            "UPDATE users SET employee_no = ?, name = ? WHERE uid = ?",
-            (employee_no, name, same["uid"]),
+            "UPDATE users SET employee_no = ?, name = ?, terminated = ? WHERE uid = ?",
+            (employee_no, name, int(terminated), same["uid"]),
         )
         return employee_id
+    leaver = conn.execute(
+        "SELECT 1 FROM users WHERE employee_id = ? AND employee_no = ? AND name = ?",
+        (employee_id, employee_no, name),
+    ).fetchone()
+    if leaver is not None and terminated:
+        return employee_id  # the same leaver seeded twice
     conn.execute(
         "INSERT INTO users (employee_id, employee_no, name, terminated) VALUES (?, ?, ?, ?)",
         (employee_id, employee_no, name, int(terminated)),
