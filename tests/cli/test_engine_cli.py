@@ -99,3 +99,28 @@ def test_plan_rejects_an_unknown_format() -> None:
     result = CliRunner().invoke(cli, ["plan", "--format", "yaml"])
     assert result.exit_code == 2
     assert "'yaml' is not one of" in result.output
+
+
+def write_shift(root: Path, name: str) -> None:
+    (root / "shifts").mkdir(exist_ok=True)
+    text = (
+        f"shift_name: {name}\npunch_times: 1\npunch_time_rule:\n"
+        '  - {on_time: "09:00", off_time: "18:00", late_minutes_as_late: 5,\n'
+        "     late_minutes_as_lack: 60, on_advance_minutes: 120, early_minutes_as_early: 1,\n"
+        "     early_minutes_as_lack: 60, off_delay_minutes: 240}\n"
+    )
+    (root / "shifts" / f"{name}.yaml").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("answer", "code", "created"), [("y\n", 0, True), ("n\n", 1, False)])
+def test_apply_on_a_terminal_asks_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, code: int, created: bool
+) -> None:
+    monkeypatch.setattr("reconciler.cli.engine._interactive", lambda: True)
+    write_shift(tmp_path, "Day")
+    result = CliRunner().invoke(cli, ["--emulator", "t.db", "apply"], input=answer)
+    assert result.exit_code == code, result.output
+    assert "Apply these changes? [y/N]" in result.output
+    assert ("Apply: 1 applied" in result.output) is created
+    plan = CliRunner().invoke(cli, ["--emulator", "t.db", "plan", "--detailed-exitcode"])
+    assert plan.exit_code == (0 if created else 2)
