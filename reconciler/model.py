@@ -52,7 +52,7 @@ class Record:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Self:
         """Build from a YAML or wire mapping; unknown keys are ignored, absent ones defaulted."""
-        hints = typing.get_type_hints(cls)
+        hints = _type_hints(cls)
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
             if f.name not in data or data[f.name] is None:
@@ -71,6 +71,17 @@ class Record:
                 continue
             out[f.name] = _unconvert(value, compact=compact)
         return out
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _type_hints(cls: type) -> dict[str, Any]:
+    # Resolving string annotations is costly, so it is done once per class.
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
