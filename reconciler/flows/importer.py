@@ -100,7 +100,7 @@ def send_rows(
         while current is not None:
             following = next(batches, None)
             ahead = look_up(following)
-            if pending is None:
+            if pending is None or tally.stopped:
                 tally.skip(current)
             else:
                 _handle(client, current, pending, employee_type, tally)
