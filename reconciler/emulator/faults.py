@@ -37,9 +37,15 @@ class FaultController:
     tenant's data.
     """
 
-    def __init__(self, config: EmulatorConfig, uniform: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        uniform: Callable[[], float],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._config = config
         self._uniform = uniform
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._default = config.faults()
         self._overrides: dict[str, Faults] = dict(config.endpoint_faults)
@@ -64,7 +70,8 @@ class FaultController:
 
         Raises ValueError (nothing changed) on an unknown knob or endpoint.
         """
-        per_endpoint = changes.get("endpoints") or {}
+        per_endpoint = changes.get("endpoints")
+        per_endpoint = {} if per_endpoint is None else per_endpoint
         if not isinstance(per_endpoint, Mapping):
             raise ValueError("endpoints must be an object keyed by endpoint name")
         unknown = set(per_endpoint) - set(ENDPOINTS)
@@ -97,7 +104,7 @@ class FaultController:
         if faults.latency_ms <= 0 and faults.jitter_ms <= 0:
             return
         jitter = (self._uniform() * 2 - 1) * faults.jitter_ms
-        time.sleep(max(0.0, faults.latency_ms + jitter) / 1000)
+        self._sleep(max(0.0, faults.latency_ms + jitter) / 1000)
 
     def admit(self, endpoint: str, app_id: str) -> None:
         """Count the request in its one-second window; raise the 429 answer when over."""

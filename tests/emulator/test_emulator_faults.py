@@ -1,0 +1,151 @@
+"""Faults as configured: rate limits, injected 5xx, lost responses, latency; and the statistics."""
+
+from __future__ import annotations
+
+import random
+
+import httpx
+import pytest
+from emulator_helpers import API, create_shift, fails, ok, shift_body
+
+from reconciler.emulator import EmulatorConfig, Faults, LostResponse, create_app, serving
+from reconciler.emulator.faults import FaultController
+
+
+def _stats(client: httpx.Client, endpoint: str) -> dict[str, int]:
+    data = ok(client.get("/_emulator/stats"))["endpoints"]
+    counts: dict[str, int] = data.get(endpoint, {})
+    return counts
+
+
+def _client(config: EmulatorConfig) -> httpx.Client:
+    app = create_app(config=config)
+    return httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e")
+
+
+def test_rate_limit_answers_429_with_the_headers(emulator_token: object) -> None:
+    client = _client(EmulatorConfig(rate_limit=5))
+    client.headers["Authorization"] = f"Bearer {emulator_token(client)}"  # type: ignore[operator]
+    answers = [client.get(f"{API}/shifts") for _ in range(12)]
+    limited = [a for a in answers if a.status_code == 429]
+    # Twelve quick calls fall in one or two one-second windows of 5: 2 to 7 are refused.
+    assert 2 <= len(limited) <= 7
+    for answer in limited:
+        fails(answer, 429, 99991400)
+        assert answer.json()["msg"] == "request trigger frequency limit"
+        assert answer.headers["x-ogw-ratelimit-limit"] == "5"
+        assert int(answer.headers["x-ogw-ratelimit-reset"]) >= 1
+    stats = _stats(client, "shift.list")
+    assert stats["rate_limited"] == len(limited)
+    assert stats["requests"] == 12
+    # Another endpoint has its own window.
+    ok(client.post(f"{API}/shifts", json=shift_body()))
+
+
+def test_rate_limit_zero_disables_it(emulator_api: httpx.Client) -> None:
+    for _ in range(120):
+        ok(emulator_api.get(f"{API}/shifts"))
+    assert _stats(emulator_api, "shift.list")["rate_limited"] == 0
+
+
+def test_injected_errors_are_500_and_change_nothing(emulator_api: httpx.Client) -> None:
+    ok(emulator_api.put("/_emulator/faults", json={"error_rate": 1.0}))
+    fails(emulator_api.post(f"{API}/shifts", json=shift_body()), 500, 1226000)
+    fails(
+        emulator_api.post(f"{API}/user_flows/query?employee_type=employee_id", json={}),
+        500,
+        1225000,
+    )
+    ok(emulator_api.delete("/_emulator/faults"))
+    assert ok(emulator_api.get(f"{API}/shifts"))["shift_list"] == []
+    assert _stats(emulator_api, "shift.create")["faults_injected"] == 1
+
+
+def test_faults_per_endpoint(emulator_api: httpx.Client) -> None:
+    knobs = {"endpoints": {"shift.create": {"error_rate": 1}}}
+    described = ok(emulator_api.put("/_emulator/faults", json=knobs))
+    assert described["endpoints"]["shift.create"]["error_rate"] == 1.0
+    assert described["error_rate"] == 0.0
+    fails(emulator_api.post(f"{API}/shifts", json=shift_body()), 500, 1226000)
+    ok(emulator_api.get(f"{API}/shifts"))
+    ok(emulator_api.patch("/_emulator/faults", json={"endpoints": {"shift.create": None}}))
+    create_shift(emulator_api)
+
+
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"error_rate": 2},
+        {"lost_rate": -0.1},
+        {"latency_ms": "5"},
+        {"rate_limit": 1.5},
+        {"nonsense": 1},
+        {"endpoints": {"shift.nope": {"error_rate": 1}}},
+        {"endpoints": {"shift.create": 1}},
+        {"endpoints": []},
+    ],
+)
+def test_bad_fault_settings_are_refused(emulator_api: httpx.Client, knobs: object) -> None:
+    before = ok(emulator_api.get("/_emulator/faults"))
+    fails(emulator_api.put("/_emulator/faults", json=knobs), 400, 1220001)
+    assert ok(emulator_api.get("/_emulator/faults")) == before
+
+
+def test_lost_response_in_process_commits_then_drops(emulator_api: httpx.Client) -> None:
+    ok(
+        emulator_api.put(
+            "/_emulator/faults", json={"endpoints": {"shift.create": {"lost_rate": 1}}}
+        )
+    )
+    with pytest.raises(LostResponse) as raised:
+        emulator_api.post(f"{API}/shifts", json=shift_body())
+    assert isinstance(raised.value, ConnectionResetError)
+    listed = ok(emulator_api.get(f"{API}/shifts"))["shift_list"]
+    assert [s["shift_name"] for s in listed] == ["早班"]  # the write happened
+    assert _stats(emulator_api, "shift.create")["lost"] == 1
+
+
+def test_lost_response_when_served_drops_the_connection(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    app = create_app(config=EmulatorConfig(rate_limit=0, lost_rate=1.0))
+    with serving(app) as base_url, httpx.Client(base_url=base_url) as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post(
+                "/open-apis/auth/v3/tenant_access_token/internal",
+                json={"app_id": app.config.app_id, "app_secret": app.config.app_secret},
+            )
+        ok(client.delete("/_emulator/faults"))  # the next request works on a new connection
+        assert _stats(client, "auth.tenant_access_token")["lost"] == 1
+    app.close()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_latency_with_jitter_sleeps_within_bounds() -> None:
+    slept: list[float] = []
+    rng = random.Random(7)
+    config = EmulatorConfig(latency_ms=100, jitter_ms=20)
+    controller = FaultController(config, rng.random, slept.append)
+    for _ in range(200):
+        controller.delay("shift.list")
+    assert all(0.08 <= s <= 0.12 for s in slept)
+    assert max(slept) - min(slept) > 0.02  # the jitter is really applied
+    controller.update({"endpoints": {"shift.get": {"latency_ms": 0, "jitter_ms": 0}}})
+    slept.clear()
+    controller.delay("shift.get")
+    assert slept == []
+
+
+def test_error_rate_is_roughly_honoured() -> None:
+    rng = random.Random(3)
+    controller = FaultController(EmulatorConfig(error_rate=0.25), rng.random)
+    hits = sum(controller.roll_error("shift.get") for _ in range(4000))
+    assert 800 < hits < 1200
+    assert controller.statistics()["shift.get"]["faults_injected"] == hits
+
+
+def test_config_rejects_bad_knobs() -> None:
+    with pytest.raises(ValueError, match="error_rate"):
+        EmulatorConfig(error_rate=1.5)
+    with pytest.raises(ValueError, match="endpoint"):
+        EmulatorConfig(endpoint_faults={"nope": Faults()})
