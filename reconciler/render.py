@@ -99,7 +99,7 @@ def _detail_lines(change: Change) -> list[str]:
             f"{c.path}: {format_value(c.before)} → {format_value(c.after)}" for c in change.diff
         ]
     if isinstance(change, Create):
-        return [f"{path}: {format_value(v)}" for path, v in _flatten(change.shift.to_mapping())]
+        return [f"{path}: {format_value(v)}" for path, v in _fields(change.shift)]
     return []
 
 
@@ -124,6 +124,13 @@ def format_value(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def _fields(shift: Shift) -> Iterator[tuple[str, Any]]:
+    """The fields a file would hold, as paths; the name is already in the headline."""
+    data = shift.to_mapping()
+    data.pop("shift_name", None)
+    return _flatten(data)
 
 
 def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -196,7 +203,7 @@ def _markdown_details(change: Change) -> str:
         body += [f"+ {c.path}: {format_value(c.after)}" for c in change.diff if c.after is not None]
     else:
         shift = change.shift if isinstance(change, Create) else change.before
-        body = [f"{symbol} {p}: {format_value(v)}" for p, v in _flatten(shift.to_mapping())]
+        body = [f"{symbol} {p}: {format_value(v)}" for p, v in _fields(shift)]
     text = "\n".join(body)
     fence = "```"
     while fence in text:
