@@ -88,3 +88,14 @@ def test_bad_configuration_names_file_line_and_key(tmp_path: Path, text: str, me
 def test_a_named_missing_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="configuration file not found"):
         load_settings(config_path=str(tmp_path / "nope.yaml"), environ={}, cwd=tmp_path)
+
+
+def test_the_example_configuration_at_the_root_is_valid_and_all_defaults() -> None:
+    root = Path(__file__).resolve().parents[2]
+    settings = load_settings(environ={}, cwd=root)
+    assert settings.config_path == root / "shiftctl.yaml"
+    defaults = load_settings(environ={}, cwd=root / "shifts")  # no file there
+    same = ("include", "exclude", "prune", "protected", "max_deletes", "max_delete_percent")
+    for name in (*same, "rate_limit", "concurrency", "endpoint"):
+        assert getattr(settings, name) == getattr(defaults, name), name
+    assert settings.shifts_dir == root / "shifts"
