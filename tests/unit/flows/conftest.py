@@ -59,7 +59,7 @@ def seed(people: int = 3) -> dict[str, Any]:
     }
 
 
-def client_for(app: EmulatorApp, **options: Any) -> FeishuClient:
+def _client(app: EmulatorApp, **options: Any) -> FeishuClient:
     http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://emulator.test")
     settings: dict[str, Any] = {"rate_limit": 0, "max_retry_seconds": 2.0, "backoff_base": 0.001}
     return FeishuClient(
@@ -79,21 +79,30 @@ def feishu() -> Iterator[EmulatorApp]:
 
 @pytest.fixture
 def client(feishu: EmulatorApp) -> Iterator[FeishuClient]:
-    with client_for(feishu) as made:
+    with _client(feishu) as made:
         yield made
 
 
-def set_faults(app: EmulatorApp, **knobs: Any) -> None:
-    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e") as admin:
-        response = admin.put("/_emulator/faults", json=knobs)
-        assert response.json()["code"] == 0, response.text
-
-
-WriteRows = Callable[..., InputFile]
+@pytest.fixture
+def client_for() -> Callable[..., FeishuClient]:
+    """``client_for(app, **FeishuClient options)``: another client of the emulator."""
+    return _client
 
 
 @pytest.fixture
-def write_rows(tmp_path: Path) -> WriteRows:
+def set_faults() -> Callable[..., None]:
+    """``set_faults(app, **knobs)``: fault knobs, as the emulator's admin endpoint takes them."""
+
+    def put(app: EmulatorApp, **knobs: Any) -> None:
+        with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e") as admin:
+            response = admin.put("/_emulator/faults", json=knobs)
+            assert response.json()["code"] == 0, response.text
+
+    return put
+
+
+@pytest.fixture
+def write_rows(tmp_path: Path) -> Callable[..., InputFile]:
     """``write_rows(lines, fmt="csv")`` → an :class:`InputFile` holding ``lines``."""
 
     def write(lines: list[str], fmt: Format = "csv", name: str = "punches") -> InputFile:
@@ -104,7 +113,13 @@ def write_rows(tmp_path: Path) -> WriteRows:
     return write
 
 
-def punch_csv(
+@pytest.fixture
+def punch_csv() -> Callable[..., list[str]]:
+    """``punch_csv(users, days, times=("08:55", "18:05"))``: CSV lines, one per user, day, time."""
+    return _punch_csv
+
+
+def _punch_csv(
     users: list[str], days: list[str], times: tuple[str, ...] = ("08:55", "18:05")
 ) -> list[str]:
     """A CSV with a punch per user, day and time (Asia/Shanghai offsets)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
@@ -10,6 +12,7 @@ from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.errors import AuthError
 from reconciler.flows.checking import (
     BadRows,
+    InputFile,
     check_file,
     good_rows,
     refuse_bad,
@@ -18,7 +21,9 @@ from reconciler.flows.checking import (
 )
 from reconciler.flows.importer import ImportIncomplete, ImportSummary, send_rows
 from reconciler.flows.times import parse_when, zone
-from tests.unit.flows.conftest import WriteRows, client_for, punch_csv, set_faults
+
+WriteRows = Callable[..., InputFile]
+Lines = Callable[..., list[str]]
 
 DAYS = ["2024-03-04", "2024-03-05", "2024-03-06"]
 USERS = [f"u{i}" for i in range(1, 21)]
@@ -35,11 +40,11 @@ def run(
     source = write_rows(lines)
     check = check_file(source)
     refuse_bad(check, source, skip_invalid=False)
-    return send_rows(client, good_rows(source, frozenset()), employee_type="employee_id", **options)  # type: ignore[arg-type]
+    return send_rows(client, good_rows(source, frozenset()), employee_type="employee_id", **options)
 
 
 def test_rows_go_out_in_batches_of_50_and_a_second_import_stores_nothing(
-    client: FeishuClient, write_rows: WriteRows
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
 ) -> None:
     lines = punch_csv(USERS, DAYS)  # 120 punches
     seen: list[int] = []
@@ -55,7 +60,7 @@ def test_rows_go_out_in_batches_of_50_and_a_second_import_stores_nothing(
 
 
 def test_a_partly_stored_file_sends_only_the_new_rows(
-    client: FeishuClient, write_rows: WriteRows
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
 ) -> None:
     run(client, write_rows, punch_csv(USERS[:5], DAYS[:1]))
     summary = run(client, write_rows, punch_csv(USERS[:5], DAYS[:2]))
@@ -64,7 +69,7 @@ def test_a_partly_stored_file_sends_only_the_new_rows(
 
 
 def test_a_row_repeated_in_the_file_is_stored_once(
-    client: FeishuClient, write_rows: WriteRows
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
 ) -> None:
     lines = punch_csv(USERS, DAYS[:1])  # 40 rows: the repeats land in the same and the next batch
     summary = run(client, write_rows, [*lines, *lines[1:6], *lines[30:41]])
@@ -73,7 +78,7 @@ def test_a_row_repeated_in_the_file_is_stored_once(
 
 
 def test_a_punch_stored_some_other_way_counts_as_present_by_its_identity(
-    client: FeishuClient, write_rows: WriteRows
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
 ) -> None:
     lines = punch_csv(["u1"], DAYS[:1])
     run(client, write_rows, lines)
@@ -82,7 +87,9 @@ def test_a_punch_stored_some_other_way_counts_as_present_by_its_identity(
     assert (summary.imported, summary.present) == (0, 1)
 
 
-def test_a_dry_run_looks_up_but_sends_nothing(client: FeishuClient, write_rows: WriteRows) -> None:
+def test_a_dry_run_looks_up_but_sends_nothing(
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
+) -> None:
     run(client, write_rows, punch_csv(USERS[:2], DAYS[:1]))
     summary = run(client, write_rows, punch_csv(USERS[:4], DAYS[:1]), dry_run=True)
     assert summary.dry_run
@@ -91,7 +98,12 @@ def test_a_dry_run_looks_up_but_sends_nothing(client: FeishuClient, write_rows: 
 
 
 def test_failed_batches_list_their_lines_and_repeated_failures_stop_the_rest(
-    feishu: EmulatorApp, client: FeishuClient, write_rows: WriteRows
+    feishu: EmulatorApp,
+    client: FeishuClient,
+    write_rows: WriteRows,
+    punch_csv: Lines,
+    set_faults: Callable[..., None],
+    client_for: Callable[..., FeishuClient],
 ) -> None:
     set_faults(feishu, endpoints={"user_flow.batch_create": {"error_rate": 1.0}})
     lines = punch_csv(USERS, [*DAYS, "2024-03-07"])  # 160 rows on lines 2-161
@@ -110,7 +122,7 @@ def test_failed_batches_list_their_lines_and_repeated_failures_stop_the_rest(
 
 
 def test_a_refused_batch_is_reported_and_the_next_ones_still_go(
-    client: FeishuClient, write_rows: WriteRows
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
 ) -> None:
     lines = punch_csv(USERS, DAYS)
     lines.insert(61, "ghost,2024-03-05T09:00:00+08:00,HQ,")  # line 62, in the second batch
@@ -126,7 +138,11 @@ def test_a_refused_batch_is_reported_and_the_next_ones_still_go(
 
 
 def test_lost_answers_are_retried_without_storing_twice(
-    feishu: EmulatorApp, client: FeishuClient, write_rows: WriteRows
+    feishu: EmulatorApp,
+    client: FeishuClient,
+    write_rows: WriteRows,
+    punch_csv: Lines,
+    set_faults: Callable[..., None],
 ) -> None:
     set_faults(feishu, endpoints={"user_flow.batch_create": {"lost_rate": 0.5}})
     summary = run(client, write_rows, punch_csv(USERS, DAYS))
@@ -137,7 +153,7 @@ def test_lost_answers_are_retried_without_storing_twice(
 
 
 def test_refused_credentials_before_anything_is_stored_are_a_plain_error(
-    feishu: EmulatorApp, client: FeishuClient, write_rows: WriteRows
+    feishu: EmulatorApp, client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
 ) -> None:
     http = httpx.Client(transport=httpx.WSGITransport(app=feishu), base_url="http://e")
     with (
@@ -149,7 +165,7 @@ def test_refused_credentials_before_anything_is_stored_are_a_plain_error(
 
 
 def test_unknown_users_become_row_problems_with_their_lines(
-    client: FeishuClient, write_rows: WriteRows
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
 ) -> None:
     lines = punch_csv(["u1", "ghost", "u2"], DAYS[:1])
     source = write_rows(lines)
@@ -173,7 +189,9 @@ def test_users_are_checked_fifty_at_a_time(client: FeishuClient) -> None:
     assert client.stats["user_task.query"].requests == 2
 
 
-def test_staff_numbers_work_as_user_ids(client: FeishuClient, write_rows: WriteRows) -> None:
+def test_staff_numbers_work_as_user_ids(
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
+) -> None:
     lines = punch_csv(["1001", "1002"], DAYS[:1])
     source = write_rows(lines)
     assert unknown_users(client, {"1001", "1002", "u1"}, employee_type="employee_no") == {"u1"}
