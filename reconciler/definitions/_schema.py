@@ -41,8 +41,26 @@ def load_schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
-    # Compiling once matters: validation runs for every document of every file.
-    return Draft202012Validator(load_schema())
+    # Compiled once, with local $refs inlined: resolving a $ref on every use was
+    # most of the cost of validating a shift.
+    schema = load_schema()
+    return Draft202012Validator(_inline(schema, schema.get("$defs", {})))
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    """The schema with every ``#/$defs/…`` reference replaced by its definition."""
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _inline(value, definitions) for key, value in node.items() if key != "$defs"}
+    reference = out.pop("$ref", None)
+    if isinstance(reference, str) and reference.startswith("#/$defs/"):
+        target = _inline(definitions[reference.removeprefix("#/$defs/")], definitions)
+        out = {**target, **out}
+    elif reference is not None:
+        out["$ref"] = reference
+    return out
 
 
 def schema_problems(document: Document) -> list[Problem]:

@@ -1,0 +1,237 @@
+"""Canonical YAML: rendering, round trips, and fmt rewriting files safely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconciler.definitions import default_schema_ref, format_files, render_shift_yaml
+from reconciler.definitions._schema import schema_problems
+from reconciler.definitions._yaml import parse_documents
+from reconciler.model import Shift, normalize_name
+
+ROOT = Path(__file__).parents[3]
+MESSY = """\
+# Team A's night shift.
+# Owned by the plant manager.
+punch_time_rule:
+- off_time: 30:00   # next morning
+  on_time: 22:00
+  late_minutes_as_late: 1
+  late_minutes_as_lack: 30
+  on_advance_minutes: 60
+  early_minutes_as_early: 1
+  early_minutes_as_lack: 30
+  off_delay_minutes: 120
+  no_need_on: false
+day_type: 1
+shift_name: '夜班'
+is_flexible: no_thanks_this_is_text_so_invalid
+punch_times: 1
+"""
+CANONICAL_NIGHT = """\
+# yaml-language-server: $schema=../schema/shift.schema.json
+# Team A's night shift.
+# Owned by the plant manager.
+shift_name: 夜班
+punch_times: 1
+punch_time_rule:
+  - on_time: "22:00"
+    off_time: "30:00"
+    late_minutes_as_late: 1
+    late_minutes_as_lack: 30
+    on_advance_minutes: 60
+    early_minutes_as_early: 1
+    early_minutes_as_lack: 30
+    off_delay_minutes: 120
+"""
+
+
+def test_render_writes_declared_order_quoted_times_and_no_defaults() -> None:
+    shift = Shift.from_mapping(
+        {
+            "shift_name": "夜班",
+            "punch_times": 1,
+            "is_flexible": False,
+            "punch_time_rule": [
+                {
+                    "on_time": "22:00",
+                    "off_time": "30:00",
+                    "late_minutes_as_late": 1,
+                    "late_minutes_as_lack": 30,
+                    "on_advance_minutes": 60,
+                    "early_minutes_as_early": 1,
+                    "early_minutes_as_lack": 30,
+                    "off_delay_minutes": 120,
+                    "no_need_off": False,
+                }
+            ],
+        }
+    )
+    text = render_shift_yaml(shift, "../schema/shift.schema.json")
+    assert text == CANONICAL_NIGHT.replace("# Team A's night shift.\n", "").replace(
+        "# Owned by the plant manager.\n", ""
+    )
+
+
+def test_names_that_yaml_could_misread_are_quoted() -> None:
+    for name, written in [
+        ("yes", '"yes"'),
+        ("123", '"123"'),
+        ("a: b", '"a: b"'),
+        ("#1", '"#1"'),
+        ('say "hi"', '"say \\"hi\\""'),
+        ("tab\there", '"tab\\u0009here"'),
+        ("Night shift (B)", "Night shift (B)"),
+        ("早班-2", "早班-2"),
+    ]:
+        shift = Shift.from_mapping({"shift_name": name, "punch_times": 1, "punch_time_rule": []})
+        assert f"shift_name: {written}\n" in render_shift_yaml(shift, "s.json")
+
+
+TIME = st.builds(
+    lambda h, m, pad: f"{h:02d}:{m:02d}" if pad else f"{h}:{m:02d}",
+    st.integers(0, 47),
+    st.integers(0, 59),
+    st.booleans(),
+)
+MINUTES = st.integers(0, 10_000)
+NAME = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30).filter(
+    lambda name: normalize_name(name) != ""
+)
+RULE = st.fixed_dictionaries(
+    {
+        "on_time": TIME,
+        "off_time": TIME,
+        "late_minutes_as_late": MINUTES,
+        "late_minutes_as_lack": MINUTES,
+        "on_advance_minutes": st.integers(0, 720),
+        "early_minutes_as_early": MINUTES,
+        "early_minutes_as_lack": MINUTES,
+        "off_delay_minutes": st.integers(0, 960),
+    },
+    optional={
+        "late_minutes_as_serious_late": MINUTES,
+        "no_need_on": st.booleans(),
+        "no_need_off": st.booleans(),
+    },
+)
+DAYS = st.floats(0, 3, allow_nan=False)
+SHIFT = st.fixed_dictionaries(
+    {
+        "shift_name": NAME,
+        "punch_times": st.integers(1, 5),
+        "punch_time_rule": st.lists(RULE, min_size=1, max_size=3),
+    },
+    optional={
+        "is_flexible": st.booleans(),
+        "flexible_minutes": MINUTES,
+        "flexible_rule": st.lists(
+            st.fixed_dictionaries(
+                {"flexible_early_minutes": MINUTES, "flexible_late_minutes": MINUTES}
+            ),
+            max_size=2,
+        ),
+        "no_need_off": st.booleans(),
+        "rest_time_rule": st.lists(
+            st.fixed_dictionaries({"rest_begin_time": TIME, "rest_end_time": TIME}), max_size=2
+        ),
+        "rest_time_flexible_configs": st.lists(
+            st.fixed_dictionaries(
+                {}, optional={"need_flexible": st.booleans(), "late_mins": st.integers(0, 1500)}
+            ),
+            max_size=2,
+        ),
+        "overtime_rule": st.lists(
+            st.fixed_dictionaries({"on_overtime": TIME, "off_overtime": TIME}), max_size=1
+        ),
+        "late_off_late_on_rule": st.lists(
+            st.fixed_dictionaries({"late_off_minutes": MINUTES, "late_on_minutes": MINUTES}),
+            max_size=2,
+        ),
+        "late_off_late_on_setting": st.fixed_dictionaries(
+            {
+                "late_off_base_on_time_type": st.integers(0, 1),
+                "late_on_base_on_time_type": st.integers(0, 1),
+            }
+        ),
+        "day_type": st.sampled_from([1, 2]),
+        "late_minutes_as_serious_late": MINUTES,
+        "shift_middle_time_rule": st.fixed_dictionaries(
+            {"middle_time_type": st.integers(0, 3), "fixed_middle_time": TIME}
+        ),
+        "shift_attendance_time_config": st.fixed_dictionaries(
+            {},
+            optional={
+                "attendance_time": DAYS,
+                "on_attendance_time": DAYS,
+                "off_attendance_time": DAYS,
+            },
+        ),
+        "sub_shift_leader_ids": st.lists(NAME, max_size=2),
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SHIFT)
+def test_render_then_load_gives_back_an_equal_shift(data: dict[str, Any]) -> None:
+    shift = Shift.from_mapping(data)
+    (document,), problems = parse_documents(render_shift_yaml(shift, "x.json"), "f.yaml")
+    assert problems == ()
+    assert schema_problems(document) == []
+    again = Shift.from_mapping(document.data)
+    assert again == shift
+    assert again.to_mapping(compact=False) == shift.to_mapping(compact=False)
+
+
+def test_fmt_rewrites_into_canonical_form_keeping_the_top_comments(tmp_path: Path) -> None:
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "shift.schema.json").write_text("{}", encoding="utf-8")
+    path = tmp_path / "shifts" / "night.yaml"
+    path.parent.mkdir()
+    path.write_text(MESSY.replace("is_flexible: no_thanks_this_is_text_so_invalid\n", ""))
+    results, problems = format_files([path], write=True)
+    assert problems == []
+    assert [r.changed for r in results] == [True]
+    assert path.read_text(encoding="utf-8") == CANONICAL_NIGHT
+    results, _ = format_files([path], write=True)
+    assert [r.changed for r in results] == [False]
+
+
+def test_fmt_never_touches_a_file_with_problems(tmp_path: Path) -> None:
+    path = tmp_path / "night.yaml"
+    path.write_text(MESSY, encoding="utf-8")
+    results, _ = format_files([path], write=True)
+    assert results[0].formatted is None
+    assert [p.field for p in results[0].problems] == ["is_flexible"]
+    assert path.read_text(encoding="utf-8") == MESSY
+
+
+def test_fmt_check_mode_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "night.yaml"
+    original = MESSY.replace("is_flexible: no_thanks_this_is_text_so_invalid\n", "")
+    path.write_text(original, encoding="utf-8")
+    results, _ = format_files([path], write=False)
+    assert results[0].changed
+    assert path.read_text(encoding="utf-8") == original
+
+
+def test_fmt_keeps_every_document_of_a_file(tmp_path: Path) -> None:
+    night = CANONICAL_NIGHT.split("\n", 3)[3]
+    path = tmp_path / "two.yaml"
+    path.write_text(f"{night}---\n{night.replace('夜班', '大夜班')}---\n", encoding="utf-8")
+    format_files([path], write=True)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("---\n") == 1
+    assert "shift_name: 夜班\n" in text
+    assert "shift_name: 大夜班\n" in text
+
+
+def test_the_schema_reference_is_relative_to_the_repository_schema() -> None:
+    assert default_schema_ref(ROOT / "shifts") == "../schema/shift.schema.json"
+    assert default_schema_ref(ROOT / "shifts" / "team") == "../../schema/shift.schema.json"
+    assert default_schema_ref(ROOT) == "schema/shift.schema.json"
