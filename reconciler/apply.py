@@ -134,7 +134,14 @@ def _run_phase(
     if workers == 1:
         return [run(change) for change in phase]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shiftctl-apply") as pool:
-        return list(pool.map(run, phase))
+        futures = [pool.submit(run, change) for change in phase]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            # Interrupted (Ctrl-C): start nothing new; a re-run converges.
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def _execute(change: Change, client: ShiftWriter, clock: Callable[[], float]) -> Outcome:
