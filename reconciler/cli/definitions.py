@@ -54,11 +54,11 @@ def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format:
 
 
 def _summary(files: int, shifts: int, problems: Sequence[Problem]) -> str:
-    counted = f"{_plural(shifts, 'shift')} in {_plural(files, 'file')}"
     if not problems:
-        return f"{counted}: no problems"
+        return f"{_plural(shifts, 'shift')} in {_plural(files, 'file')}: no problems"
     broken = len({problem.location.path for problem in problems})
-    return f"{_plural(len(problems), 'problem')} in {_plural(broken, 'file')} ({counted} valid)"
+    checked = f"{_plural(files, 'file')} checked, {_plural(shifts, 'valid shift')}"
+    return f"{_plural(len(problems), 'problem')} in {_plural(broken, 'file')} ({checked})"
 
 
 def _plural(count: int, noun: str) -> str:
