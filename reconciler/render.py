@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from reconciler import __version__
 from reconciler.errors import InputError
@@ -47,6 +47,7 @@ MARKDOWN_LIMIT = 65_536  # GitHub's limit on a comment body, in characters
 _SYMBOL = {"create": "+", "update": "~", "delete": "-"}
 _ANSI = {"create": "\x1b[32m", "update": "\x1b[33m", "delete": "\x1b[31m", "bold": "\x1b[1m"}
 _RESET = "\x1b[0m"
+_T = TypeVar("_T")
 
 
 def render(plan: Plan, fmt: str, *, color: bool = False) -> str:
@@ -173,8 +174,8 @@ def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
 def _markdown_head(plan: Plan) -> list[str]:
     lines = [MARKER, "### shiftctl plan", "", f"**{summary_line(plan)}**", ""]
     if plan.deletes:
-        names = ", ".join(_code(d.name) for d in plan.deletes)
         count = len(plan.deletes)
+        names = _first(", ".join, [_code(d.name) for d in plan.deletes])
         lines += [
             "> [!CAUTION]",
             f"> **This plan DELETES {count} shift{'s' if count != 1 else ''}:** {names}",
@@ -183,15 +184,22 @@ def _markdown_head(plan: Plan) -> list[str]:
     blocking = plan.blocking
     if blocking:
         lines += ["> [!WARNING]", "> **Blocked by a safety guard; apply will refuse:**"]
-        lines += [f"> - {html.escape(g.message)}" for g in blocking]
+        lines += _first(list, [f"> - {html.escape(g.message)}" for g in blocking])
         lines.append("")
     overridden = [g for g in plan.guards if g.overridden]
     if overridden:
-        lines += [f"- Guard overridden: {html.escape(g.message)}" for g in overridden]
+        lines += _first(list, [f"- Guard overridden: {html.escape(g.message)}" for g in overridden])
         lines += [f"- Overrides: {html.escape(_overrides_text(plan.overrides))}", ""]
     if not plan.has_changes:
         lines += ["No changes. The tenant matches the shift files.", ""]
     return lines
+
+
+def _first(join: Callable[[list[str]], _T], items: list[str], keep: int = 50) -> _T:
+    # Banners name at most ``keep`` items so the head alone never nears the size limit.
+    if len(items) > keep:
+        items = [*items[:keep], f"… and {len(items) - keep} more"]
+    return join(items)
 
 
 def _markdown_details(change: Change) -> str:

@@ -162,3 +162,12 @@ def test_a_changed_plan_file_is_refused() -> None:
 def test_a_foreign_file_is_refused() -> None:
     with pytest.raises(InputError, match="not a shiftctl plan"):
         plan_from_document({"hello": 1})
+
+
+def test_markdown_with_thousands_of_deletes_stays_under_the_limit() -> None:
+    deletes = tuple(Delete(str(i), shift(f"Shift to remove {i:05d}")) for i in range(5_000))
+    guards = tuple(GuardFinding("protected", f"'{d.name}' is protected", False) for d in deletes)
+    md = render_markdown(Plan(deletes, 0, 0, "sha256:x", guards=guards))
+    assert len(md) <= 65_536
+    assert "DELETES 5000 shifts" in md
+    assert "… and 4950 more" in md
