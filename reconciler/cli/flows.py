@@ -101,11 +101,14 @@ def import_command(
     """Import punch records from FILE (CSV, JSON array or NDJSON; - for stdin)."""
     with _input(file, fmt) as source:
         check = flows.check_file(source)
-        _refuse(check, source, skip_invalid=skip_invalid, local=True)
+        if check.broken or not check.good:
+            _refuse(check, source, skip_invalid=skip_invalid)
         with _client(options) as client:
             invalid = flows.unknown_users(client, check.users, employee_type=employee_type)
             check = flows.with_unknown_users(source, check, invalid)
-            _refuse(check, source, skip_invalid=skip_invalid, local=False)
+            _refuse(check, source, skip_invalid=skip_invalid)
+            for problem in check.problems:
+                click.echo(f"{problem} (skipped)", err=True)
             rows = flows.good_rows(source, check.invalid_users)
             with _progress(check.good) as progress:
                 summary = flows.send_rows(
@@ -114,18 +117,13 @@ def import_command(
     _report_import(source, check, summary)
 
 
-def _refuse(
-    check: flows.FileCheck, source: flows.InputFile, *, skip_invalid: bool, local: bool
-) -> None:
+def _refuse(check: flows.FileCheck, source: flows.InputFile, *, skip_invalid: bool) -> None:
     try:
         flows.refuse_bad(check, source, skip_invalid=skip_invalid)
     except flows.BadRows as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise
-    if not local:
-        for problem in check.problems:
-            click.echo(f"{problem} (skipped)", err=True)
 
 
 @contextlib.contextmanager
@@ -185,7 +183,8 @@ def _report_import(
     ]
     if check.problems:
         parts.append(f"skipped as invalid {len(check.problems)}")
-    tail = "; nothing was sent" if summary.dry_run else f" ({summary.batches} batches)"
+    batches = f"{summary.batches} batch{'es' if summary.batches != 1 else ''}"
+    tail = "; nothing was sent" if summary.dry_run else f" ({batches})"
     click.echo(f"{source.name}: {', '.join(parts)}{tail}")
     if not summary.complete:
         raise flows.ImportIncomplete(summary)

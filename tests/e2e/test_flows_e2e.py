@@ -1,0 +1,324 @@
+"""A week of punches through the real command line against a seeded emulator (a SQLite file).
+
+Import, import again, query, read results as CSV and JSON, delete and see the
+results recomputed; then the bad files, each refused with its lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli import main
+from reconciler.emulator import create_app
+
+SHIFT = {
+    "shift_name": "Office 9-18",
+    "punch_times": 1,
+    "punch_time_rule": [
+        {
+            "on_time": "9:00",
+            "off_time": "18:00",
+            "late_minutes_as_late": 5,
+            "late_minutes_as_lack": 120,
+            "on_advance_minutes": 120,
+            "early_minutes_as_early": 5,
+            "early_minutes_as_lack": 120,
+            "off_delay_minutes": 240,
+        }
+    ],
+}
+PEOPLE = {"u1": "Alice", "u2": "Bob", "u3": "Carol"}
+WEEK = ["2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08"]
+
+
+def week_of_punches() -> list[tuple[str, str]]:
+    """(user, local time): Alice on time, Bob late Tuesday and early Wednesday,
+    Carol without a check-out on Thursday and absent on Friday."""
+    punches: list[tuple[str, str]] = []
+    for day in WEEK:
+        for user in PEOPLE:
+            check_in, check_out = "08:55", "18:05"
+            if user == "u2" and day == WEEK[1]:
+                check_in = "09:30"
+            if user == "u2" and day == WEEK[2]:
+                check_out = "17:00"
+            if user == "u3" and day == WEEK[4]:
+                continue
+            punches.append((user, f"{day}T{check_in}:00+08:00"))
+            if not (user == "u3" and day == WEEK[3]):
+                punches.append((user, f"{day}T{check_out}:00+08:00"))
+    return punches
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def csv(self) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(self.out)))
+
+
+@dataclass
+class Tenant:
+    """A seeded emulator database and the CLI pointed at it."""
+
+    root: Path
+
+    @property
+    def db(self) -> Path:
+        return self.root / "tenant.sqlite3"
+
+    def shiftctl(self, *args: str, stdin: str | None = None) -> Run:
+        runner = CliRunner()
+        with runner.isolation(input=stdin) as (out, err, _):
+            code = main(["--emulator", str(self.db), *args])
+        return Run(code, out.getvalue().decode(), err.getvalue().decode())
+
+    def file(self, name: str, text: str) -> str:
+        path = self.root / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    def punches_csv(self, name: str = "week.csv") -> str:
+        lines = ["user_id,check_time,location_name,comment,external_id"]
+        lines += [f"{u},{t},HQ gate,badge,door-{i}" for i, (u, t) in enumerate(week_of_punches())]
+        return self.file(name, "\n".join(lines) + "\n")
+
+    def stored(self, *users: str) -> list[dict[str, Any]]:
+        found = self.shiftctl(
+            "flows", "query", "--user", ",".join(users or PEOPLE), "--from", WEEK[0],
+            "--to", WEEK[-1], "--format", "json",
+        )  # fmt: skip
+        assert found.code == 0, found.err
+        flows: list[dict[str, Any]] = found.json()["flows"]
+        return flows
+
+    def tasks(self, *extra: str, fmt: str = "csv") -> Run:
+        users = ",".join(PEOPLE)
+        return self.shiftctl(
+            "tasks", "--user", users, "--from", WEEK[0], "--to", WEEK[-1], "--format", fmt, *extra
+        )
+
+
+@pytest.fixture
+def tenant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Tenant:
+    for name in ("FEISHU_APP_ID", "FEISHU_APP_SECRET", "FEISHU_ENDPOINT", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    made = Tenant(tmp_path)
+    seed = {
+        "users": [{"employee_id": k, "employee_no": f"E{k}", "name": v} for k, v in PEOPLE.items()],
+        "shifts": [SHIFT],
+        "groups": [
+            {
+                "id": "g1",
+                "name": "Office",
+                "members": list(PEOPLE),
+                "shifts": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), SHIFT["shift_name"]),
+            }
+        ],
+    }
+    app = create_app(str(made.db), seed=seed)
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e") as admin:
+        admin.put("/_emulator/clock", json={"frozen": "2024-03-11T12:00:00+08:00"})
+    app.close()
+    return made
+
+
+def results(rows: list[dict[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    return {(r["user_id"], r["day"]): (r["check_in_result"], r["check_out_result"]) for r in rows}
+
+
+def test_a_week_imported_twice_queried_read_and_partly_deleted(tenant: Tenant) -> None:
+    week = tenant.punches_csv()
+    count = len(week_of_punches())
+    first = tenant.shiftctl("flows", "import", week)
+    assert first.code == 0, first.err
+    assert f"imported {count}, already present 0, failed 0 (1 batch)" in first.out
+
+    again = tenant.shiftctl("flows", "import", week)
+    assert again.code == 0, again.err
+    assert f"imported 0, already present {count}, failed 0 (0 batches)" in again.out
+    stored = tenant.stored()
+    assert len(stored) == count
+    assert stored[0]["check_time"].endswith("+08:00")
+
+    as_csv = tenant.tasks()
+    assert as_csv.code == 0, as_csv.err
+    got = results(as_csv.csv())
+    assert len(got) == 15
+    assert {got[("u1", day)] for day in WEEK} == {("Normal", "Normal")}
+    assert got[("u2", WEEK[1])] == ("Late", "Normal")
+    assert got[("u2", WEEK[2])] == ("Normal", "Early")
+    assert got[("u3", WEEK[3])] == ("Normal", "Lack")
+    assert got[("u3", WEEK[4])] == ("Lack", "Lack")
+
+    as_json = tenant.tasks(fmt="json").json()
+    bob_tuesday = next(t for t in as_json["tasks"] if (t["user_id"], t["day"]) == ("u2", WEEK[1]))
+    assert bob_tuesday["check_in_time"] == "2024-03-05T09:30:00+08:00"
+    assert bob_tuesday["check_in_shift_time"] == "2024-03-05T09:00:00+08:00"
+    assert bob_tuesday["employee_name"] == "Bob"
+
+    late_punch = bob_tuesday["check_in_record_id"]
+    deleted = tenant.shiftctl("flows", "delete", late_punch, "404404")
+    assert deleted.code == 5
+    assert f"deleted {late_punch}" in deleted.out
+    assert "failed 404404: not deleted" in deleted.err
+    assert "1 deleted, 1 failed" in deleted.out
+    after = results(tenant.tasks().csv())
+    assert after[("u2", WEEK[1])] == ("Lack", "Normal")
+    assert len(tenant.stored()) == count - 1
+
+    # The deleted punch comes back with a re-import; nothing else is doubled.
+    restored = tenant.shiftctl("flows", "import", week)
+    assert f"imported 1, already present {count - 1}" in restored.out
+
+
+def test_reading_commands_show_tables_single_records_and_other_zones(tenant: Tenant) -> None:
+    tenant.shiftctl("flows", "import", tenant.punches_csv())
+    table = tenant.shiftctl("flows", "query", "--user", "u1", "--from", "2024-03-04",
+                            "--to", "2024-03-04T12:00")  # fmt: skip
+    assert table.code == 0, table.err
+    assert table.out.splitlines()[0].split()[:3] == ["RECORD_ID", "USER", "CHECK_TIME"]
+    assert "2024-03-04 08:55:00+08:00" in table.out
+    assert "18:05" not in table.out  # --to is exclusive
+
+    record_id = tenant.stored("u1")[0]["record_id"]
+    one = tenant.shiftctl("flows", "get", record_id, "--format", "json", "--tz", "UTC")
+    assert one.json()["check_time"] == "2024-03-04T00:55:00+00:00"
+    assert one.json()["external_id"] == "door-0"
+
+    tasks = tenant.tasks("--tz", "Europe/Berlin", fmt="table")
+    assert "times in Europe/Berlin" in tasks.out
+    assert "01:55" in tasks.out  # 08:55 in Shanghai
+
+
+def test_unknown_users_in_tasks_are_reported_on_stderr_not_fatal(tenant: Tenant) -> None:
+    run = tenant.shiftctl("tasks", "--user", "u1", "--user", "ghost", "--from", WEEK[0],
+                          "--to", WEEK[0], "--format", "json")  # fmt: skip
+    assert run.code == 0, run.err
+    assert "unknown user 'ghost'" in run.err
+    assert run.json()["invalid_user_ids"] == ["ghost"]
+    strict = tenant.shiftctl("tasks", "--user", "ghost", "--from", WEEK[0], "--to", WEEK[0],
+                             "--no-ignore-invalid-users")  # fmt: skip
+    assert strict.code == 1
+    assert "1220004" in strict.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tasks", "--user", "u1", "--from", "2024-02-30", "--to", "2024-03-01"], "not a date"),
+        (["tasks", "--user", "u1", "--from", "2024-03-02", "--to", "2024-03-01"], "is after"),
+        (["tasks", "--user", "u1", "--from", "2022-01-01", "--to", "2024-03-01"], "366 days"),
+        (["flows", "query", "--user", "u1", "--from", "2024-03-02", "--to", "2024-03-01"],
+         "--from must be before --to"),
+        (["flows", "query", "--user", "u1", "--from", "later", "--to", "2024-03-01"],
+         "is not ISO 8601"),
+        (["flows", "query", "--user", "u1", "--from", "2024-03-01", "--to", "2024-03-02",
+          "--tz", "Mars/Base"], "unknown time zone"),
+        (["flows", "get", "404"], "user flow does not exist"),
+    ],
+)  # fmt: skip
+def test_bad_requests_exit_1_with_one_clear_line(
+    tenant: Tenant, args: list[str], message: str
+) -> None:
+    run = tenant.shiftctl(*args)
+    assert run.code == 1
+    assert message in run.err
+    assert "Traceback" not in run.err
+
+
+HEADER = "user_id,check_time,location_name,comment"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("cols.csv", "user,check_time,place\nu1,1709514000,HQ\n",
+         [":1: unknown columns user, place; missing columns comment, location_name, user_id"]),
+        ("times.csv", f"{HEADER}\nu1,2024-03-04T09:00,HQ,\nu1,soon,HQ,\nu1,1709514000,HQ,\n"
+         "u1,2021-12-31T09:00:00+08:00,HQ,\n",
+         [":2: check_time: '2024-03-04T09:00' has no offset", ":3: check_time: 'soon' is not ISO",
+          ":5: check_time: 2021-12-31T09:00:00+08:00 is before 2022-01-01"]),
+        ("who.csv", f"{HEADER}\nu1,1709514000,HQ,\nnobody,1709514000,HQ,\nu1,1e9,HQ,\n",
+         [":3: user_id: 'nobody' is not a known user", ":4: check_time: '1e9' is not ISO"]),
+        ("rows.json", '[\n {"user_id": "u1", "check_time": 1709514000,\n  "location_name": "HQ",'
+         ' "comment": ""},\n {"user_id": "u1", "check_time": "1709514000",\n  "comment": ""}\n]',
+         [":4: location_name: missing"]),
+    ],
+)  # fmt: skip
+def test_bad_rows_are_listed_with_their_lines_and_nothing_is_sent(
+    tenant: Tenant, name: str, text: str, expected: list[str]
+) -> None:
+    path = tenant.file(name, text)
+    run = tenant.shiftctl("flows", "import", path)
+    assert run.code == 1
+    for line in expected:
+        assert f"{path}{line}" in run.err
+    assert "nothing was sent" in run.err
+    assert tenant.stored() == []
+
+
+def test_skip_invalid_imports_the_good_rows_and_still_lists_the_bad(tenant: Tenant) -> None:
+    path = tenant.file("mixed.csv", f"{HEADER}\nu1,1709514000,HQ,\nu9,1709514000,HQ,\n"
+                       "u2,1709514000,,\nu2,1709514001,HQ,\n")  # fmt: skip
+    run = tenant.shiftctl("flows", "import", path, "--skip-invalid")
+    assert run.code == 0, run.err
+    assert f"{path}:3: user_id: 'u9' is not a known user (skipped)" in run.err
+    assert f"{path}:4: location_name: missing (skipped)" in run.err
+    assert "imported 2, already present 0, failed 0, skipped as invalid 2" in run.out
+    assert len(tenant.stored()) == 2
+
+
+def test_a_broken_file_is_refused_even_with_skip_invalid(tenant: Tenant) -> None:
+    path = tenant.file("broken.json", '[{"user_id": "u1"},\n{"user_id": ')
+    run = tenant.shiftctl("flows", "import", path, "--skip-invalid")
+    assert run.code == 1
+    assert f"{path}:2: not valid JSON" in run.err
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "empty.json", "empty.ndjson"])
+def test_empty_files_are_an_error(tenant: Tenant, name: str) -> None:
+    run = tenant.shiftctl("flows", "import", tenant.file(name, ""))
+    assert run.code == 1
+    assert "no rows to import" in run.err
+
+
+def test_stdin_dry_run_and_staff_numbers(tenant: Tenant) -> None:
+    rows = "\n".join(
+        json.dumps({"user_id": f"E{u}", "check_time": t, "location_name": "HQ", "comment": ""})
+        for u, t in week_of_punches()[:6]
+    )
+    dry = tenant.shiftctl("flows", "import", "-", "--format", "ndjson", "--dry-run",
+                          "--employee-type", "employee_no", stdin=rows)  # fmt: skip
+    assert dry.code == 0, dry.err
+    assert "<stdin>: would import 6, already present 0, failed 0; nothing was sent" in dry.out
+    assert tenant.stored() == []
+    real = tenant.shiftctl("flows", "import", "-", "--format", "ndjson",
+                           "--employee-type", "employee_no", stdin=rows)  # fmt: skip
+    assert "imported 6" in real.out
+    assert len(tenant.stored()) == 6
+    no_format = tenant.shiftctl("flows", "import", "-", stdin=rows)
+    assert no_format.code == 1
+    assert "needs --format" in no_format.err
+
+
+def test_missing_files_and_unknown_extensions_are_named(tenant: Tenant) -> None:
+    assert "no such file" in tenant.shiftctl("flows", "import", "nope.csv").err
+    odd = tenant.shiftctl("flows", "import", tenant.file("rows.txt", HEADER))
+    assert "pass --format" in odd.err
