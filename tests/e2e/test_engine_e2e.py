@@ -326,3 +326,55 @@ def test_verbose_output_never_shows_the_secret_or_token(ws: Workspace, served: s
     assert code == 0, out + err
     assert DEFAULT_APP_SECRET not in out + err
     assert not [word for word in (out + err).split() if word.startswith("t-")]
+
+
+RICH = """\
+shift_name: Everything
+punch_times: 2
+punch_time_rule:
+  - {on_time: "8:00", off_time: "12:00", late_minutes_as_late: 5, late_minutes_as_lack: 60,
+     on_advance_minutes: 60, early_minutes_as_early: 5, early_minutes_as_lack: 60,
+     off_delay_minutes: 60, late_minutes_as_serious_late: 30}
+  - {on_time: "13:00", off_time: "26:00", late_minutes_as_late: 5, late_minutes_as_lack: 60,
+     on_advance_minutes: 30, early_minutes_as_early: 5, early_minutes_as_lack: 60,
+     off_delay_minutes: 120, no_need_on: true, no_need_off: true}
+is_flexible: true
+flexible_minutes: 10
+flexible_rule: [{flexible_early_minutes: 15, flexible_late_minutes: 30}]
+rest_time_rule: [{rest_begin_time: "10:00", rest_end_time: "10:15"}]
+rest_time_flexible_configs: [{need_flexible: true, late_mins: 20}]
+overtime_rule: [{on_overtime: "26:30", off_overtime: "28:00"}]
+overtime_rest_time_rule: [{rest_begin_time: "27:00", rest_end_time: "27:15"}]
+late_off_late_on_rule: [{late_off_minutes: 60, late_on_minutes: 30}]
+late_off_late_on_setting: {late_off_base_on_time_type: 1, late_on_base_on_time_type: 1}
+late_minutes_as_serious_late: 40
+shift_middle_time_rule: {middle_time_type: 3, fixed_middle_time: "12:15"}
+shift_attendance_time_config:
+  {attendance_time: 1.5, on_attendance_time: 0.5, off_attendance_time: 1}
+"""
+
+
+def test_every_field_survives_apply_import_and_plan(ws: Workspace) -> None:
+    (ws.root / "shifts").mkdir()
+    (ws.root / "shifts" / "everything.yaml").write_text(RICH, encoding="utf-8")
+    code, out, err = ws.run("apply", "--auto-approve")
+    assert code == 0, out + err
+    assert ws.run("import", "--out", "imported")[0] == 0
+    ws.config("shifts: imported\n")
+    code, out, err = ws.run("plan", "--detailed-exitcode")
+    assert code == 0, out + err
+    assert "1 unchanged" in out
+
+
+def test_the_repository_shifts_converge_and_import_back(ws: Workspace) -> None:
+    repository = Path(__file__).resolve().parents[2] / "shifts"
+    (ws.root / "shifts").mkdir()
+    for source in repository.glob("*.yaml"):
+        (ws.root / "shifts" / source.name).write_text(source.read_text("utf-8"), "utf-8")
+    code, out, err = ws.run("apply", "--auto-approve")
+    assert code == 0, out + err
+    assert ws.run("import", "--out", "imported")[0] == 0
+    ws.config("shifts: imported\n")
+    code, out, err = ws.run("plan", "--detailed-exitcode")
+    assert code == 0, out + err
+    assert f"{len(ws.remote())} unchanged" in out
