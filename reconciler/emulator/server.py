@@ -96,6 +96,8 @@ class EmulatorServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # socketserver's default backlog of 5 resets bursts of new connections.
+    request_queue_size = 128
 
     @property
     def base_url(self) -> str:
@@ -121,7 +123,10 @@ def serve(app: EmulatorApp, host: str = "127.0.0.1", port: int = 8080) -> None:
 def serving(app: EmulatorApp, host: str = "127.0.0.1") -> Iterator[str]:
     """Serve ``app`` on a free port in a background thread; yields the base URL."""
     server = make_server(app, host, 0)
-    thread = threading.Thread(target=server.serve_forever, name="emulator-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="emulator-server"
+    )
+    thread.daemon = True
     thread.start()
     try:
         yield server.base_url
