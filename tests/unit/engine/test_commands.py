@@ -1,0 +1,130 @@
+"""The Python API behind the engine commands: files first, listings whole, stale plans named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reconciler.commands import check_fresh, make_plan, stale_differences, write_text
+from reconciler.config import Settings
+from reconciler.errors import StalePlanError, ValidationFailed
+from reconciler.feishu.client import FeishuClient
+from reconciler.feishu.connect import open_client
+from reconciler.feishu.errors import ServerError
+from reconciler.model import PunchTimeRule, RemoteShift, Shift
+from reconciler.plan import Create, Delete, Plan, Update
+
+SHIFT = """\
+shift_name: {name}
+punch_times: 1
+punch_time_rule:
+  - {{on_time: "09:00", off_time: "18:00", late_minutes_as_late: 5, late_minutes_as_lack: 60,
+     on_advance_minutes: 120, early_minutes_as_early: 1, early_minutes_as_lack: 60,
+     off_delay_minutes: 240}}
+"""
+
+
+def shift(name: str, on_time: str = "09:00") -> Shift:
+    return Shift(name, 1, (PunchTimeRule(on_time, "18:00", 5, 60, 120, 1, 60, 240),))
+
+
+@pytest.fixture
+def client() -> Iterator[FeishuClient]:
+    with open_client(endpoint=None, emulator_db=":memory:", app_id=None, app_secret=None) as c:
+        yield c
+
+
+class BrokenSecondPage:
+    """The real client's listing, cut off by a server error after the first shift."""
+
+    def __init__(self, inner: FeishuClient) -> None:
+        self.inner = inner
+        self.writes = 0
+
+    def list_shifts(self) -> Iterator[RemoteShift]:
+        listing = self.inner.list_shifts()
+        yield next(listing)
+        raise ServerError("internal error", code=1225000, http_status=500)
+
+    def create_shift(self, s: Shift) -> RemoteShift:
+        self.writes += 1
+        return self.inner.create_shift(s)
+
+    def update_shift(self, shift_id: str, s: Shift) -> RemoteShift:
+        self.writes += 1
+        return self.inner.update_shift(shift_id, s)
+
+    def delete_shift(self, shift_id: str) -> None:
+        self.writes += 1
+        self.inner.delete_shift(shift_id)
+
+
+def write_shifts(folder: Path, *names: str) -> Settings:
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        (folder / f"{name}.yaml").write_text(SHIFT.format(name=name), encoding="utf-8")
+    return Settings(shifts_dir=folder)
+
+
+def test_a_failed_listing_page_stops_the_plan(tmp_path: Path, client: FeishuClient) -> None:
+    for name in ("A", "B", "C"):
+        client.create_shift(shift(name))
+    settings = write_shifts(tmp_path / "shifts", "A")
+    broken = BrokenSecondPage(client)
+    with pytest.raises(ServerError, match="1225000"):
+        make_plan(settings, broken)
+    assert broken.writes == 0
+
+
+def test_a_file_outside_the_scope_is_reported_with_its_place(
+    tmp_path: Path, client: FeishuClient
+) -> None:
+    settings = write_shifts(tmp_path / "shifts", "HQ-day", "Branch-day")
+    scoped = Settings(shifts_dir=settings.shifts_dir, include=("HQ-*",))
+    with pytest.raises(ValidationFailed) as caught:
+        make_plan(scoped, client)
+    (problem,) = caught.value.problems
+    assert problem.location.path.endswith("Branch-day.yaml")
+    assert "'Branch-day' is outside the managed scope" in str(problem)
+
+
+def test_plan_reads_the_files_and_the_tenant(tmp_path: Path, client: FeishuClient) -> None:
+    client.create_shift(shift("A", "08:00"))
+    client.create_shift(shift("Gone"))
+    settings = write_shifts(tmp_path / "shifts", "A", "B")
+    plan = make_plan(Settings(shifts_dir=settings.shifts_dir, max_delete_percent=100), client)
+    assert [(c.action, c.name) for c in plan.changes] == [
+        ("create", "B"),
+        ("update", "A"),
+        ("delete", "Gone"),
+    ]
+
+
+def test_stale_differences_name_each_change() -> None:
+    a, b, c = shift("A"), shift("B"), shift("C")
+    saved = Plan((Create(a), Update("2", b, shift("B", "10:00"), ())), 0, 0, "sha256:1")
+    fresh = Plan(
+        (Update("2", b, shift("B", "11:00"), ()), Delete("3", c)),
+        0,
+        0,
+        "sha256:2",
+    )
+    assert stale_differences(saved, fresh) == [
+        "no longer planned: create 'A'",
+        "newly planned: delete 'C'",
+        "changed: update 'B'",
+        "the managed remote shifts changed since the plan was made",
+    ]
+    with pytest.raises(StalePlanError, match="nothing was changed"):
+        check_fresh(saved, fresh)
+    check_fresh(saved, saved)  # the same plan passes
+
+
+def test_write_text_leaves_no_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "plan.json"
+    write_text(target, "{}\n")
+    write_text(target, '{"a": 1}\n')
+    assert target.read_text() == '{"a": 1}\n'
+    assert [p.name for p in target.parent.iterdir()] == ["plan.json"]
