@@ -25,26 +25,24 @@ def test_32_concurrent_creates_of_one_name_make_one_shift(
     barrier = threading.Barrier(32)
     answers: list[tuple[int, int]] = []
     lock = threading.Lock()
-    with httpx.Client(base_url=served_emulator.base_url) as setup:
-        token = emulator_token(setup)
+    # One client (thread-safe) with a pool of 32 connections: the requests really overlap.
+    limits = httpx.Limits(max_connections=32)
+    with httpx.Client(base_url=served_emulator.base_url, limits=limits) as client:
+        client.headers["Authorization"] = f"Bearer {emulator_token(client)}"
 
-    def create() -> None:
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=served_emulator.base_url, headers=headers) as client:
+        def create() -> None:
             barrier.wait(timeout=10)
             response = client.post(f"{API}/shifts", json=shift_body("同名"))
-        with lock:
-            answers.append((response.status_code, response.json()["code"]))
+            with lock:
+                answers.append((response.status_code, response.json()["code"]))
 
-    threads = [threading.Thread(target=create) for _ in range(32)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(answers) == [(200, 0)] + [(400, 1226002)] * 31
-    with httpx.Client(base_url=served_emulator.base_url) as client:
-        client.headers["Authorization"] = f"Bearer {token}"
+        threads = [threading.Thread(target=create) for _ in range(32)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
         listed = ok(client.get(f"{API}/shifts", params={"page_size": 50}))["shift_list"]
+    assert sorted(answers) == [(200, 0)] + [(400, 1226002)] * 31
     assert [s["shift_name"] for s in listed] == ["同名"]
 
 
