@@ -6,6 +6,7 @@ No delete runs once anything has failed. Every operation ends in the report.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,8 @@ from typing import Any, Literal, Protocol
 from reconciler.errors import ShiftctlError
 from reconciler.model import RemoteShift, Shift
 from reconciler.plan import Change, Create, Delete, Plan, Update
+
+log = logging.getLogger(__name__)
 
 __all__ = ["ApplyReport", "Outcome", "ShiftWriter", "apply_plan"]
 
@@ -127,6 +130,7 @@ def _run_phase(
 ) -> list[Outcome]:
     def run(change: Change) -> Outcome:
         outcome = _execute(change, client, clock)
+        log.debug("%s %s %r: %s", outcome.status, change.action, change.name, outcome.msg or "")
         notify(outcome)
         return outcome
 

@@ -6,6 +6,7 @@ The CLI (``reconciler.cli.engine``) parses flags, calls these and renders what t
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +23,8 @@ from reconciler.importer import ImportResult, import_shifts
 from reconciler.model import RemoteShift
 from reconciler.plan import NO_OVERRIDES, Change, Overrides, Plan, compute_plan
 from reconciler.render import plan_document, plan_from_document, render_json
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ShiftLister",
@@ -78,8 +81,12 @@ def list_current(client: ShiftLister) -> list[RemoteShift]:
 def make_plan(settings: Settings, client: ShiftLister, overrides: Overrides = NO_OVERRIDES) -> Plan:
     """Files first (bad input fails before any call), then the full listing, then compare."""
     desired = load_desired_state(settings)
+    log.info("%d shifts defined under %s", len(desired.shifts), settings.shifts_dir)
     current = list_current(client)
-    return compute_plan((d.shift for d in desired.shifts), current, settings, overrides)
+    log.info("%d remote shifts listed", len(current))
+    plan = compute_plan((d.shift for d in desired.shifts), current, settings, overrides)
+    log.info("plan %s, remote snapshot %s", plan.summary(), plan.snapshot)
+    return plan
 
 
 def save_plan(plan: Plan, path: str | Path) -> None:
