@@ -49,9 +49,12 @@ def plan_command(
     settings = settings_of(options)
     with commands.connect(settings) as client:
         plan = commands.make_plan(settings, client, Overrides.of(allow_delete, force=force))
+    click.echo(render(plan, fmt, color=options.use_color()), nl=False)
     if out:
         commands.save_plan(plan, out)
-    click.echo(render(plan, fmt, color=options.use_color()), nl=False)
+        click.echo(
+            f"Saved the plan to {out}; apply exactly it with: shiftctl apply {out}", err=True
+        )
     plan.raise_if_blocked()
     if detailed_exitcode and plan.has_changes:
         raise click.exceptions.Exit(EXIT_CHANGES)
