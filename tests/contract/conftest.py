@@ -81,6 +81,12 @@ class Target:
     app: EmulatorApp
     admin: Admin
     make_http: Callable[[], httpx.Client]
+    app_secret: str = DEFAULT_APP_SECRET
+
+    def issued_tokens(self) -> list[str]:
+        """Every tenant token the emulator has handed out and not yet dropped."""
+        with self.app.store.reading() as conn:
+            return [row["token"] for row in conn.execute("SELECT token FROM tokens")]
 
 
 def start_target(mode: str, config: EmulatorConfig) -> Iterator[Target]:
@@ -93,7 +99,7 @@ def start_target(mode: str, config: EmulatorConfig) -> Iterator[Target]:
                 return httpx.Client(transport=transport, base_url="http://emulator.invalid")
 
             with make_http() as admin_http:
-                yield Target(mode, app, Admin(admin_http), make_http)
+                yield Target(mode, app, Admin(admin_http), make_http, config.app_secret)
         else:
             with serving(app) as base_url:
 
@@ -101,7 +107,7 @@ def start_target(mode: str, config: EmulatorConfig) -> Iterator[Target]:
                     return httpx.Client(base_url=base_url, timeout=10)
 
                 with make_served() as admin_http:
-                    yield Target(mode, app, Admin(admin_http), make_served)
+                    yield Target(mode, app, Admin(admin_http), make_served, config.app_secret)
     finally:
         app.close()
 
@@ -119,6 +125,13 @@ def target(shared_target: Target) -> Target:
     return shared_target
 
 
+@pytest.fixture(params=["in-process", "served"])
+def canary_target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """A fresh emulator whose app secret is a recognisable canary, for leak hunting."""
+    config = EmulatorConfig(app_secret="canary-Secret-7f3a9c1e5b", rate_limit=0, seed=77)
+    yield from start_target(request.param, config)
+
+
 @pytest.fixture
 def make_client(target: Target) -> Iterator[Callable[..., FeishuClient]]:
     """``make_client(**options)``: a client for ``target`` with quick backoff for tests."""
@@ -127,7 +140,7 @@ def make_client(target: Target) -> Iterator[Callable[..., FeishuClient]]:
     def make(**options: Any) -> FeishuClient:
         settings: dict[str, Any] = {
             "app_id": DEFAULT_APP_ID,
-            "app_secret": DEFAULT_APP_SECRET,
+            "app_secret": target.app_secret,
             "rate_limit": 0,
             "max_retry_seconds": 30,
             "backoff_base": 0.005,
