@@ -267,10 +267,15 @@ def test_import_by_name_glob(ws: Workspace) -> None:
 
 
 def test_embedded_default_database_on_a_fresh_directory(ws: Workspace) -> None:
-    ws.write("Day")
-    code = main(["--emulator", "--no-color", "apply", "--auto-approve"])
-    assert code == 0
+    # The README's fresh-machine run: the repository's config and shifts, no tenant.
+    root = Path(__file__).resolve().parents[2]
+    ws.config((root / "shiftctl.yaml").read_text(encoding="utf-8"))
+    (ws.root / "shifts").mkdir()
+    for source in (root / "shifts").glob("*.yaml"):
+        (ws.root / "shifts" / source.name).write_text(source.read_text("utf-8"), "utf-8")
+    assert main(["--emulator", "--no-color", "plan", "--detailed-exitcode"]) == 2
     assert Path(".shiftctl/emulator.sqlite3").is_file()
+    assert main(["--emulator", "--no-color", "apply", "--auto-approve"]) == 0
     assert main(["--emulator", "--no-color", "plan", "--detailed-exitcode"]) == 0
 
 
