@@ -6,6 +6,8 @@ Reset, seed, clock, faults and statistics; JSON in and out, no authentication.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -53,7 +55,18 @@ def clock(store: Store, faults: FaultController, request: Request) -> dict[str, 
     return {"now": now.isoformat(), "unix": int(now.timestamp()), "mode": mode}
 
 
+_LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z, the last instant a datetime holds
+
+
 def _clock_setting(store: Store, body: dict[str, Any]) -> dict[str, float]:
+    setting = _requested_clock(store, body)
+    stamp = setting.get("frozen", time.time() + setting.get("offset", 0.0))
+    if not 0 <= stamp <= _LATEST:
+        raise invalid("the clock must stay between 1970 and 9999")
+    return setting
+
+
+def _requested_clock(store: Store, body: dict[str, Any]) -> dict[str, float]:
     if "frozen" in body:
         return {"frozen": _instant(body["frozen"])}
     if "offset_seconds" in body:
@@ -71,7 +84,7 @@ def _clock_setting(store: Store, body: dict[str, Any]) -> dict[str, float]:
 def _instant(value: Any) -> float:
     """Unix seconds, or an ISO 8601 time with an offset."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+        return _number(value, "frozen")
     if isinstance(value, str):
         try:
             moment = dt.datetime.fromisoformat(value)
@@ -85,6 +98,8 @@ def _instant(value: Any) -> float:
 def _number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise invalid(f"{name} must be a number")
+    if not math.isfinite(float(value)):
+        raise invalid(f"{name} must be finite")
     return float(value)
 
 

@@ -103,6 +103,13 @@ class EmulatorApp:
             apply_seed(self.store, seed)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not path.isascii():
+            try:
+                path.encode("latin-1")
+            except UnicodeEncodeError:
+                # PEP 3333 wants latin-1 "bytes as str"; httpx.WSGITransport passes text.
+                environ["PATH_INFO"] = path.encode("utf-8", "replace").decode("latin-1")
         request = Request(environ)
         request.max_content_length = self.config.max_body_bytes
         if (request.content_length or 0) > self.config.max_body_bytes:

@@ -13,6 +13,9 @@ DEFAULT_APP_SECRET = "emulator-secret"
 #: Feishu's documented limit for every attendance endpoint, per endpoint and app.
 DEFAULT_RATE_LIMIT = 50
 
+#: Latency and jitter are capped so a typo cannot hang every request for hours.
+MAX_LATENCY_MS = 60_000
+
 #: The SDK-style names of the emulated endpoints, used for faults and statistics.
 ENDPOINTS = (
     "auth.tenant_access_token",
@@ -44,8 +47,9 @@ class Faults:
     lost_rate: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.latency_ms < 0 or self.jitter_ms < 0:
-            raise ValueError("latency_ms and jitter_ms must not be negative")
+        for name in ("latency_ms", "jitter_ms"):
+            if not 0 <= getattr(self, name) <= MAX_LATENCY_MS:
+                raise ValueError(f"{name} must be between 0 and {MAX_LATENCY_MS}")
         if self.rate_limit < 0:
             raise ValueError("rate_limit must not be negative (0 disables it)")
         for name in ("error_rate", "lost_rate"):

@@ -134,6 +134,10 @@ def test_clock_frozen_offset_advance_and_real(emulator_http: httpx.Client) -> No
         {"frozen": "2024-01-08T09:00:00"},
         {"frozen": True},
         {"offset_seconds": "1"},
+        {"frozen": 1e300},
+        {"frozen": -5},
+        {"offset_seconds": 1e20},
+        {"advance_seconds": 1e300},
     ):
         fails(emulator_http.put("/_emulator/clock", json=bad), 400, 1220001)
 

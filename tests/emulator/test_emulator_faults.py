@@ -78,6 +78,7 @@ def test_faults_per_endpoint(emulator_api: httpx.Client) -> None:
         {"error_rate": 2},
         {"lost_rate": -0.1},
         {"latency_ms": "5"},
+        {"latency_ms": 10**9},
         {"rate_limit": 1.5},
         {"nonsense": 1},
         {"endpoints": {"shift.nope": {"error_rate": 1}}},
