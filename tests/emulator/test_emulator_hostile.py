@@ -71,6 +71,11 @@ FIELDS = st.sampled_from(
         "frozen",
         "error_rate",
         "need_overtime_result",
+        "offset_seconds",
+        "advance_seconds",
+        "latency_ms",
+        "endpoints",
+        "tokens",
     ]
 )
 BODIES = st.one_of(
