@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from reconciler.feishu.auth import Redactor, Secret, TokenManager
+from reconciler.feishu.envelope import Envelope, data_of, read_envelope, reset_seconds
 from reconciler.feishu.errors import (
     TOKEN_INVALID_CODES,
     AuthError,
@@ -40,7 +41,6 @@ _LOGGED_BODY_CHARS = 4000
 _MAX_RESET_WAIT = 60.0
 
 T = TypeVar("T")
-Envelope = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,20 @@ class Transport:
                 failures += 0 if isinstance(error, RateLimited) else 1
                 self._wait(call, error, delay, started, attempts)
                 continue
-            return _parse(call, parse, envelope)
+            return self._parse(call, parse, envelope)
+
+    @staticmethod
+    def _parse(call: Call, parse: Callable[[Envelope], T], envelope: Envelope) -> T:
+        try:
+            return parse(envelope if call.flat else data_of(envelope))
+        except (KeyError, TypeError, ValueError) as exc:
+            # A success envelope whose data is not what the contract promises.
+            raise FeishuError(
+                f"unexpected answer ({type(exc).__name__}: {exc})",
+                code=0,
+                method=call.method,
+                path=call.path,
+            ) from None
 
     def _delay(self, error: FeishuError, failures: int) -> float:
         if isinstance(error, RateLimited):
@@ -176,13 +189,12 @@ class Transport:
         if elapsed + delay > self.retry.max_seconds:
             raise RetryBudgetExhausted(error, attempts=attempts, seconds=elapsed) from None
         self.stats.add(call.key, retries=1)
-        log.warning(
+        log.info(
             "%s %s: %s; retry %d in %.2f s", call.method, call.path, error.msg, attempts, delay
         )
         if isinstance(error, RateLimited):
-            self.limiter.hold(
-                call.key, delay
-            )  # every thread waits out the reset, not just this one
+            # Every thread waits out the reset, not just this one.
+            self.limiter.hold(call.key, delay)
         elif delay > 0:
             self._sleep(delay)
 
@@ -215,7 +227,7 @@ class Transport:
     def _read(
         self, call: Call, response: httpx.Response, token: str | None, started: float
     ) -> Envelope:
-        envelope = _envelope(response)
+        envelope = read_envelope(response)
         if envelope is not None and envelope.get("tenant_access_token"):
             self.redact.add(str(envelope["tenant_access_token"]))
         code = envelope.get("code") if envelope is not None else None
@@ -241,7 +253,7 @@ class Transport:
             log_id=log_id,
             method=call.method,
             path=call.path,
-            retry_after=_reset_seconds(response.headers),
+            retry_after=reset_seconds(response.headers),
             shift_name=call.shift_name,
         )
         self._count_failure(call.key, error)
@@ -274,40 +286,3 @@ class Transport:
 
     def _ms(self, started: float) -> float:
         return (self._clock() - started) * 1000
-
-
-def _envelope(response: httpx.Response) -> Envelope | None:
-    """The JSON envelope, or None when the body is not one (a proxy's HTML page, say)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if not isinstance(body, dict):
-        return None
-    code = body.get("code")
-    return body if isinstance(code, int) and not isinstance(code, bool) else None
-
-
-def _parse(call: Call, parse: Callable[[Envelope], T], envelope: Envelope) -> T:
-    try:
-        return parse(envelope if call.flat else _data(envelope))
-    except (KeyError, TypeError, ValueError) as exc:
-        # A success envelope whose data is not what the contract promises.
-        raise FeishuError(
-            f"unexpected answer ({type(exc).__name__}: {exc})",
-            code=0,
-            method=call.method,
-            path=call.path,
-        ) from None
-
-
-def _data(envelope: Envelope) -> Envelope:
-    data = envelope.get("data")
-    return data if isinstance(data, dict) else {}
-
-
-def _reset_seconds(headers: httpx.Headers) -> float:
-    try:
-        return float(headers.get("x-ogw-ratelimit-reset", "1"))
-    except ValueError:
-        return 1.0

@@ -111,8 +111,8 @@ def test_import_and_delete_converge_under_lost_answers(
     ]
     target.admin.faults(
         endpoints={
-            "user_flow.batch_create": {"lost_rate": 0.4, "error_rate": 0.2},
-            "user_flow.batch_del": {"lost_rate": 0.4},
+            "user_flow.batch_create": {"lost_rate": 0.5, "error_rate": 0.2},
+            "user_flow.batch_del": {"lost_rate": 0.5},
         }
     )
     for batch in chunked(flows, FLOW_BATCH // 5):  # more batches, more faults met
