@@ -9,19 +9,19 @@ from cli_invocations import check_invocation, parse_invocation, shiftctl_invocat
 
 from reconciler.cli import cli
 
-INVOCATIONS = [
-    pytest.param(args, id=f"{step.where}:{' '.join(args[:3])}")
+CALLS = [
+    (f"{step.where}:{' '.join(args[:3])}", args)
     for step in run_steps()
     for args in shiftctl_invocations(step.script)
 ]
 
 
 def test_the_workflows_call_every_pull_request_command() -> None:
-    called = {parse_invocation(cli, param.values[0]).path[1:2] for param in INVOCATIONS}
+    called = {parse_invocation(cli, args).path[1:2] for _, args in CALLS}
     assert {("validate",), ("fmt",), ("schema",), ("plan",), ("apply",)} <= called
 
 
-@pytest.mark.parametrize("args", INVOCATIONS)
+@pytest.mark.parametrize("args", [args for _, args in CALLS], ids=[where for where, _ in CALLS])
 def test_workflow_invocation_exists_in_the_cli(args: tuple[str, ...]) -> None:
     assert check_invocation(cli, args) == []
 
