@@ -11,6 +11,7 @@ from typing import Any, cast
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from reconciler.definitions._fastpath import Predicate, Unsupported, compile_fast
 from reconciler.definitions._yaml import Document, JsonPath, dotted
 from reconciler.errors import Problem
 
@@ -40,11 +41,24 @@ def load_schema() -> dict[str, Any]:
 
 
 @functools.cache
-def _validator() -> Draft202012Validator:
-    # Compiled once, with local $refs inlined: resolving a $ref on every use was
-    # most of the cost of validating a shift.
+def _inlined_schema() -> dict[str, Any]:
+    # Local $refs inlined: resolving a $ref on every use was most of the cost.
     schema = load_schema()
-    return Draft202012Validator(_inline(schema, schema.get("$defs", {})))
+    inlined: dict[str, Any] = _inline(schema, schema.get("$defs", {}))
+    return inlined
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(_inlined_schema())
+
+
+@functools.cache
+def _fast_check() -> Predicate | None:
+    try:
+        return compile_fast(_inlined_schema())
+    except Unsupported:  # a keyword the fast path does not know: jsonschema alone
+        return None
 
 
 def _inline(node: Any, definitions: dict[str, Any]) -> Any:
@@ -65,9 +79,10 @@ def _inline(node: Any, definitions: dict[str, Any]) -> Any:
 
 def schema_problems(document: Document) -> list[Problem]:
     """Every schema violation of one document, each tied to its place in the file."""
-    validator = _validator()
-    if validator.is_valid(document.data):
+    fast = _fast_check()
+    if fast is not None and fast(document.data):
         return []
+    validator = _validator()
     seen: set[tuple[JsonPath, str]] = set()
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):

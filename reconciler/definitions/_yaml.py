@@ -9,7 +9,6 @@ schema: ``9:00`` and ``18:00`` are text, not YAML 1.1 base-60 numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,8 +63,9 @@ class Document:
 
     data: Any
     start: SourceLocation
-    values: dict[JsonPath, SourceLocation]
-    keys: dict[JsonPath, SourceLocation]
+    # (line, column) pairs; SourceLocation objects are made only when asked for.
+    values: dict[JsonPath, tuple[int, int]]
+    keys: dict[JsonPath, tuple[int, int]]
     broken: frozenset[JsonPath]  # paths whose value the loader had to refuse
 
     def locate(self, path: JsonPath) -> SourceLocation:
@@ -73,12 +73,13 @@ class Document:
         for end in range(len(path), 0, -1):
             found = self.values.get(path[:end])
             if found is not None:
-                return found
+                return SourceLocation(self.start.path, *found)
         return self.start
 
     def locate_key(self, path: JsonPath) -> SourceLocation:
         """Where the key naming ``path`` is written (for unknown or misplaced fields)."""
-        return self.keys.get(path) or self.locate(path)
+        found = self.keys.get(path)
+        return SourceLocation(self.start.path, *found) if found else self.locate(path)
 
     def is_broken(self, path: JsonPath) -> bool:
         return any(path[: len(b)] == b for b in self.broken)
@@ -129,9 +130,12 @@ def parse_documents(text: str, display: str) -> tuple[tuple[Document, ...], tupl
     """Every document of ``text`` and every problem found while reading it."""
     builder = _Builder(display)
     loader = _Parser(text)
+    get_event, feed = loader.get_event, builder.feed
     try:
-        for event in _events(loader):
-            builder.feed(event)
+        event = get_event()
+        while event is not None:
+            feed(event)
+            event = get_event()
     except _Abort:
         pass
     except yaml.MarkedYAMLError as exc:
@@ -153,11 +157,6 @@ def _syntax_message(text: str, mark: Any, exc: yaml.MarkedYAMLError) -> str:
     if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
         return "tabs cannot indent YAML; use spaces"
     return str(exc.problem or exc.context)
-
-
-def _events(loader: Any) -> Iterator[Event]:
-    while loader.check_event():
-        yield loader.get_event()
 
 
 class _Abort(Exception):
@@ -186,8 +185,8 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.start = self._where(mark)
-        self.values: dict[JsonPath, SourceLocation] = {}
-        self.keys: dict[JsonPath, SourceLocation] = {}
+        self.values: dict[JsonPath, tuple[int, int]] = {}
+        self.keys: dict[JsonPath, tuple[int, int]] = {}
         self.broken: set[JsonPath] = set()
 
     def _where(self, mark: Any) -> SourceLocation:
@@ -206,17 +205,18 @@ class _Builder:
         self.problems.append(Problem(SourceLocation(self.display, line, column), "", message))
 
     def feed(self, event: Event) -> None:
-        if isinstance(event, ScalarEvent):
-            self._scalar(event)
-        elif isinstance(event, MappingStartEvent | SequenceStartEvent):
-            self._open(event)
-        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+        kind = type(event)
+        if kind is ScalarEvent:
+            self._scalar(event)  # type: ignore[arg-type]
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            self._open(event)  # type: ignore[arg-type]
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
             self.stack.pop()
-        elif isinstance(event, AliasEvent):
-            self._alias(event)
-        elif isinstance(event, DocumentStartEvent):
+        elif kind is AliasEvent:
+            self._alias(event)  # type: ignore[arg-type]
+        elif kind is DocumentStartEvent:
             self._reset(event.start_mark)
-        elif isinstance(event, DocumentEndEvent):
+        elif kind is DocumentEndEvent:
             self._close_document()
 
     def _close_document(self) -> None:
@@ -282,12 +282,13 @@ class _Builder:
                 assert frame.key is not None
                 path = (*frame.path, frame.key)
                 frame.container[frame.key] = value
-                self.keys[path] = self._where(frame.key_mark)
+                key_mark = frame.key_mark
+                self.keys[path] = (key_mark.line + 1, key_mark.column + 1)
                 frame.key = None
             else:
                 path = (*frame.path, len(frame.container))
                 frame.container.append(value)
-        self.values[path] = self._where(mark)
+        self.values[path] = (mark.line + 1, mark.column + 1)
         return path
 
 
