@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING
 
 import httpx
 
 from reconciler.errors import ConfigError
 from reconciler.feishu.client import FeishuClient
+
+if TYPE_CHECKING:
+    from reconciler.emulator import EmulatorApp
 
 __all__ = ["FEISHU_ENDPOINT", "LARK_ENDPOINT", "open_client"]
 
@@ -47,17 +50,24 @@ def open_client(
     return FeishuClient(http, app_id=app_id, app_secret=app_secret, rate_limit=rate_limit)
 
 
+class _EmulatorTransport(httpx.WSGITransport):
+    """The in-process emulator; closing the client closes its database too."""
+
+    def __init__(self, app: EmulatorApp) -> None:
+        super().__init__(app=app)
+        self._emulator = app
+
+    def close(self) -> None:
+        self._emulator.close()
+
+
 def _emulator_client(db: str, *, rate_limit: float, timeout: float) -> FeishuClient:
     # Imported here so a client for a real tenant never loads the emulator.
     from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, create_app
 
-    if db != ":memory:":
-        directory = os.path.dirname(db)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
     app = create_app(db)
     http = httpx.Client(
-        transport=httpx.WSGITransport(app=app), base_url=_EMULATOR_BASE_URL, timeout=timeout
+        transport=_EmulatorTransport(app), base_url=_EMULATOR_BASE_URL, timeout=timeout
     )
     return FeishuClient(
         http, app_id=DEFAULT_APP_ID, app_secret=DEFAULT_APP_SECRET, rate_limit=rate_limit

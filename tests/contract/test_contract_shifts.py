@@ -38,8 +38,10 @@ def test_create_get_query_update_delete(client: FeishuClient, make_shift: MakeSh
     assert updated.shift == later
     assert client.get_shift(created.shift_id).shift == later
 
-    renamed = client.update_shift(created.shift_id, make_shift("晚班", on_time="14:00"))
+    plain = make_shift("晚班", on_time="14:00")
+    renamed = client.update_shift(created.shift_id, plain)
     assert renamed.shift_id == created.shift_id
+    assert renamed.shift == plain  # fields left at their default are reset, not kept
     assert client.query_shift("早班") is None
     assert client.query_shift("晚班") == renamed
 

@@ -43,3 +43,19 @@ def test_endpoint_defaults_to_feishu(endpoint: str | None, expected: str) -> Non
     ) as client:
         assert f"base_url='{expected}" in repr(client)
         assert "s3cr3t-value" not in repr(client)
+
+
+def test_emulator_runs_in_process_with_its_state_in_a_file(tmp_path) -> None:
+    from reconciler.model import Shift
+
+    db = tmp_path / "state" / "emulator.sqlite3"
+    rule = {"on_time": "9:00", "off_time": "18:00", "late_minutes_as_late": 30,
+            "late_minutes_as_lack": 60, "on_advance_minutes": 60, "early_minutes_as_early": 30,
+            "early_minutes_as_lack": 60, "off_delay_minutes": 60}  # fmt: skip
+    shift = Shift.from_mapping({"shift_name": "早班", "punch_times": 1, "punch_time_rule": [rule]})
+    with open_client(endpoint=None, emulator_db=str(db), app_id=None, app_secret=None) as client:
+        created = client.create_shift(shift)
+        assert "emulator-secret" not in repr(client)
+    assert db.exists()
+    with open_client(endpoint=None, emulator_db=str(db), app_id=None, app_secret=None) as again:
+        assert [remote.shift_id for remote in again.list_shifts()] == [created.shift_id]
