@@ -187,9 +187,11 @@ def _markdown_head(plan: Plan) -> list[str]:
         lines += _first(list, [f"> - {html.escape(g.message)}" for g in blocking])
         lines.append("")
     overridden = [g for g in plan.guards if g.overridden]
-    if overridden:
-        lines += _first(list, [f"- Guard overridden: {html.escape(g.message)}" for g in overridden])
-        lines += [f"- Overrides: {html.escape(_overrides_text(plan.overrides))}", ""]
+    lines += _first(list, [f"- Guard overridden: {html.escape(g.message)}" for g in overridden])
+    if plan.overrides.allow_delete or plan.overrides.force:
+        lines.append(f"- Overrides: {html.escape(_overrides_text(plan.overrides))}")
+    if overridden or plan.overrides.allow_delete or plan.overrides.force:
+        lines.append("")
     if not plan.has_changes:
         lines += ["No changes. The tenant matches the shift files.", ""]
     return lines
@@ -206,9 +208,11 @@ def _markdown_details(change: Change) -> str:
     symbol = _SYMBOL[change.action]
     if isinstance(change, Update):
         body = [
-            f"- {c.path}: {format_value(c.before)}" for c in change.diff if c.before is not None
+            f"{sign} {c.path}: {format_value(value)}"
+            for c in change.diff
+            for sign, value in (("-", c.before), ("+", c.after))
+            if value is not None
         ]
-        body += [f"+ {c.path}: {format_value(c.after)}" for c in change.diff if c.after is not None]
     else:
         shift = change.shift if isinstance(change, Create) else change.before
         body = [f"{symbol} {p}: {format_value(v)}" for p, v in _fields(shift)]

@@ -171,3 +171,8 @@ def test_markdown_with_thousands_of_deletes_stays_under_the_limit() -> None:
     assert len(md) <= 65_536
     assert "DELETES 5000 shifts" in md
     assert "… and 4950 more" in md
+
+
+def test_markdown_records_overrides_even_when_no_guard_fired() -> None:
+    md = render_markdown(sample_plan(overrides=Overrides(("Old",), False)))
+    assert "- Overrides: --allow-delete &#x27;Old&#x27;" in md
