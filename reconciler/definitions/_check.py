@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,7 @@ def collect_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            inside = [p for p in path.rglob("*") if _is_shift_file(p, path)]
+            inside = _walk(path)
             if not inside:
                 message = "no shift files (*.yaml, *.yml) in this directory"
                 problems.append(Problem(SourceLocation(str(path)), "", message))
@@ -85,10 +86,17 @@ def collect_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem
     return sorted(found, key=str), problems
 
 
-def _is_shift_file(path: Path, root: Path) -> bool:
-    # Hidden files and folders (.git, editor swap files) are never shift files.
-    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-    return path.suffix.lower() in SUFFIXES and not hidden and path.is_file()
+def _walk(root: Path) -> list[Path]:
+    """Shift files under ``root``; symlinked folders are not followed (no cycles)."""
+    found: list[Path] = []
+    for folder, subfolders, names in os.walk(root):
+        # Hidden files and folders (.git, editor swap files) are never shift files.
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in names:
+            path = Path(folder, name)
+            if not name.startswith(".") and path.suffix.lower() in SUFFIXES and path.is_file():
+                found.append(path)
+    return found
 
 
 def check_file(path: Path) -> CheckedFile:

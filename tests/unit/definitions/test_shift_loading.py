@@ -209,3 +209,9 @@ def test_a_problem_under_a_refused_value_is_not_reported_twice() -> None:
     text = SHIFT.replace("late_minutes_as_late: 1", "late_minutes_as_late: !!binary AAAA")
     _, problems = parse_documents(text, "f.yaml")
     assert [p.field for p in problems] == ["punch_time_rule[0].late_minutes_as_late"]
+
+
+def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
+    write(tmp_path, "team/a.yaml", SHIFT)
+    (tmp_path / "team" / "loop").symlink_to(tmp_path)
+    assert find_shift_files([tmp_path]) == [tmp_path / "team" / "a.yaml"]
