@@ -236,6 +236,24 @@ def test_a_plan_blocked_by_a_guard_is_posted_and_fails(repo: Repo) -> None:
     assert repo.remote_plan_exit_code() == 0, "a blocked plan changes nothing"
 
 
+def test_invalid_files_are_annotated_and_replace_the_plan_comment(repo: Repo) -> None:
+    repo.pull_request("5")
+    broken = repo.tmp / "broken"
+    shutil.copytree(ROOT / "shifts", broken)
+    text = (broken / "standard.yaml").read_text()
+    (broken / "standard.yaml").write_text(text.replace('off_time: "18:00"', 'off_time: "8 pm"'))
+    runs = repo.pull_request("5", shifts=broken)
+    assert not runs.validate.succeeded
+    annotations = runs.validate.steps["Validate (problems become annotations on the changed lines)"]
+    assert "::error file=" in annotations.log
+    assert "standard.yaml" in annotations.log
+    assert not runs.plan.succeeded
+    comment = repo.github.comments[("5", "shiftctl-plan")]
+    assert "shiftctl plan failed (exit 1)" in comment
+    assert "standard.yaml:" in comment
+    assert "Plan checksum" not in comment
+
+
 def test_a_push_without_a_reviewed_plan_applies_nothing(repo: Repo) -> None:
     repo.github.reviewed = {}  # no merged pull request for the pushed commit
     run = repo.run("apply", "push", repo.checkout())
