@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
-from reconciler.emulator import create_app
+from reconciler.emulator import EmulatorConfig, create_app, serving
 
 SHIFT = {
     "shift_name": "Office 9-18",
@@ -322,3 +322,43 @@ def test_missing_files_and_unknown_extensions_are_named(tenant: Tenant) -> None:
     assert "no such file" in tenant.shiftctl("flows", "import", "nope.csv").err
     odd = tenant.shiftctl("flows", "import", tenant.file("rows.txt", HEADER))
     assert "pass --format" in odd.err
+
+
+SECRET = "flows-e2e-app-secret-7d1c"
+
+
+def test_over_http_no_secret_or_token_shows_even_with_debug_logging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = EmulatorConfig(app_id="cli_flows_e2e", app_secret=SECRET, rate_limit=0)
+    seed = {"users": [{"employee_id": "u1", "name": "Alice"}]}
+    app = create_app(":memory:", config=config, seed=seed)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FEISHU_APP_ID", "cli_flows_e2e")
+    monkeypatch.setenv("FEISHU_APP_SECRET", SECRET)
+    rows = tmp_path / "rows.csv"
+    rows.write_text(f"{HEADER}\nu1,2024-03-04T08:55:00+08:00,HQ,in\n", encoding="utf-8")
+    outputs: list[str] = []
+    with serving(app) as url, caplog.at_level("DEBUG"):
+        for args in (
+            ["flows", "import", str(rows)],
+            ["flows", "query", "--user", "u1", "--from", "2024-03-04", "--to", "2024-03-05"],
+            ["tasks", "--user", "u1", "--from", "2024-03-04", "--to", "2024-03-04"],
+        ):
+            runner = CliRunner()
+            with runner.isolation() as (out, err, _):
+                code = main(["--endpoint", url, "-vv", *args])
+            outputs += [out.getvalue().decode(), err.getvalue().decode()]
+            assert code == 0, outputs[-1]
+        monkeypatch.setenv("FEISHU_APP_SECRET", "not-the-" + SECRET)
+        with CliRunner().isolation() as (out, err, _):
+            refused = main(["--endpoint", url, "flows", "import", str(rows)])
+        outputs.append(err.getvalue().decode())
+    app.close()
+    assert refused == 1
+    assert "10014" in outputs[-1]
+    assert "imported 1" in outputs[0]
+    assert "DEBUG" in outputs[1]  # -vv really logged the HTTP calls
+    text = "\n".join([*outputs, caplog.text])
+    assert SECRET not in text
+    assert "Bearer t-" not in text
