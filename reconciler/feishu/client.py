@@ -93,6 +93,7 @@ class FeishuClient:
     def list_shifts(self, page_size: int = PAGE_SIZE) -> Iterator[RemoteShift]:
         """Every shift, following ``page_token`` to the end; a failed page raises."""
         token: str | None = None
+        seen: set[str] = set()
         while True:
             params = {"page_size": str(page_size)}
             if token:
@@ -101,10 +102,11 @@ class FeishuClient:
             yield from page
             if not has_more:
                 return
-            if not token:
-                raise FeishuError(
-                    "the list says has_more but gives no page_token", path=SHIFT_LIST.route
-                )
+            # An incomplete listing would look like deletions to the plan: fail instead.
+            if not token or token in seen:
+                problem = "gives no page_token" if not token else "repeats a page_token"
+                raise FeishuError(f"the shift list {problem}", path=SHIFT_LIST.route)
+            seen.add(token)
 
     def get_shift(self, shift_id: str) -> RemoteShift:
         call = Call(SHIFT_GET, path_params={"shift_id": shift_id})

@@ -70,8 +70,16 @@ def test_list_with_a_failing_page_raises(feishu, make_client) -> None:
 
 def test_list_claiming_more_without_a_token_raises(feishu, client: FeishuClient) -> None:
     feishu.add("GET", f"{V1}/shifts", feishu.ok({"shift_list": [], "has_more": True}))
-    with pytest.raises(FeishuError, match="page_token"):
+    with pytest.raises(FeishuError, match="gives no page_token"):
         list(client.list_shifts())
+
+
+def test_list_repeating_a_page_token_raises(feishu, client: FeishuClient) -> None:
+    page = {"shift_list": [wire_shift(1)], "page_token": "same", "has_more": True}
+    feishu.add("GET", f"{V1}/shifts", feishu.ok(page))
+    with pytest.raises(FeishuError, match="repeats a page_token"):
+        list(client.list_shifts())
+    assert len(feishu.business()) == 2
 
 
 def test_get_reads_a_flat_shift(feishu, client: FeishuClient) -> None:
