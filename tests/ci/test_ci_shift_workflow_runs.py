@@ -172,11 +172,19 @@ def test_pull_request_is_validated_planned_and_commented_once(repo: Repo) -> Non
     assert [key for key in repo.github.comments if key[0] == "7"] == [("7", "shiftctl-plan")]
 
 
-def test_a_fork_is_validated_but_never_planned(repo: Repo) -> None:
+def test_a_fork_is_validated_never_planned_and_never_applied(repo: Repo) -> None:
     runs = repo.pull_request("8", head_repo="stranger/attendance")
     assert runs.validate.succeeded
     assert runs.plan.skipped
     assert repo.github.comments == {}
+    # Merged anyway: its green run has no plan artifact, so nothing is applied.
+    repo.github.reviewed = {"pr-number": "8", "run-id": runs.run_id}
+    merged = repo.run("apply", "push", repo.checkout())
+    assert merged.steps["Download the reviewed plan"].outcome == "failure"
+    assert merged.steps["compare"].outputs["decision"] == "refuse"
+    assert not merged.succeeded
+    assert "not applied" in repo.github.comments[("8", "shiftctl-apply")]
+    assert repo.remote_plan_exit_code() == 2
 
 
 def test_merge_applies_the_reviewed_plan_and_converges(repo: Repo) -> None:
