@@ -115,7 +115,11 @@ class EmulatorApp:
         if (request.content_length or 0) > self.config.max_body_bytes:
             environ[UNREAD_BODY] = True
         else:
-            request.get_data(cache=True)  # always drained, so a kept-alive connection stays usable
+            try:  # always drained, so a kept-alive connection stays usable
+                request.get_data(cache=True)
+            except (HTTPException, OSError, ValueError):
+                environ[UNREAD_BODY] = True  # a truncated body: answer, then hang up
+                return error_response(invalid("request body incomplete"))(environ, start_response)
         response = self.handle(request)
         return response(environ, start_response)
 

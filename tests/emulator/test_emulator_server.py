@@ -116,3 +116,21 @@ def test_serve_command_reports_a_bad_seed(tmp_path: Path) -> None:
     assert code == 1
     seed.write_text("- not a mapping\n")
     assert main(["emulator", "serve", "--db", ":memory:", "--seed", str(seed)]) == 1
+
+
+def test_a_truncated_body_gets_an_envelope(served_emulator: Any) -> None:
+    import socket
+
+    parts = urlsplit(served_emulator.base_url)
+    with socket.create_connection((parts.hostname or "", parts.port or 0), timeout=10) as sock:
+        sock.sendall(
+            b"POST /open-apis/attendance/v1/shifts HTTP/1.1\r\nHost: x\r\n"
+            b'Content-Length: 100\r\n\r\n{"shift_name"'
+        )
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(body)["code"] == 1220001
