@@ -119,9 +119,14 @@ class ServerError(FeishuError):
 
 
 class FeishuTransportError(FeishuError):
-    """No answer: timeout, refused or dropped connection; a write's outcome is unknown."""
+    """No answer: timeout, refused or dropped connection.
+
+    ``request_sent`` is False when no connection was made, so nothing can have
+    happened; otherwise a write's outcome is unknown.
+    """
 
     retryable = True
+    request_sent = True
 
 
 class RetryBudgetExhausted(FeishuError):

@@ -39,6 +39,7 @@ log = logging.getLogger("reconciler.feishu")
 
 _LOGGED_BODY_CHARS = 4000
 _MAX_RESET_WAIT = 60.0
+_CONNECT_ATTEMPTS = 3
 
 T = TypeVar("T")
 
@@ -139,7 +140,7 @@ class Transport:
         after an unknown outcome.
         """
         started = self._clock()
-        attempts = failures = 0
+        attempts = failures = unreachable = 0
         refreshed = uncertain = False
         while True:
             attempts += 1
@@ -149,7 +150,11 @@ class Transport:
                 if call.authorized and error.code in TOKEN_INVALID_CODES and not refreshed:
                     refreshed = True  # _once dropped the refused token; one fresh try
                     continue
-                unknown = isinstance(error, ServerError | FeishuTransportError)
+                unknown = _outcome_unknown(error)
+                if isinstance(error, FeishuTransportError) and not error.request_sent:
+                    unreachable += 1
+                    if unreachable >= _CONNECT_ATTEMPTS:
+                        raise  # a wrong endpoint fails in seconds, not after the whole budget
                 if verify is not None and (unknown or (uncertain and not error.retryable)):
                     settled = verify()
                     if settled is not None:
@@ -220,8 +225,10 @@ class Transport:
             self.stats.add(call.key, transport_errors=1)
             text = self.redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
             log.info("%s %s → %s in %.0f ms", call.method, call.path, text, self._ms(started))
+            error = FeishuTransportError(text, method=call.method, path=call.path)
+            error.request_sent = not isinstance(exc, httpx.ConnectError | ConnectionRefusedError)
             # Not chained: the httpx exception holds the request and its Authorization header.
-            raise FeishuTransportError(text, method=call.method, path=call.path) from None
+            raise error from None
         return self._read(call, response, token, started)
 
     def _read(
@@ -286,3 +293,10 @@ class Transport:
 
     def _ms(self, started: float) -> float:
         return (self._clock() - started) * 1000
+
+
+def _outcome_unknown(error: FeishuError) -> bool:
+    """Whether a write may have happened although it failed."""
+    if isinstance(error, FeishuTransportError):
+        return error.request_sent
+    return isinstance(error, ServerError)

@@ -222,7 +222,7 @@ def test_flow_delete_after_a_lost_answer_counts_what_is_gone(feishu, client: Fei
 
 def test_transport_error_hides_the_token(feishu, make_client) -> None:
     client = make_client(max_retry_seconds=0.5)
-    feishu.add("GET", f"{SHIFTS}/7001", httpx.ConnectError("refused"))
+    feishu.add("GET", f"{SHIFTS}/7001", httpx.ReadTimeout("timed out"))
     with pytest.raises(RetryBudgetExhausted) as caught:
         client.get_shift("7001")
     assert isinstance(caught.value.last_error, FeishuTransportError)
@@ -230,3 +230,21 @@ def test_transport_error_hides_the_token(feishu, make_client) -> None:
     assert caught.value.last_error.__cause__ is None
     for token in feishu.tokens_issued:
         assert token not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [httpx.ConnectError("[Errno 111] Connection refused"), ConnectionRefusedError(111, "refused")],
+)
+def test_an_unreachable_endpoint_fails_after_three_tries(
+    feishu, clock, client: FeishuClient, refused: Exception
+) -> None:
+    feishu.add("POST", SHIFTS, refused)
+    start = clock.now
+    with pytest.raises(FeishuTransportError) as caught:
+        client.create_shift(SHIFT)
+    assert not caught.value.request_sent
+    assert "refused" in str(caught.value)
+    assert len(feishu.business(SHIFTS)) == 3
+    assert feishu.business(QUERY) == []  # nothing was sent, so nothing to check
+    assert clock.now - start < 5
