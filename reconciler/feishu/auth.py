@@ -11,9 +11,10 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["REDACTED", "Redactor", "Secret", "TokenManager"]
+__all__ = ["MIN_REDACTED", "REDACTED", "Redactor", "Secret", "TokenManager"]
 
 REDACTED = "***"
+MIN_REDACTED = 6
 
 
 class Secret:
@@ -34,14 +35,18 @@ class Secret:
 
 
 class Redactor:
-    """Replaces every registered secret value (app secret, tokens seen) in a text."""
+    """Replaces every registered secret value (app secret, tokens seen) in a text.
+
+    Values shorter than :data:`MIN_REDACTED` are not real secrets (Feishu's are
+    dozens of characters); hiding them would garble every word they occur in.
+    """
 
     def __init__(self) -> None:
         self._values: frozenset[str] = frozenset()
         self._lock = threading.Lock()
 
     def add(self, value: str) -> None:
-        if not value:
+        if len(value) < MIN_REDACTED:
             return
         with self._lock:
             self._values = self._values | {value}
