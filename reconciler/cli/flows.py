@@ -186,8 +186,7 @@ def _report_import(
     batches = f"{summary.batches} batch{'es' if summary.batches != 1 else ''}"
     tail = "; nothing was sent" if summary.dry_run else f" ({batches})"
     click.echo(f"{source.name}: {', '.join(parts)}{tail}")
-    if not summary.complete:
-        raise flows.ImportIncomplete(summary)
+    summary.raise_if_incomplete(checked=check.good, name=source.name)
 
 
 @flows_group.command("get")

@@ -54,6 +54,21 @@ class ImportSummary:
     def complete(self) -> bool:
         return not self.failed and not self.not_sent
 
+    @property
+    def handled(self) -> int:
+        """Rows pass two read: every one is imported, present, failed or not sent."""
+        return self.imported + self.present + self.failed_rows + self.not_sent
+
+    def raise_if_incomplete(self, *, checked: int, name: str) -> None:
+        """Exit-5 errors: rows not imported, or a file that changed between the passes."""
+        if self.handled != checked:
+            raise PartialApplyError(
+                f"{name} changed while it was imported: {checked} good rows were checked, "
+                f"{self.handled} read the second time; run the import again"
+            )
+        if not self.complete:
+            raise ImportIncomplete(self)
+
 
 Progress = Callable[[int], None]
 

@@ -28,6 +28,7 @@ _SUFFIXES: dict[str, Format] = {
 _CHUNK = 1 << 16
 # One punch row is a few hundred bytes; an element this large means a broken file.
 _MAX_ELEMENT = 1 << 20
+_TOO_DEEP = "not a row: JSON nested too deeply"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -156,6 +157,9 @@ def _ndjson_rows(stream: IO[str], name: str) -> Iterator[RawRow | RowProblem]:
         except json.JSONDecodeError as exc:
             yield RowProblem(name, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield RowProblem(name, number, _TOO_DEEP)
+            continue
         yield _object(value, name, number)
 
 
@@ -228,12 +232,15 @@ class _Scanner:
             try:
                 value, end = self._decoder.raw_decode(self._buffer, self._pos)
             except json.JSONDecodeError as exc:
-                too_big = len(self._buffer) - self._pos > _MAX_ELEMENT
-                if too_big or not self._fill():
+                if len(self._buffer) - self._pos > _MAX_ELEMENT:
+                    self.fail("an element larger than 1 MiB cannot be a punch row")
+                if not self._fill():
                     where = self._buffer.count("\n", self._pos, exc.pos)
                     self.line += where
                     self.fail(f"not valid JSON: {exc.msg}")
                 continue
+            except RecursionError:
+                self.fail(_TOO_DEEP)
             # A number at the very end of the buffer may continue in the next chunk.
             if end == len(self._buffer) and self._fill():
                 continue

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from reconciler.emulator import DEFAULT_APP_ID, EmulatorApp
+from reconciler.errors import PartialApplyError
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.errors import AuthError
 from reconciler.flows.checking import (
@@ -119,6 +120,18 @@ def test_failed_batches_list_their_lines_and_repeated_failures_stop_the_rest(
     assert not summary.complete
     assert "160 rows not imported (150 failed, 10 not sent)" in str(ImportIncomplete(summary))
     assert stored(client) == 0
+
+
+def test_a_file_that_changes_between_the_passes_is_not_taken_for_complete(
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
+) -> None:
+    source = write_rows(punch_csv(USERS, DAYS[:1]))
+    check = check_file(source)
+    source.path.write_text("\n".join(punch_csv(USERS[:3], DAYS[:1])), encoding="utf-8")
+    summary = send_rows(client, good_rows(source, frozenset()), employee_type="employee_id")
+    assert summary.complete
+    with pytest.raises(PartialApplyError, match="changed while it was imported: 40 good rows"):
+        summary.raise_if_incomplete(checked=check.good, name="f")
 
 
 def test_a_refused_batch_is_reported_and_the_next_ones_still_go(

@@ -134,6 +134,20 @@ def test_ndjson_bad_lines_are_row_problems_and_reading_goes_on(tmp_path: Path) -
     assert got[3] == RawRow(5, {"user_id": "u4"})
 
 
+def test_hostile_nesting_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    got = rows(write(tmp_path, "deep.ndjson", deep + "\n"), "ndjson")
+    assert got == [RowProblem("in", 1, "not a row: JSON nested too deeply")]
+    with pytest.raises(BrokenFile, match="nested too deeply"):
+        rows(write(tmp_path, "deep.json", f"[{deep}]"), "json")
+
+
+def test_an_element_over_a_mebibyte_breaks_the_file(tmp_path: Path) -> None:
+    huge = '[{"comment": "' + "x" * (1 << 21) + '"}]'
+    with pytest.raises(BrokenFile, match="larger than 1 MiB"):
+        rows(write(tmp_path, "huge.json", huge), "json")
+
+
 def test_text_that_is_not_utf8_breaks_the_file(tmp_path: Path) -> None:
     path = tmp_path / "latin.ndjson"
     path.write_bytes('{"user_id": "Jos\xe9"}\n'.encode("latin-1"))
