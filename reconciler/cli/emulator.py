@@ -15,6 +15,7 @@ from reconciler.emulator import (
     DEFAULT_APP_SECRET,
     EmulatorConfig,
     SeedError,
+    StateError,
     create_app,
     make_server,
 )
@@ -115,6 +116,8 @@ def serve_command(
         app = create_app(db, config=config, seed=seed)
     except SeedError as exc:
         raise InputError(f"{seed_file}: {exc}") from None
+    except StateError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         server = make_server(app, host, port)
     except OSError as exc:

@@ -16,6 +16,7 @@ from reconciler.emulator.config import (
 )
 from reconciler.emulator.seed import SeedError
 from reconciler.emulator.server import EmulatorServer, make_server, serve, serving
+from reconciler.emulator.store import StateError
 from reconciler.emulator.wire import LostResponse
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Faults",
     "LostResponse",
     "SeedError",
+    "StateError",
     "create_app",
     "make_server",
     "serve",

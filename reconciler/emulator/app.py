@@ -196,7 +196,8 @@ def create_app(
 ) -> EmulatorApp:
     """A ready emulator: ``db`` is a SQLite file (its directory is created) or ":memory:".
 
-    Raises ``SeedError`` (a ValueError) when the seed document is malformed.
+    Raises ``SeedError`` (a ValueError) when the seed document is malformed and
+    ``StateError`` when ``db`` cannot hold the state (not SQLite, not writable).
     """
     return EmulatorApp(db, config=config, seed=seed)
 

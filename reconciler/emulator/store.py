@@ -77,39 +77,40 @@ _ID_LOW = 6_900_000_000_000_000_000
 _ID_HIGH = 7_400_000_000_000_000_000
 
 
+class StateError(RuntimeError):
+    """The database file cannot be opened or is not an emulator's SQLite state."""
+
+
 class Store:
     """SQLite state shared by every request of one app."""
 
     def __init__(self, db: str | os.PathLike[str], seed: int | None = None) -> None:
         path = os.fspath(db)
-        if path != ":memory:" and not path.startswith("file:"):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(
-            path, check_same_thread=False, isolation_level=None, timeout=30.0
-        )
-        self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._random = random.Random(seed)
-        with self._lock:
+        try:
+            if path != ":memory:" and not path.startswith("file:"):
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                path,
+                check_same_thread=False,
+                isolation_level=None,
+                timeout=30.0,
+                uri=path.startswith("file:"),
+            )
+            self._conn.row_factory = sqlite3.Row
             if path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
-        self._create_schema()
-
-    def _create_schema(self) -> None:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self.transaction() as conn:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
-                        self._conn.execute(statement)
-                self._conn.execute(
+                        conn.execute(statement)
+                conn.execute(
                     "INSERT OR IGNORE INTO settings (key, value) VALUES ('token_salt', ?)",
                     (json.dumps(secrets.token_hex(16)),),
                 )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"{path}: cannot hold the emulator's state: {exc}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -156,3 +156,14 @@ def test_statistics_count_per_endpoint(emulator_api: httpx.Client) -> None:
         "lost": 0,
     }
     assert (stats["shift.get"]["requests"], stats["shift.get"]["failed"]) == (1, 1)
+
+
+def test_a_file_that_is_not_sqlite_is_a_state_error(tmp_path: Path) -> None:
+    from reconciler.cli import main
+    from reconciler.emulator import StateError
+
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError, match="cannot hold"):
+        create_app(junk)
+    assert main(["emulator", "serve", "--db", str(junk)]) == 1
