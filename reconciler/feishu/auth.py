@@ -7,6 +7,7 @@ call on a token that expires in flight.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -48,8 +49,10 @@ class Redactor:
     def add(self, value: str) -> None:
         if len(value) < MIN_REDACTED:
             return
+        # Bodies are logged as JSON, where quotes and backslashes come escaped.
+        escaped = json.dumps(value, ensure_ascii=False)[1:-1]
         with self._lock:
-            self._values = self._values | {value}
+            self._values = self._values | {value, escaped}
 
     def __call__(self, text: str) -> str:
         # Longest first, so a secret containing another is hidden whole.

@@ -134,6 +134,9 @@ def test_secret_and_redactor_hide_values() -> None:
     redact.add("s")  # too short to be a secret: redacting it would garble every word
     redact.add("")
     assert redact("x secret-and-more y secret z") == "x *** y *** z"
+    redact = Redactor()
+    redact.add('quo"te\\slash')
+    assert redact('{"app_secret": "quo\\"te\\\\slash"}') == '{"app_secret": "***"}'
 
 
 def test_token_request_body_is_logged_redacted(
