@@ -1,7 +1,7 @@
 """Shift files rewritten into canonical form; files with problems are never touched.
 
-Kept: the ``$schema`` comment and the other comment lines at the top of a file.
-Dropped: comments further down (the canonical form is rendered from values).
+Comments are kept: those at the top of the file stay there (after the ``$schema``
+line), the others move with the key they annotate.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.definitions._check import check_file, collect_files
+from reconciler.definitions._comments import collect_notes
 from reconciler.definitions._render import SCHEMA_COMMENT, render_document
 from reconciler.errors import Problem
 
@@ -56,7 +57,11 @@ def format_file(path: Path) -> FormatResult:
     text = checked.loaded.text
     if checked.problems or text is None:
         return FormatResult(path, text, None, checked.problems)
-    bodies = [render_document(desired.shift) for desired in checked.shifts]
+    notes = collect_notes(text, checked.loaded.documents)
+    bodies = [
+        render_document(desired.shift, note)
+        for desired, note in zip(checked.shifts, notes, strict=True)
+    ]
     return FormatResult(path, text, format_text(text, bodies, path.parent), ())
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reconciler.definitions._yaml import resolve_plain
+from reconciler.definitions._comments import Notes
+from reconciler.definitions._yaml import JsonPath, resolve_plain
 from reconciler.model import Shift
 
 __all__ = ["SCHEMA_COMMENT", "render_document", "render_shift_yaml"]
@@ -40,43 +41,66 @@ def render_shift_yaml(shift: Shift, schema_ref: str) -> str:
     return f"{SCHEMA_COMMENT}{schema_ref}\n{render_document(shift)}"
 
 
-def render_document(shift: Shift) -> str:
-    """The YAML document body of one shift (no comment, no ``---``)."""
-    return "".join(line + "\n" for line in _mapping(shift.to_mapping(compact=True), 0))
+def render_document(shift: Shift, notes: Notes | None = None) -> str:
+    """The YAML document body of one shift (no ``---``), with its comments if given."""
+    writer = _Writer(notes or Notes())
+    writer.mapping(shift.to_mapping(compact=True), 0, ())
+    return writer.finish()
 
 
-def _mapping(data: dict[str, Any], depth: int) -> list[str]:
-    lines: list[str] = []
-    pad = _INDENT * depth
-    for key, value in data.items():
-        if isinstance(value, dict):
-            if value:
-                lines.append(f"{pad}{key}:")
-                lines.extend(_mapping(value, depth + 1))
+class _Writer:
+    """Collects output lines, putting each comment before or after its key's line."""
+
+    def __init__(self, notes: Notes) -> None:
+        self.notes = notes
+        self.lines: list[str] = []
+        self.written: set[JsonPath] = set()
+
+    def line(self, indent: str, text: str, *paths: JsonPath) -> None:
+        for path in paths:
+            self.lines.extend(indent + comment for comment in self.notes.before.get(path, ()))
+        trailing = [self.notes.trailing[p] for p in paths if p in self.notes.trailing]
+        self.lines.append(indent + text + "".join("  " + comment for comment in trailing))
+        self.written.update(paths)
+
+    def finish(self) -> str:
+        # Comments on values the canonical form leaves out (defaults) are kept at the end.
+        orphans = [c for p, cs in self.notes.before.items() if p not in self.written for c in cs]
+        orphans += [c for p, c in self.notes.trailing.items() if p not in self.written]
+        self.lines.extend([*orphans, *self.notes.end])
+        return "".join(line + "\n" for line in self.lines)
+
+    def mapping(self, data: dict[str, Any], depth: int, path: JsonPath, *lead: JsonPath) -> None:
+        """Write a mapping; ``lead`` marks the first key as sharing a list item's "- " line."""
+        pad = _INDENT * depth
+        for index, (key, value) in enumerate(data.items()):
+            here = (*path, key)
+            paths = (*lead, here) if index == 0 else (here,)
+            indent, prefix = (pad[:-2], "- ") if index == 0 and lead else (pad, "")
+            if isinstance(value, dict) and value:
+                self.line(indent, f"{prefix}{key}:", *paths)
+                self.mapping(value, depth + 1, here)
+            elif isinstance(value, list) and value:
+                self.line(indent, f"{prefix}{key}:", *paths)
+                self.sequence(value, depth + 1, here)
             else:
-                lines.append(f"{pad}{key}: {{}}")
-        elif isinstance(value, list):
-            lines.append(f"{pad}{key}:" if value else f"{pad}{key}: []")
-            lines.extend(_sequence(value, depth + 1))
-        else:
-            lines.append(f"{pad}{key}: {_scalar(value, key in _TIME_FIELDS)}")
-    return lines
+                self.line(indent, f"{prefix}{key}: {_value(value, key in _TIME_FIELDS)}", *paths)
+
+    def sequence(self, items: list[Any], depth: int, path: JsonPath) -> None:
+        pad = _INDENT * depth
+        for index, item in enumerate(items):
+            here = (*path, index)
+            if isinstance(item, dict) and item:
+                # "- " takes the place of one indent, so later keys line up with the first.
+                self.mapping(item, depth + 1, here, here)
+            else:
+                self.line(pad, f"- {_value(item, False)}", here)
 
 
-def _sequence(items: list[Any], depth: int) -> list[str]:
-    lines: list[str] = []
-    pad = _INDENT * depth
-    for item in items:
-        if isinstance(item, dict) and item:
-            # "- " takes the place of one indent, so later keys line up with the first.
-            nested = _mapping(item, depth + 1)
-            lines.append(f"{pad}- {nested[0].lstrip()}")
-            lines.extend(nested[1:])
-        elif isinstance(item, dict):
-            lines.append(f"{pad}- {{}}")
-        else:
-            lines.append(f"{pad}- {_scalar(item, False)}")
-    return lines
+def _value(value: Any, is_time: bool) -> str:
+    if isinstance(value, dict | list):
+        return "{}" if isinstance(value, dict) else "[]"
+    return _scalar(value, is_time)
 
 
 def _scalar(value: Any, is_time: bool) -> str:

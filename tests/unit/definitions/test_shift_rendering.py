@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.definitions import default_schema_ref, format_files, render_shift_yaml
+from reconciler.definitions import default_schema_ref, format_files, load_desired, render_shift_yaml
 from reconciler.definitions._schema import schema_problems
 from reconciler.definitions._yaml import parse_documents
 from reconciler.model import Shift, normalize_name
@@ -188,7 +188,7 @@ def test_render_then_load_gives_back_an_equal_shift(data: dict[str, Any]) -> Non
     assert again.to_mapping(compact=False) == shift.to_mapping(compact=False)
 
 
-def test_fmt_rewrites_into_canonical_form_keeping_the_top_comments(tmp_path: Path) -> None:
+def test_fmt_rewrites_into_canonical_form_keeping_comments(tmp_path: Path) -> None:
     (tmp_path / "schema").mkdir()
     (tmp_path / "schema" / "shift.schema.json").write_text("{}", encoding="utf-8")
     path = tmp_path / "shifts" / "night.yaml"
@@ -197,7 +197,9 @@ def test_fmt_rewrites_into_canonical_form_keeping_the_top_comments(tmp_path: Pat
     results, problems = format_files([path], write=True)
     assert problems == []
     assert [r.changed for r in results] == [True]
-    assert path.read_text(encoding="utf-8") == CANONICAL_NIGHT
+    assert path.read_text(encoding="utf-8") == CANONICAL_NIGHT.replace(
+        'off_time: "30:00"\n', 'off_time: "30:00"  # next morning\n'
+    )
     results, _ = format_files([path], write=True)
     assert [r.changed for r in results] == [False]
 
@@ -235,3 +237,115 @@ def test_the_schema_reference_is_relative_to_the_repository_schema() -> None:
     assert default_schema_ref(ROOT / "shifts") == "../schema/shift.schema.json"
     assert default_schema_ref(ROOT / "shifts" / "team") == "../../schema/shift.schema.json"
     assert default_schema_ref(ROOT) == "schema/shift.schema.json"
+
+
+COMMENTED = """\
+# Top of the file.
+punch_time_rule:   # the only segment
+# before the item
+- off_time: 30:00   # next morning
+  # before on_time
+  on_time: 22:00
+  late_minutes_as_late: 1
+  late_minutes_as_lack: 30
+  on_advance_minutes: 60
+  early_minutes_as_early: 1
+  early_minutes_as_lack: 30
+  off_delay_minutes: 120
+  no_need_on: false   # a default, left out
+day_type: 1
+# the name
+shift_name: '夜班 # not a comment'  # trailing on name
+punch_times: 1
+# at the end
+---
+# second document
+shift_name: 早班
+punch_times: 1
+punch_time_rule:
+  - {on_time: "7:00", off_time: "15:00", late_minutes_as_late: 1, late_minutes_as_lack: 30,
+     on_advance_minutes: 60, early_minutes_as_early: 1, early_minutes_as_lack: 30,
+     off_delay_minutes: 120}  # flow style
+"""
+COMMENTED_CANONICAL = """\
+# yaml-language-server: $schema=../schema/shift.schema.json
+# Top of the file.
+# the name
+shift_name: "夜班 # not a comment"  # trailing on name
+punch_times: 1
+punch_time_rule:  # the only segment
+  # before the item
+  # before on_time
+  - on_time: "22:00"
+    off_time: "30:00"  # next morning
+    late_minutes_as_late: 1
+    late_minutes_as_lack: 30
+    on_advance_minutes: 60
+    early_minutes_as_early: 1
+    early_minutes_as_lack: 30
+    off_delay_minutes: 120
+# a default, left out
+# at the end
+---
+# second document
+shift_name: 早班
+punch_times: 1
+punch_time_rule:
+  - on_time: "07:00"
+    off_time: "15:00"
+    late_minutes_as_late: 1
+    late_minutes_as_lack: 30
+    on_advance_minutes: 60
+    early_minutes_as_early: 1
+    early_minutes_as_lack: 30
+    off_delay_minutes: 120  # flow style
+"""
+
+
+def test_fmt_moves_every_comment_with_its_key(tmp_path: Path) -> None:
+    path = tmp_path / "commented.yaml"
+    path.write_text(COMMENTED, encoding="utf-8")
+    results, _ = format_files([path], write=True)
+    assert results[0].problems == ()
+    assert path.read_text(encoding="utf-8") == COMMENTED_CANONICAL
+    assert [r.changed for r in format_files([path], write=False)[0]] == [False]
+
+
+def test_a_hash_inside_a_multi_line_text_is_not_a_comment(tmp_path: Path) -> None:
+    path = tmp_path / "block.yaml"
+    text = CANONICAL_NIGHT.replace("shift_name: 夜班\n", "shift_name: >-\n  夜班\n  # B\n")
+    path.write_text(text, encoding="utf-8")
+    format_files([path], write=True)
+    assert 'shift_name: "夜班 # B"\n' in path.read_text(encoding="utf-8")
+
+
+STORE = (ROOT / "shifts" / "store.yaml").read_text(encoding="utf-8")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.integers(1, STORE.count("\n")), max_size=6),
+    st.lists(st.integers(1, STORE.count("\n")), max_size=6),
+)
+def test_fmt_never_loses_a_comment_or_changes_a_value(
+    tmp_path: Path, own_line: list[int], trailing: list[int]
+) -> None:
+    lines = STORE.splitlines()
+    for number, line in enumerate(trailing):
+        lines[line - 1] += f"  # t{number}"
+    for number, line in enumerate(sorted(own_line, reverse=True)):
+        lines.insert(line, f"# c{number}")
+    path = tmp_path / "store.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = load_desired([path])
+    results, _ = format_files([path], write=True)
+    assert results[0].problems == ()
+    text = path.read_text(encoding="utf-8")
+    for marker in [f"# t{n}" for n in range(len(trailing))] + [
+        f"# c{n}" for n in range(len(own_line))
+    ]:
+        assert text.count(marker + "\n") + text.count(marker + "  #") == 1, marker
+    assert load_desired([path]) == before
+    assert not format_files([path], write=False)[0][0].changed
