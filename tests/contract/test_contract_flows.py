@@ -149,3 +149,24 @@ def test_tasks_report_results_and_invalid_users(tenant: str, client: FeishuClien
     assert segment.check_in_record is not None
     assert segment.check_in_record.check_time == at(MONDAY, 8, 55)
     assert {t.day for t in result.tasks} == {MONDAY, MONDAY + datetime.timedelta(days=1)}
+
+
+def test_employee_numbers_and_former_holders_of_an_id(target, client: FeishuClient) -> None:
+    target.admin.seed({"users": [{"employee_id": "u9", "employee_no": "1009"}]})
+    client.create_flows([punch("u9", at(MONDAY, 9, 0), "old-holder")])
+    target.admin.seed({"users": [{"employee_id": "u9", "terminated": True}]})
+    target.admin.seed({"users": [{"employee_id": "u9", "employee_no": "2009"}]})
+    (new,) = client.create_flows(
+        [punch("2009", at(MONDAY, 9, 5), "new-holder")], employee_type="employee_no"
+    )
+    assert new.user_id == "2009"
+
+    day = (at(MONDAY, 0, 0), at(MONDAY, 23, 59))
+    current = client.query_flows(["u9"], *day)
+    assert [f.idempotent_id for f in current] == ["new-holder"]
+    everyone = client.query_flows(["u9"], *day, include_terminated=True)
+    assert sorted(f.idempotent_id or "" for f in everyone) == ["new-holder", "old-holder"]
+    by_number = client.query_flows(["2009"], *day, employee_type="employee_no")
+    assert [(f.user_id, f.idempotent_id) for f in by_number] == [("2009", "new-holder")]
+    assert new.record_id is not None
+    assert client.get_flow(new.record_id, employee_type="employee_no").user_id == "2009"
