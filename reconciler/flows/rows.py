@@ -19,8 +19,6 @@ __all__ = ["COLUMNS", "REQUIRED", "PunchRow", "check_row", "identity_key"]
 
 REQUIRED = frozenset({"user_id", "check_time", "location_name", "comment"})
 COLUMNS = REQUIRED | {"creator_id", "external_id", "is_field", "is_wifi", "ssid", "bssid"}
-_TEXT = ("creator_id", "external_id", "ssid", "bssid")
-_FLAGS = ("is_field", "is_wifi")
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 _ID_PREFIX = "sc1-"
@@ -76,13 +74,19 @@ def identity_key(
 def check_row(raw: RawRow, name: str) -> PunchRow | RowProblem:
     """The row as a :class:`PunchRow`, or one problem naming every bad field."""
     values = raw.values
-    faults = [f"unknown field {key!r}" for key in values if key not in COLUMNS]
+    faults: list[str] = []
+    if not values.keys() <= COLUMNS:
+        faults += [f"unknown field {key!r}" for key in values if key not in COLUMNS]
     user_id = _required_text(values, "user_id", faults)
     location = _required_text(values, "location_name", faults)
     comment = _comment(values, faults)
     check_time = _check_time(values, faults)
-    optional = {key: _text(values, key, faults) for key in _TEXT}
-    flags = {key: _flag(values, key, faults) for key in _FLAGS}
+    creator_id = _text(values, "creator_id", faults)
+    external_id = _text(values, "external_id", faults)
+    ssid = _text(values, "ssid", faults)
+    bssid = _text(values, "bssid", faults)
+    is_field = _flag(values, "is_field", faults)
+    is_wifi = _flag(values, "is_wifi", faults)
     if faults or user_id is None or location is None or check_time is None:
         return RowProblem(name, raw.line, "; ".join(faults))
     return PunchRow(
@@ -91,12 +95,12 @@ def check_row(raw: RawRow, name: str) -> PunchRow | RowProblem:
         check_time=check_time,
         location_name=location,
         comment=comment,
-        creator_id=optional["creator_id"] or user_id,
-        external_id=optional["external_id"],
-        is_field=flags["is_field"],
-        is_wifi=flags["is_wifi"],
-        ssid=optional["ssid"],
-        bssid=optional["bssid"],
+        creator_id=creator_id or user_id,
+        external_id=external_id,
+        is_field=is_field,
+        is_wifi=is_wifi,
+        ssid=ssid,
+        bssid=bssid,
     )
 
 
