@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli._state import GlobalOptions
+from reconciler.config import load_settings
 from reconciler.definitions import check, collect_files, format_files, schema_path
 from reconciler.errors import EXIT_ERROR, Problem
 
-DEFAULT_SHIFTS_DIR = "shifts"
 JSON_FORMAT_VERSION = 1
 
 _paths_argument = click.argument(
@@ -33,10 +34,11 @@ _paths_argument = click.argument(
 def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format: str) -> None:
     """Check shift files against the schema and the semantic rules.
 
-    PATH is a file or a folder searched for *.yaml and *.yml (default: shifts/).
+    PATH is a file or a folder searched for *.yaml and *.yml (default: the
+    shifts folder of shiftctl.yaml, else shifts/).
     Every problem of every file is reported; exit 1 when there is any.
     """
-    targets = paths or (Path(DEFAULT_SHIFTS_DIR),)
+    targets = paths or (default_shifts_dir(ctx),)
     files, _ = collect_files(targets)
     state, problems = check(targets)
     names = [desired.shift.shift_name for desired in state.shifts]
@@ -51,6 +53,21 @@ def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format:
         click.echo(_summary(len(files), len(names), problems), err=bool(problems))
     if problems:
         ctx.exit(EXIT_ERROR)
+
+
+def default_shifts_dir(ctx: click.Context) -> Path:
+    """The configured shifts folder (``shifts:`` in shiftctl.yaml, else ``shifts/``).
+
+    Shown relative to the current directory when it is inside it, so problems and
+    GitHub annotations name files the way the repository does.
+    """
+    options = ctx.find_object(GlobalOptions)
+    settings = load_settings(config_path=options.config_path if options else None)
+    folder = settings.shifts_dir
+    try:
+        return folder.relative_to(Path.cwd())
+    except ValueError:
+        return folder
 
 
 def _summary(files: int, shifts: int, problems: Sequence[Problem]) -> str:
@@ -114,7 +131,7 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check_only: bool) -
     Times become HH:MM, keys follow the schema's order, defaults are left out.
     A file with problems is never rewritten: its problems are listed instead.
     """
-    targets = paths or (Path(DEFAULT_SHIFTS_DIR),)
+    targets = paths or (default_shifts_dir(ctx),)
     results, problems = format_files(targets, write=not check_only)
     problems = sorted([*problems, *(p for result in results for p in result.problems)])
     changed = [result.path for result in results if result.changed]

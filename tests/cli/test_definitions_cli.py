@@ -188,3 +188,25 @@ def test_schema_prints_the_packaged_schema() -> None:
     result = run("schema")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == load_schema()
+
+
+def test_validate_and_fmt_default_to_the_configured_folder(repo: Path) -> None:
+    (repo / "shifts").rename(repo / "definitions")
+    (repo / "shiftctl.yaml").write_text("shifts: definitions\n", encoding="utf-8")
+    (repo / "definitions" / "night.yaml").write_text(UNQUOTED, encoding="utf-8")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("definitions/standard.yaml:3:13: shift_name: duplicate")
+    assert "also defined at definitions/night.yaml:3:13" in result.stdout
+    assert run("fmt", "--check").stdout == "would reformat definitions/night.yaml\n"
+
+
+def test_an_explicit_config_file_names_the_folder(repo: Path, tmp_path: Path) -> None:
+    config = tmp_path / "elsewhere.yaml"
+    config.write_text("shifts: shifts\n", encoding="utf-8")
+    (repo / "shifts").rename(repo / "moved")
+    assert run("validate").exit_code == 1  # shifts/ is gone
+    (repo / "moved").rename(repo / "shifts")
+    result = run("--config", str(config), "validate")
+    assert result.exit_code == 0
+    assert result.stdout == "8 shifts in 7 files: no problems\n"
