@@ -8,15 +8,13 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import click
 
 from reconciler import flows
 from reconciler.cli._state import GlobalOptions, settings_of
-from reconciler.errors import InputError, PartialApplyError
+from reconciler.errors import PartialApplyError
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.connect import open_client
 
@@ -99,7 +97,7 @@ def import_command(
     employee_type: str,
 ) -> None:
     """Import punch records from FILE (CSV, JSON array or NDJSON; - for stdin)."""
-    with _input(file, fmt) as source:
+    with flows.open_input(file, fmt, stdin=sys.stdin.buffer) as source:
         check = flows.check_file(source)
         if check.broken or not check.good:
             _refuse(check, source, skip_invalid=skip_invalid)
@@ -127,24 +125,6 @@ def _refuse(check: flows.FileCheck, source: flows.InputFile, *, skip_invalid: bo
 
 
 @contextlib.contextmanager
-def _input(file: str, fmt: str | None) -> Iterator[flows.InputFile]:
-    """The file to read twice; stdin is spooled to a temporary file first."""
-    if file != "-":
-        path = Path(file)
-        if not path.is_file():
-            raise InputError(f"{file}: no such file")
-        yield flows.InputFile(path, flows.infer_format(file, fmt), file)
-        return
-    if not fmt:
-        raise InputError("reading stdin needs --format csv|json|ndjson")
-    with tempfile.TemporaryDirectory(prefix="shiftctl-") as folder:
-        spool = Path(folder) / "stdin"
-        with spool.open("wb") as out:
-            shutil.copyfileobj(sys.stdin.buffer, out)
-        yield flows.InputFile(spool, flows.infer_format(file, fmt), "<stdin>")
-
-
-@contextlib.contextmanager
 def _progress(total: int) -> Iterator[Callable[[int], None]]:
     """A bar on a terminal; elsewhere a log line per tenth of the rows (shown with -v)."""
     if sys.stderr.isatty() and not os.environ.get("CI"):
@@ -166,26 +146,9 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
 def _report_import(
     source: flows.InputFile, check: flows.FileCheck, summary: flows.ImportSummary
 ) -> None:
-    for batch in summary.failed:
-        for line in batch.lines:
-            click.echo(f"{source.name}:{line}: not imported: {batch.reason}", err=True)
-    if summary.not_sent:
-        click.echo(
-            f"{source.name}:{summary.not_sent_from}: this row and {summary.not_sent - 1} "
-            "after it were not sent (stopped after repeated failures)",
-            err=True,
-        )
-    verb = "would import" if summary.dry_run else "imported"
-    parts = [
-        f"{verb} {summary.imported}",
-        f"already present {summary.present}",
-        f"failed {summary.failed_rows + summary.not_sent}",
-    ]
-    if check.problems:
-        parts.append(f"skipped as invalid {len(check.problems)}")
-    batches = f"{summary.batches} batch{'es' if summary.batches != 1 else ''}"
-    tail = "; nothing was sent" if summary.dry_run else f" ({batches})"
-    click.echo(f"{source.name}: {', '.join(parts)}{tail}")
+    for line in flows.import_failures(source.name, summary):
+        click.echo(line, err=True)
+    click.echo(flows.import_line(source.name, check, summary))
     summary.raise_if_incomplete(checked=check.good, name=source.name)
 
 
@@ -262,14 +225,12 @@ def delete_command(options: GlobalOptions, record_ids: tuple[str, ...], fmt: str
     with _client(options) as client:
         outcome = flows.delete_flows(client, flows.distinct(record_ids))
     if fmt == "json":
-        failed = [{"record_id": r, "reason": why} for r, why in outcome.failed]
-        click.echo(flows.dumps({"deleted": list(outcome.deleted), "failed": failed}))
+        click.echo(flows.delete_json(outcome))
     else:
-        for record_id in outcome.deleted:
-            click.echo(f"deleted {record_id}")
-        for record_id, why in outcome.failed:
-            click.echo(f"failed {record_id}: {why}", err=True)
-        click.echo(f"{len(outcome.deleted)} deleted, {len(outcome.failed)} failed")
+        out, err = flows.delete_lines(outcome)
+        for line in err:
+            click.echo(line, err=True)
+        click.echo("\n".join(out))
     if outcome.failed:
         count = len(outcome.failed)
         raise PartialApplyError(f"{count} record{'s' if count != 1 else ''} not deleted")

@@ -10,6 +10,7 @@ from reconciler.flows.checking import (
     InputFile,
     check_file,
     good_rows,
+    open_input,
     refuse_bad,
     unknown_users,
     with_unknown_users,
@@ -17,6 +18,7 @@ from reconciler.flows.checking import (
 from reconciler.flows.importer import FailedBatch, ImportIncomplete, ImportSummary, send_rows
 from reconciler.flows.reading import DeleteOutcome, delete_flows, distinct, query_flows, query_tasks
 from reconciler.flows.render import OutputFormat, dumps, render_flow, render_flows, render_tasks
+from reconciler.flows.report import delete_json, delete_lines, import_failures, import_line
 from reconciler.flows.rows import PunchRow, check_row, identity_key
 from reconciler.flows.sources import FORMATS, Format, RowProblem, infer_format
 from reconciler.flows.times import DEFAULT_TZ, parse_day, parse_when, zone
@@ -38,11 +40,16 @@ __all__ = [
     "check_file",
     "check_row",
     "delete_flows",
+    "delete_json",
+    "delete_lines",
     "distinct",
     "dumps",
     "good_rows",
     "identity_key",
+    "import_failures",
+    "import_line",
     "infer_format",
+    "open_input",
     "parse_day",
     "parse_when",
     "query_flows",

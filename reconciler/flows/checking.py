@@ -6,16 +6,20 @@ about once (in chunks of 50), so a row for an unknown user is a row problem too.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import shutil
+import tempfile
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from reconciler.errors import InputError
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.limits import USER_BATCH, chunked
 from reconciler.flows.rows import COLUMNS, REQUIRED, PunchRow, check_row
-from reconciler.flows.sources import BrokenFile, Format, RowProblem, read_rows
+from reconciler.flows.sources import BrokenFile, Format, RowProblem, infer_format, read_rows
 
 __all__ = [
     "BadRows",
@@ -23,6 +27,7 @@ __all__ = [
     "InputFile",
     "check_file",
     "good_rows",
+    "open_input",
     "refuse_bad",
     "unknown_users",
     "with_unknown_users",
@@ -51,6 +56,24 @@ class FileCheck:
     @property
     def bad(self) -> int:
         return len(self.problems)
+
+
+@contextlib.contextmanager
+def open_input(file: str, fmt: str | None, *, stdin: BinaryIO) -> Iterator[InputFile]:
+    """The file to read twice; ``-`` spools ``stdin`` to a temporary file first."""
+    if file != "-":
+        path = Path(file)
+        if not path.is_file():
+            raise InputError(f"{file}: no such file")
+        yield InputFile(path, infer_format(file, fmt), file)
+        return
+    if not fmt:
+        raise InputError("reading stdin needs --format csv|json|ndjson")
+    with tempfile.TemporaryDirectory(prefix="shiftctl-") as folder:
+        spool = Path(folder) / "stdin"
+        with spool.open("wb") as out:
+            shutil.copyfileobj(stdin, out)
+        yield InputFile(spool, infer_format(file, fmt), "<stdin>")
 
 
 def rows_of(source: InputFile) -> Iterator[PunchRow | RowProblem]:

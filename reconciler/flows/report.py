@@ -1,0 +1,53 @@
+"""What an import or a delete did, as the lines a person reads and the JSON a script reads."""
+
+from __future__ import annotations
+
+from reconciler.flows.checking import FileCheck
+from reconciler.flows.importer import ImportSummary
+from reconciler.flows.reading import DeleteOutcome
+from reconciler.flows.render import dumps
+
+__all__ = ["delete_json", "delete_lines", "import_failures", "import_line"]
+
+
+def import_failures(name: str, summary: ImportSummary) -> list[str]:
+    """One ``FILE:LINE: not imported: reason`` per failed row, then where sending stopped."""
+    lines = [
+        f"{name}:{line}: not imported: {batch.reason}"
+        for batch in summary.failed
+        for line in batch.lines
+    ]
+    if summary.not_sent:
+        lines.append(
+            f"{name}:{summary.not_sent_from}: this row and {summary.not_sent - 1} after it "
+            "were not sent (stopped after repeated failures)"
+        )
+    return lines
+
+
+def import_line(name: str, check: FileCheck, summary: ImportSummary) -> str:
+    """``week.csv: imported 120, already present 30, failed 0 (3 batches)``."""
+    verb = "would import" if summary.dry_run else "imported"
+    parts = [
+        f"{verb} {summary.imported}",
+        f"already present {summary.present}",
+        f"failed {summary.failed_rows + summary.not_sent}",
+    ]
+    if check.problems:
+        parts.append(f"skipped as invalid {len(check.problems)}")
+    batches = f"{summary.batches} batch{'es' if summary.batches != 1 else ''}"
+    tail = "; nothing was sent" if summary.dry_run else f" ({batches})"
+    return f"{name}: {', '.join(parts)}{tail}"
+
+
+def delete_lines(outcome: DeleteOutcome) -> tuple[list[str], list[str]]:
+    """(standard output, standard error): each deleted id, each failure, a count."""
+    out = [f"deleted {record_id}" for record_id in outcome.deleted]
+    err = [f"failed {record_id}: {why}" for record_id, why in outcome.failed]
+    out.append(f"{len(outcome.deleted)} deleted, {len(outcome.failed)} failed")
+    return out, err
+
+
+def delete_json(outcome: DeleteOutcome) -> str:
+    failed = [{"record_id": record_id, "reason": why} for record_id, why in outcome.failed]
+    return dumps({"deleted": list(outcome.deleted), "failed": failed})
