@@ -10,7 +10,8 @@ import re
 from typing import Any
 
 from reconciler.definitions._comments import Notes
-from reconciler.definitions._yaml import JsonPath, resolve_plain
+from reconciler.definitions._scalars import resolve_plain
+from reconciler.definitions._yaml import JsonPath
 from reconciler.model import Shift
 
 __all__ = ["SCHEMA_COMMENT", "render_document", "render_shift_yaml"]

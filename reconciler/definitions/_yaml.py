@@ -8,7 +8,6 @@ schema: ``9:00`` and ``18:00`` are text, not YAML 1.1 base-60 numbers.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from reconciler.definitions._scalars import CORE_TAG, resolve_scalar, short_tag
 from reconciler.errors import Problem, SourceLocation
 
 __all__ = [
@@ -37,8 +37,6 @@ __all__ = [
     "dotted",
     "load_file",
     "parse_documents",
-    "resolve_plain",
-    "resolve_scalar",
 ]
 
 JsonPath = tuple[str | int, ...]
@@ -47,14 +45,6 @@ MAX_FILE_BYTES = 1 << 20
 MAX_DEPTH = 32
 
 _Parser: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CORE = "tag:yaml.org,2002:"
-_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
-_NAN = re.compile(r"\.(nan|NaN|NAN)")
-_NULL = frozenset({"", "~", "null", "Null", "NULL"})
-_TRUE = frozenset({"true", "True", "TRUE"})
-_FALSE = frozenset({"false", "False", "FALSE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,8 +226,8 @@ class _Builder:
             raise _Abort
         container: dict[str, Any] | list[Any] = {} if kind == "map" else []
         path = self._attach(container, event.start_mark)
-        if event.tag not in (None, "!", _CORE + kind):
-            self._refuse(path, event.start_mark, f"YAML tag {_short(event.tag)} is not allowed")
+        if event.tag not in (None, "!", CORE_TAG + kind):
+            self._refuse(path, event.start_mark, f"YAML tag {short_tag(event.tag)} is not allowed")
         self.stack.append(_Frame(container, path))
 
     def _scalar(self, event: ScalarEvent) -> None:
@@ -290,53 +280,6 @@ class _Builder:
                 frame.container.append(value)
         self.values[path] = (mark.line + 1, mark.column + 1)
         return path
-
-
-def resolve_scalar(event: ScalarEvent) -> tuple[Any, str | None]:
-    """A scalar's value under the YAML 1.2 core schema, or why it is refused."""
-    tag, text = event.tag, event.value
-    if tag is None:
-        return resolve_plain(text) if event.implicit[0] else (text, None)
-    if tag in ("!", _CORE + "str"):
-        return text, None
-    if tag == _CORE + "int":
-        value = resolve_plain(text)
-        return value if isinstance(value[0], int) and value[1] is None else (None, "not an integer")
-    if tag == _CORE + "float":
-        value = resolve_plain(text)
-        if isinstance(value[0], int | float) and value[1] is None:
-            return float(value[0]), None
-        return None, "not a number"
-    if tag == _CORE + "bool":
-        return (text in _TRUE, None) if text in _TRUE | _FALSE else (None, "not true or false")
-    if tag == _CORE + "null":
-        return None, None
-    return None, f"YAML tag {_short(tag)} is not allowed"
-
-
-def resolve_plain(text: str) -> tuple[Any, str | None]:
-    """A plain (unquoted, untagged) scalar under the YAML 1.2 core schema."""
-    if text in _NULL:
-        return None, None
-    if text in _TRUE or text in _FALSE:
-        return text in _TRUE, None
-    if _INT.fullmatch(text):
-        try:
-            return int(text, 0) if text[:2] in ("0o", "0x") else int(text), None
-        except ValueError:  # more digits than Python converts safely
-            return None, "number is too large"
-    if _FLOAT.fullmatch(text) or _INF.fullmatch(text):
-        return float(
-            text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf")
-        ), None
-    if _NAN.fullmatch(text):
-        return None, "NaN is not allowed"
-    return text, None
-
-
-def _short(tag: str | None) -> str:
-    tag = tag or "?"
-    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
 def dotted(path: JsonPath) -> str:
