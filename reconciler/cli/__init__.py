@@ -23,7 +23,21 @@ from reconciler.errors import EXIT_ERROR, ShiftctlError, ValidationFailed
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _RootGroup(click.Group):
+    """Lets ``--emulator`` stand without its value right before a command name."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = list(args)
+        for index, arg in enumerate(args[:-1]):
+            if arg == "--emulator" and args[index + 1] in self.commands:
+                args.insert(index + 1, DEFAULT_EMULATOR_DB)
+                break
+            if arg in self.commands:
+                break
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="shiftctl")
 @click.option(
     "--config",

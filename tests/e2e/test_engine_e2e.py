@@ -282,9 +282,6 @@ def test_embedded_default_database_on_a_fresh_directory(ws: Workspace) -> None:
     assert main(["--emulator", "--no-color", "plan", "--detailed-exitcode"]) == 0
 
 
-@pytest.mark.xfail(
-    strict=False, reason="the root --emulator option swallows the subcommand name as its DB"
-)
 def test_emulator_flag_directly_before_the_command(ws: Workspace) -> None:
     ws.write("Day")
     assert main(["--emulator", "plan"]) == 0
