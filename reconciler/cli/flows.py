@@ -132,12 +132,11 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
             yield bar.update
         return
     done = 0
-    step = max(1, total // 10)
 
     def note(count: int) -> None:
         nonlocal done
         before, done = done, done + count
-        if before // step != done // step or done == total:
+        if before * 10 // max(total, 1) != done * 10 // max(total, 1):
             log.info("%d of %d rows handled", done, total)
 
     yield note
