@@ -15,10 +15,12 @@ from typing import Any, Self
 import httpx
 
 from reconciler.feishu.auth import Secret
+from reconciler.feishu.calls import Call, Endpoint
 from reconciler.feishu.errors import FeishuError, NotFound
 from reconciler.feishu.limits import DELETE_BATCH, FLOW_BATCH, PAGE_SIZE, USER_BATCH
+from reconciler.feishu.retry import RetryPolicy
 from reconciler.feishu.stats import EndpointStats
-from reconciler.feishu.transport import Call, Endpoint, RetryPolicy, Transport
+from reconciler.feishu.transport import Transport
 from reconciler.feishu.types import BatchDelResult, TaskQueryResult, UserFlow, day_to_wire
 from reconciler.feishu.wire import shift_from_wire, shift_to_wire
 from reconciler.model import RemoteShift, Shift, normalize_name

@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
-from urllib.parse import quote
+from collections.abc import Callable
+from typing import TypeVar
 
 import httpx
 
 from reconciler.feishu.auth import Redactor, Secret, TokenManager
+from reconciler.feishu.calls import TOKEN, Call
 from reconciler.feishu.envelope import Envelope, data_of, read_envelope, reset_seconds
 from reconciler.feishu.errors import (
     TOKEN_INVALID_CODES,
@@ -31,9 +31,10 @@ from reconciler.feishu.errors import (
     classify,
 )
 from reconciler.feishu.pacing import RateLimiter
+from reconciler.feishu.retry import Progress, RetryPolicy, outcome_unknown
 from reconciler.feishu.stats import CallStats
 
-__all__ = ["TOKEN", "Call", "Endpoint", "RetryPolicy", "Transport"]
+__all__ = ["Transport"]
 
 log = logging.getLogger("reconciler.feishu")
 
@@ -42,58 +43,6 @@ _MAX_RESET_WAIT = 60.0
 _CONNECT_ATTEMPTS = 3
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    """One API operation; ``name`` (the SDK's, e.g. ``shift.list``) keys pacing and stats."""
-
-    name: str
-    method: str
-    route: str  # path template, e.g. "/open-apis/attendance/v1/shifts/{shift_id}"
-
-
-TOKEN = Endpoint(
-    "auth.tenant_access_token", "POST", "/open-apis/auth/v3/tenant_access_token/internal"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One request to an endpoint, with its path parameters, query and JSON body."""
-
-    endpoint: Endpoint
-    path_params: Mapping[str, str] = field(default_factory=dict)
-    params: Mapping[str, str] = field(default_factory=dict)
-    body: Any = field(default=None, repr=False)
-    shift_name: str | None = None
-    authorized: bool = True
-    flat: bool = False  # the token answer is not wrapped in ``data``
-
-    @property
-    def key(self) -> str:
-        return self.endpoint.name
-
-    @property
-    def method(self) -> str:
-        return self.endpoint.method
-
-    @property
-    def path(self) -> str:
-        quoted = {name: quote(value, safe="") for name, value in self.path_params.items()}
-        return self.endpoint.route.format(**quoted)
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Capped exponential backoff with full jitter, within ``max_seconds`` per call."""
-
-    max_seconds: float = 120.0
-    backoff_base: float = 0.25
-    backoff_cap: float = 20.0
-
-    def backoff(self, failures: int, rng: random.Random) -> float:
-        return rng.uniform(0.0, min(self.backoff_cap, self.backoff_base * 2**failures))
 
 
 class Transport:
@@ -124,6 +73,7 @@ class Transport:
         self.limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
         self.stats = CallStats()
         self.tokens = TokenManager(self._fetch_token, margin=token_margin, clock=clock)
+        self._budget = threading.local()  # the deadline of the call this thread is inside
 
     def call(
         self,
@@ -137,37 +87,59 @@ class Transport:
 
         ``verify`` settles an unknown outcome: a value means the write happened.
         A call that is not ``idempotent`` and has no ``verify`` is never resent
-        after an unknown outcome.
+        after an unknown outcome. Calls made inside this one (the token, a
+        ``verify`` lookup) share its budget.
         """
-        started = self._clock()
-        attempts = failures = unreachable = 0
-        refreshed = uncertain = False
-        while True:
-            attempts += 1
-            try:
-                envelope = self._once(call)
-            except FeishuError as error:
-                if call.authorized and error.code in TOKEN_INVALID_CODES and not refreshed:
-                    refreshed = True  # _once dropped the refused token; one fresh try
-                    continue
-                unknown = _outcome_unknown(error)
-                if isinstance(error, FeishuTransportError) and not error.request_sent:
-                    unreachable += 1
-                    if unreachable >= _CONNECT_ATTEMPTS:
-                        raise  # a wrong endpoint fails in seconds, not after the whole budget
-                if verify is not None and (unknown or (uncertain and not error.retryable)):
-                    settled = verify()
+        outer = getattr(self._budget, "deadline", None)
+        now = self._clock()
+        deadline = now + self.retry.max_seconds
+        progress = Progress(
+            started=now, deadline=deadline if outer is None else min(outer, deadline)
+        )
+        self._budget.deadline = progress.deadline
+        try:
+            while True:
+                progress.attempts += 1
+                try:
+                    envelope = self._once(call)
+                except FeishuError as error:
+                    settled = self._recover(call, error, progress, idempotent, verify)
                     if settled is not None:
-                        log.info("%s %s: earlier attempt took effect", call.method, call.path)
                         return settled
-                if not error.retryable or (unknown and not idempotent and verify is None):
-                    raise
-                uncertain = uncertain or unknown
-                delay = self._delay(error, failures)
-                failures += 0 if isinstance(error, RateLimited) else 1
-                self._wait(call, error, delay, started, attempts)
-                continue
-            return self._parse(call, parse, envelope)
+                    continue
+                return self._parse(call, parse, envelope)
+        finally:
+            self._budget.deadline = outer
+
+    def _recover(
+        self,
+        call: Call,
+        error: FeishuError,
+        progress: Progress,
+        idempotent: bool,
+        verify: Callable[[], T | None] | None,
+    ) -> T | None:
+        """After a failed attempt: the verified result, None to try again, or raise."""
+        if call.authorized and error.code in TOKEN_INVALID_CODES and not progress.refreshed:
+            progress.refreshed = True  # _once dropped the refused token; one fresh try
+            return None
+        unknown = outcome_unknown(error)
+        if isinstance(error, FeishuTransportError) and not error.request_sent:
+            progress.unreachable += 1
+            if progress.unreachable >= _CONNECT_ATTEMPTS:
+                raise error  # a wrong endpoint fails in seconds, not after the whole budget
+        if verify is not None and (unknown or (progress.uncertain and not error.retryable)):
+            settled = verify()
+            if settled is not None:
+                log.info("%s %s: an earlier attempt took effect", call.method, call.path)
+                return settled
+        if not error.retryable or (unknown and not idempotent and verify is None):
+            raise error
+        progress.uncertain = progress.uncertain or unknown
+        delay = self._delay(error, progress.failures)
+        progress.failures += 0 if isinstance(error, RateLimited) else 1
+        self._wait(call, error, delay, progress)
+        return None
 
     @staticmethod
     def _parse(call: Call, parse: Callable[[Envelope], T], envelope: Envelope) -> T:
@@ -187,15 +159,20 @@ class Transport:
             return min(max(error.retry_after, 0.0), _MAX_RESET_WAIT)
         return self.retry.backoff(failures, self._rng)
 
-    def _wait(
-        self, call: Call, error: FeishuError, delay: float, started: float, attempts: int
-    ) -> None:
-        elapsed = self._clock() - started
-        if elapsed + delay > self.retry.max_seconds:
-            raise RetryBudgetExhausted(error, attempts=attempts, seconds=elapsed) from None
+    def _wait(self, call: Call, error: FeishuError, delay: float, progress: Progress) -> None:
+        now = self._clock()
+        if now + delay > progress.deadline:
+            raise RetryBudgetExhausted(
+                error, attempts=progress.attempts, seconds=now - progress.started
+            ) from None
         self.stats.add(call.key, retries=1)
         log.info(
-            "%s %s: %s; retry %d in %.2f s", call.method, call.path, error.msg, attempts, delay
+            "%s %s: %s; retry %d in %.2f s",
+            call.method,
+            call.path,
+            error.msg,
+            progress.attempts,
+            delay,
         )
         if isinstance(error, RateLimited):
             # Every thread waits out the reset, not just this one.
@@ -293,10 +270,3 @@ class Transport:
 
     def _ms(self, started: float) -> float:
         return (self._clock() - started) * 1000
-
-
-def _outcome_unknown(error: FeishuError) -> bool:
-    """Whether a write may have happened although it failed."""
-    if isinstance(error, FeishuTransportError):
-        return error.request_sent
-    return isinstance(error, ServerError)

@@ -248,3 +248,15 @@ def test_an_unreachable_endpoint_fails_after_three_tries(
     assert len(feishu.business(SHIFTS)) == 3
     assert feishu.business(QUERY) == []  # nothing was sent, so nothing to check
     assert clock.now - start < 5
+
+
+def test_checks_made_inside_a_call_share_its_retry_budget(feishu, clock, make_client) -> None:
+    client = make_client(max_retry_seconds=10, backoff_base=0.5, backoff_cap=2.0)
+    feishu.add("POST", SHIFTS, LOST)
+    missing = feishu.error(400, 1226003, "shift does not exist")
+    feishu.add("POST", QUERY, *[missing] * 4, feishu.error(500, 1225000, "internal server error"))
+    start = clock.now
+    with pytest.raises(RetryBudgetExhausted):
+        client.create_shift(SHIFT)
+    assert clock.now - start <= 10
+    assert len(feishu.business(SHIFTS)) == 5
