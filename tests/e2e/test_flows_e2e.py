@@ -224,7 +224,6 @@ def test_unknown_users_in_tasks_are_reported_on_stderr_not_fatal(tenant: Tenant)
     [
         (["tasks", "--user", "u1", "--from", "2024-02-30", "--to", "2024-03-01"], "not a date"),
         (["tasks", "--user", "u1", "--from", "2024-03-02", "--to", "2024-03-01"], "is after"),
-        (["tasks", "--user", "u1", "--from", "2022-01-01", "--to", "2024-03-01"], "366 days"),
         (["flows", "query", "--user", "u1", "--from", "2024-03-02", "--to", "2024-03-01"],
          "--from must be before --to"),
         (["flows", "query", "--user", "u1", "--from", "later", "--to", "2024-03-01"],

@@ -87,6 +87,15 @@ def test_tasks_of_more_than_50_users_merge_and_report_unknown_ones(client: Feish
     assert keys == sorted(keys)
 
 
+def test_long_ranges_are_asked_a_month_at_a_time(client: FeishuClient) -> None:
+    last = MONDAY + datetime.timedelta(days=69)
+    result = query_tasks(client, ["u1", "u2", "ghost"], MONDAY, last, employee_type="employee_id")
+    assert client.stats["user_task.query"].requests == 3  # 31 + 31 + 8 days
+    assert len(result.tasks) == 140
+    assert result.invalid_user_ids == ("ghost",)
+    assert {t.day for t in result.tasks} == {MONDAY + datetime.timedelta(days=n) for n in range(70)}
+
+
 def test_task_dates_must_be_in_order(client: FeishuClient) -> None:
     with pytest.raises(InputError, match="--from 2024-03-05 is after --to 2024-03-04"):
         query_tasks(
