@@ -40,6 +40,7 @@ def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option(
         "--tz",
         "tz_name",
+        metavar="ZONE",
         default=flows.DEFAULT_TZ,
         show_default=True,
         help="The attendance group's time zone, for showing times (Feishu does not return it).",
@@ -96,7 +97,12 @@ def import_command(
     skip_invalid: bool,
     employee_type: str,
 ) -> None:
-    """Import punch records from FILE (CSV, JSON array or NDJSON; - for stdin)."""
+    """Import punch records from FILE (CSV, JSON array, NDJSON; - is stdin).
+
+    Every row is checked first; nothing is sent while any row is bad (unless
+    --skip-invalid). Rows go 50 to a batch with an idempotent_id, so importing
+    a file again stores nothing twice.
+    """
     with flows.open_input(file, fmt, stdin=sys.stdin.buffer) as source:
         check = flows.check_file(source)
         if check.broken or not check.good:
@@ -168,7 +174,13 @@ def get_command(
 @flows_group.command("query")
 @click.option("--user", "users", multiple=True, required=True, metavar="ID", help="Repeat, or a,b.")
 @click.option("--from", "start", required=True, metavar="WHEN", help="Date, ISO time or Unix s.")
-@click.option("--to", "end", required=True, metavar="WHEN", help="Exclusive; a date is included.")
+@click.option(
+    "--to",
+    "end",
+    required=True,
+    metavar="WHEN",
+    help="End, excluded (a date: that whole day is in).",
+)
 @click.option("--include-terminated", is_flag=True, help="Also former holders of the ids.")
 @_reading_options
 @click.pass_obj
@@ -220,7 +232,11 @@ def _output(fmt: str) -> flows.OutputFormat:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
 def delete_command(options: GlobalOptions, record_ids: tuple[str, ...], fmt: str) -> None:
-    """Delete imported punch records (10 per call); exit 5 when some were not deleted."""
+    """Delete punch records imported through the API.
+
+    Ten ids go to a call; each deleted and each failed id is listed, and the
+    exit code is 5 when any failed.
+    """
     with _client(options) as client:
         outcome = flows.delete_flows(client, flows.distinct(record_ids))
     if fmt == "json":
