@@ -14,7 +14,10 @@ from typing import Any
 __all__ = ["Predicate", "Unsupported", "compile_fast"]
 
 Predicate = Callable[[Any], bool]
-_IGNORED = frozenset({"$schema", "$id", "$comment", "title", "description", "$defs"})
+# Annotations: they describe, they never make a value invalid.
+_IGNORED = frozenset(
+    {"$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples"}
+)
 
 
 class Unsupported(Exception):

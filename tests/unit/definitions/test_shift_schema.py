@@ -13,7 +13,14 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from reconciler.definitions import load_schema, schema_path
-from reconciler.model import PunchTimeRule, Shift
+from reconciler.model import (
+    LateOffLateOnSetting,
+    PunchTimeRule,
+    RestTimeFlexibleConfig,
+    Shift,
+    ShiftAttendanceTimeConfig,
+    ShiftMiddleTimeRule,
+)
 
 ROOT = Path(__file__).parents[3]
 SCHEMA = load_schema()
@@ -123,3 +130,40 @@ def test_segment_ranges(field: str, good: int, bad: int) -> None:
 )
 def test_documented_ranges_and_types(extra: dict[str, Any], valid: bool) -> None:
     assert VALIDATOR.is_valid(shift(**extra)) is valid
+
+
+def _model_defaults(cls: type) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            out[f.name] = f.default_factory()
+    return out
+
+
+@pytest.mark.parametrize(
+    ("properties", "model"),
+    [
+        (SCHEMA["properties"], Shift),
+        (SCHEMA["$defs"]["punch_time_rule"]["properties"], PunchTimeRule),
+        (SCHEMA["properties"]["shift_middle_time_rule"]["properties"], ShiftMiddleTimeRule),
+        (
+            SCHEMA["properties"]["shift_attendance_time_config"]["properties"],
+            ShiftAttendanceTimeConfig,
+        ),
+        (SCHEMA["properties"]["late_off_late_on_setting"]["properties"], LateOffLateOnSetting),
+        (SCHEMA["$defs"]["rest_time_flexible_config"]["properties"], RestTimeFlexibleConfig),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_schema_defaults_are_the_model_defaults(properties: dict[str, Any], model: type) -> None:
+    documented = {
+        name: field["default"] for name, field in properties.items() if "default" in field
+    }
+    expected = {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in _model_defaults(model).items()
+        if value is not None  # an absent optional object has no single default value
+    }
+    assert documented == expected
