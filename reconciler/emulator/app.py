@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
@@ -100,7 +100,11 @@ class EmulatorApp:
         self.faults = FaultController(self.config, self.store.random)
         self.url_map = Map(list(_rules()), merge_slashes=False)
         if seed:
-            apply_seed(self.store, seed)
+            try:
+                apply_seed(self.store, seed)
+            except BaseException:
+                self.store.close()
+                raise
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -185,7 +189,14 @@ class EmulatorApp:
             raise ApiError(code, "internal server error (injected)", status=500)
 
     def close(self) -> None:
+        """Close the database; the app answers no more requests."""
         self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def create_app(

@@ -110,6 +110,8 @@ class Store:
                     (json.dumps(secrets.token_hex(16)),),
                 )
         except (OSError, sqlite3.Error) as exc:
+            if hasattr(self, "_conn"):
+                self._conn.close()
             raise StateError(f"{path}: cannot hold the emulator's state: {exc}") from None
 
     @contextmanager

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -18,13 +20,21 @@ def _stats(client: httpx.Client, endpoint: str) -> dict[str, int]:
     return counts
 
 
-def _client(config: EmulatorConfig) -> httpx.Client:
-    app = create_app(config=config)
-    return httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e")
+@contextmanager
+def _client(config: EmulatorConfig) -> Iterator[httpx.Client]:
+    with (
+        create_app(config=config) as app,
+        httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e") as client,
+    ):
+        yield client
 
 
 def test_rate_limit_answers_429_with_the_headers(emulator_token: object) -> None:
-    client = _client(EmulatorConfig(rate_limit=5))
+    with _client(EmulatorConfig(rate_limit=5)) as client:
+        _check_rate_limit(client, emulator_token)
+
+
+def _check_rate_limit(client: httpx.Client, emulator_token: object) -> None:
     client.headers["Authorization"] = f"Bearer {emulator_token(client)}"  # type: ignore[operator]
     answers = [client.get(f"{API}/shifts") for _ in range(12)]
     limited = [a for a in answers if a.status_code == 429]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -90,6 +91,14 @@ _token = _client.post(
     "/open-apis/auth/v3/tenant_access_token/internal",
     json={"app_id": _app.config.app_id, "app_secret": _app.config.app_secret},
 ).json()["tenant_access_token"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_the_shared_app() -> Iterator[None]:
+    # Hypothesis runs many examples per test, so one app serves the whole module.
+    yield
+    _client.close()
+    _app.close()
 
 
 def _check(response: httpx.Response) -> dict[str, Any]:
