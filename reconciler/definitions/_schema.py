@@ -141,7 +141,7 @@ def _value_message(error: ValidationError) -> str:
         return f"must be one of {', '.join(map(str, expected))} (got {_show(value)})"
     if kind == "pattern" and ":" in str(expected):
         return (
-            f"not a time of day: {value!r} (write H:MM or HH:MM; "
+            f"not a time of day: {_clip(value)!r} (write H:MM or HH:MM; "
             "after midnight go past 24:00, e.g. 26:00, up to 47:59)"
         )
     if kind in ("pattern", "minLength") and isinstance(value, str):
@@ -161,6 +161,9 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"text {shown!r}"
-    return str(value)
+        return f"text {_clip(value)!r}"
+    return _clip(str(value))
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
