@@ -155,8 +155,9 @@ class Transport:
             ) from None
 
     def _delay(self, error: FeishuError, failures: int) -> float:
-        if isinstance(error, RateLimited):
-            return min(max(error.retry_after, 0.0), _MAX_RESET_WAIT)
+        if isinstance(error, RateLimited) and error.retry_after > 0:
+            return min(error.retry_after, _MAX_RESET_WAIT)
+        # No usable reset hint: back off as for any other failure.
         return self.retry.backoff(failures, self._rng)
 
     def _wait(self, call: Call, error: FeishuError, delay: float, progress: Progress) -> None:

@@ -78,6 +78,26 @@ def test_rate_limited_waits_for_the_reset_header(feishu, clock, client: FeishuCl
     assert client.stats["shift.get"].rate_limited == 1
 
 
+@pytest.mark.parametrize("reset", ["0", "-3"])
+def test_rate_limited_without_a_usable_reset_backs_off(
+    feishu, clock, client: FeishuClient, reset: str
+) -> None:
+    limited = feishu.error(429, 99991400, headers={"x-ogw-ratelimit-reset": reset})
+    feishu.add("GET", f"{SHIFTS}/7001", limited, limited, limited, feishu.ok(STORED))
+    client.get_shift("7001")
+    assert len(feishu.business()) == 4
+    assert 0 < clock.now - 1000.0 <= 3 * 0.25 + 1  # jittered backoff, not a hot loop nor 60 s
+
+
+def test_rate_limited_with_an_unreadable_reset_waits_a_second(
+    feishu, clock, client: FeishuClient
+) -> None:
+    limited = feishu.error(429, 99991400, headers={"x-ogw-ratelimit-reset": "soon"})
+    feishu.add("GET", f"{SHIFTS}/7001", limited, feishu.ok(STORED))
+    client.get_shift("7001")
+    assert 1.0 <= clock.now - 1000.0 < 1.1
+
+
 def test_rate_limited_as_http_400_is_retried_too(feishu, client: FeishuClient) -> None:
     feishu.add("GET", f"{SHIFTS}/7001", feishu.error(400, 99991400), feishu.ok(STORED))
     assert client.get_shift("7001").shift_id == "7001"
