@@ -41,6 +41,7 @@ log = logging.getLogger("reconciler.feishu")
 _LOGGED_BODY_CHARS = 4000
 _MAX_RESET_WAIT = 60.0
 _CONNECT_ATTEMPTS = 3
+_NOT_AN_ENVELOPE = "answer is not a Feishu JSON envelope"
 
 T = TypeVar("T")
 
@@ -230,7 +231,7 @@ class Transport:
             log.debug("%s %s response %s", call.method, call.path, self._clip(response.content))
         if envelope is not None and code == 0 and response.is_success:
             return envelope
-        msg = str(envelope.get("msg", "")) if envelope is not None else "answer is not JSON"
+        msg = _NOT_AN_ENVELOPE if envelope is None else str(envelope.get("msg", ""))
         error = classify(
             code=code,
             msg=self.redact(msg),
@@ -264,10 +265,11 @@ class Transport:
     def _clip(self, content: bytes | None) -> str:
         if not content:
             return "(no body)"
-        text = content.decode("utf-8", errors="replace")
+        # Redact before clipping, so no secret is cut where the redactor cannot see it.
+        text = self.redact(content.decode("utf-8", errors="replace"))
         if len(text) > _LOGGED_BODY_CHARS:
             text = f"{text[:_LOGGED_BODY_CHARS]}… ({len(text)} chars)"
-        return self.redact(text)
+        return text
 
     def _ms(self, started: float) -> float:
         return (self._clock() - started) * 1000
