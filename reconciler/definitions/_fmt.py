@@ -16,7 +16,7 @@ from pathlib import Path
 from reconciler.definitions._check import check_file, collect_files
 from reconciler.definitions._comments import collect_notes
 from reconciler.definitions._render import SCHEMA_COMMENT, render_document
-from reconciler.errors import Problem
+from reconciler.errors import Problem, SourceLocation
 
 __all__ = ["FormatResult", "default_schema_ref", "format_file", "format_files", "format_text"]
 
@@ -45,10 +45,20 @@ def format_files(
     files, problems = collect_files(paths)
     results = [format_file(path) for path in files]
     if write:
-        for result in results:
-            if result.changed and result.formatted is not None:
-                _replace(result.path, result.formatted)
+        results = [_save(result) for result in results]
     return results, problems
+
+
+def _save(result: FormatResult) -> FormatResult:
+    if not result.changed or result.formatted is None:
+        return result
+    try:
+        _replace(result.path, result.formatted)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        problem = Problem(SourceLocation(str(result.path)), "", f"cannot write: {reason}")
+        return FormatResult(result.path, result.original, None, (problem,))
+    return result
 
 
 def format_file(path: Path) -> FormatResult:
@@ -105,7 +115,8 @@ def default_schema_ref(directory: Path) -> str:
 def _replace(path: Path, text: str) -> None:
     # Write beside the target and rename, so an interrupted fmt never leaves half a file.
     target = path.resolve()
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    # A short temporary name: the target's own name may already be as long as allowed.
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".shiftctl-fmt-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

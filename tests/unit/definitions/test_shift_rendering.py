@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -349,3 +351,29 @@ def test_fmt_never_loses_a_comment_or_changes_a_value(
         assert text.count(marker + "\n") + text.count(marker + "  #") == 1, marker
     assert load_desired([path]) == before
     assert not format_files([path], write=False)[0][0].changed
+
+
+def test_fmt_reports_a_file_it_cannot_write(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    path = folder / "night.yaml"
+    original = MESSY.replace("is_flexible: no_thanks_this_is_text_so_invalid\n", "")
+    path.write_text(original, encoding="utf-8")
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as a user that can write anywhere")
+        results, _ = format_files([path], write=True)
+    finally:
+        folder.chmod(0o700)
+    assert [p.message for p in results[0].problems] == ["cannot write: Permission denied"]
+    assert path.read_text(encoding="utf-8") == original
+
+
+def test_fmt_rewrites_a_file_whose_name_is_as_long_as_allowed(tmp_path: Path) -> None:
+    path = tmp_path / ("夜" * 80 + ".yaml")  # 245 bytes: no room for a longer temporary name
+    path.write_text(MESSY.replace("is_flexible: no_thanks_this_is_text_so_invalid\n", ""))
+    results, _ = format_files([path], write=True)
+    assert results[0].problems == ()
+    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
