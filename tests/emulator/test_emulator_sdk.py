@@ -5,34 +5,40 @@ from __future__ import annotations
 
 import logging
 import uuid
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import lark_oapi as lark
 import pytest
-from lark_oapi.api.attendance.v1 import (
-    BatchCreateUserFlowRequest,
-    BatchCreateUserFlowRequestBody,
-    BatchDelUserFlowRequest,
-    BatchDelUserFlowRequestBody,
-    CreateShiftRequest,
-    DeleteShiftRequest,
-    GetShiftRequest,
-    GetUserFlowRequest,
-    ListShiftRequest,
-    PunchTimeRule,
-    QueryShiftRequest,
-    QueryUserFlowRequest,
-    QueryUserFlowRequestBody,
-    QueryUserTaskRequest,
-    QueryUserTaskRequestBody,
-    RestRule,
-    Shift,
-    UserFlow,
-)
 
 from reconciler.emulator import EmulatorConfig, create_app, serving
+
+with warnings.catch_warnings():
+    # lark-oapi's bundled protobuf calls datetime.utcfromtimestamp, deprecated on 3.12+.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import lark_oapi as lark
+    from lark_oapi.api.attendance.v1 import (
+        BatchCreateUserFlowRequest,
+        BatchCreateUserFlowRequestBody,
+        BatchDelUserFlowRequest,
+        BatchDelUserFlowRequestBody,
+        CreateShiftRequest,
+        DeleteShiftRequest,
+        GetShiftRequest,
+        GetUserFlowRequest,
+        ListShiftRequest,
+        PunchTimeRule,
+        QueryShiftRequest,
+        QueryUserFlowRequest,
+        QueryUserFlowRequestBody,
+        QueryUserTaskRequest,
+        QueryUserTaskRequestBody,
+        RestRule,
+        Shift,
+        UserFlow,
+    )
+
 
 MONDAY = 20240108
 MONDAY_9AM = 1_704_675_600  # 2024-01-08 09:00 +08:00
