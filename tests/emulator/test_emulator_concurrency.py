@@ -18,6 +18,8 @@ import httpx
 import pytest
 from emulator_helpers import API, create_shift, ok, shift_body
 
+from reconciler.emulator import EmulatorConfig, create_app
+
 
 def test_32_concurrent_creates_of_one_name_make_one_shift(
     served_emulator: Any, emulator_token: Any
@@ -170,3 +172,33 @@ def test_a_killed_writer_leaves_whole_batches_only(tmp_path: Path, delay: float)
         (count,) = conn.execute("SELECT count(*) FROM flows").fetchone()
     conn.close()
     assert count % 50 == 0
+
+
+def test_two_apps_on_one_file_still_create_a_name_once(tmp_path: Path, emulator_token: Any) -> None:
+    db = tmp_path / "shared.sqlite3"
+    config = EmulatorConfig(rate_limit=0)
+    with create_app(db, config=config) as first, create_app(db, config=config) as second:
+        clients = [
+            httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e")
+            for app in (first, second)
+        ]
+        token = emulator_token(clients[0])
+        for client in clients:  # tokens live in the shared file too
+            client.headers["Authorization"] = f"Bearer {token}"
+        barrier = threading.Barrier(16)
+        codes: list[int] = []
+
+        def create(client: httpx.Client) -> None:
+            barrier.wait(timeout=10)
+            codes.append(client.post(f"{API}/shifts", json=shift_body("共享")).json()["code"])
+
+        threads = [threading.Thread(target=create, args=(clients[i % 2],)) for i in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(codes) == [0] + [1226002] * 15
+        for client in clients:
+            listed = ok(client.get(f"{API}/shifts"))["shift_list"]
+            assert [s["shift_name"] for s in listed] == ["共享"]
+            client.close()
