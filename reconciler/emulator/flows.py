@@ -98,7 +98,7 @@ def batch_create(store: Store, request: Request) -> dict[str, Any]:
     checked = [_check_record(r, f"flow_records[{i}]") for i, r in enumerate(records)]
     with store.transaction() as conn:
         now = int(store.now(conn).timestamp())
-        owners = {}
+        owners: dict[str, sqlite3.Row] = {}
         for record in checked:
             person = users.active(conn, record["user_id"], id_type)
             if person is None:
@@ -108,9 +108,8 @@ def batch_create(store: Store, request: Request) -> dict[str, Any]:
                 )
             owners[record["user_id"]] = person
         rows = [_store_record(store, conn, record, owners, now) for record in checked]
-        people = {p["uid"]: p for p in owners.values()} | users.by_uid(
-            conn, [r["uid"] for r in rows]
-        )
+        # A replayed idempotent_id may name a record of someone else: look rows up.
+        people = users.by_uid(conn, [r["uid"] for r in rows])
     return {"flow_records": [_wire(row, people, id_type) for row in rows]}
 
 
