@@ -107,13 +107,7 @@ class EmulatorApp:
                 raise
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if not path.isascii():
-            try:
-                path.encode("latin-1")
-            except UnicodeEncodeError:
-                # PEP 3333 wants latin-1 "bytes as str"; httpx.WSGITransport passes text.
-                environ["PATH_INFO"] = path.encode("utf-8", "replace").decode("latin-1")
+        _fix_path_encoding(environ)
         request = Request(environ)
         request.max_content_length = self.config.max_body_bytes
         if (request.content_length or 0) > self.config.max_body_bytes:
@@ -197,6 +191,15 @@ class EmulatorApp:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _fix_path_encoding(environ: WSGIEnvironment) -> None:
+    """PEP 3333 wants the path as latin-1 "bytes in a str"; httpx.WSGITransport passes text."""
+    path = environ.get("PATH_INFO", "")
+    try:
+        path.encode("latin-1")
+    except UnicodeEncodeError:
+        environ["PATH_INFO"] = path.encode("utf-8", "replace").decode("latin-1")
 
 
 def create_app(
