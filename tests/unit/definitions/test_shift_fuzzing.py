@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.definitions import check
+from reconciler.definitions import check, format_files, load_desired
 from reconciler.errors import Problem
 
 EXAMPLE = (Path(__file__).parents[3] / "shifts" / "split.yaml").read_text(encoding="utf-8")
@@ -132,3 +132,24 @@ def test_a_file_just_under_the_limit_with_many_documents_loads(tmp_path: Path) -
     state, problems = check([path])
     assert problems == []
     assert len(state.shifts) == count
+
+
+@FUZZ
+@given(st.lists(MUTATION, min_size=1, max_size=3))
+def test_fmt_of_a_mutated_file_is_refused_or_keeps_its_shifts(
+    workdir: Path, mutations: list[tuple[int, int, str]]
+) -> None:
+    text = EXAMPLE
+    for at, cut, insert in mutations:
+        at = min(at, len(text))
+        text = text[:at] + insert + text[at + cut :]
+    path = workdir / "fmt.yaml"
+    path.write_text(text, encoding="utf-8")
+    state, problems = check([path])
+    (result,), _ = format_files([path], write=True)
+    if problems:
+        assert result.formatted is None
+        assert path.read_text(encoding="utf-8") == text
+    else:
+        after = load_desired([path])
+        assert [d.shift for d in after.shifts] == [d.shift for d in state.shifts]
