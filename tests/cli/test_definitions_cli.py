@@ -6,11 +6,14 @@ import json
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import cli, main
+from reconciler.cli.definitions import render_problem
 from reconciler.definitions import load_schema
+from reconciler.errors import Problem, SourceLocation
 
 ROOT = Path(__file__).parents[2]
 SHIFTS = ROOT / "shifts"
@@ -210,3 +213,11 @@ def test_an_explicit_config_file_names_the_folder(repo: Path, tmp_path: Path) ->
     result = run("--config", str(config), "validate")
     assert result.exit_code == 0
     assert result.stdout == "8 shifts in 7 files: no problems\n"
+
+
+def test_problems_are_plain_text_unless_on_a_terminal() -> None:
+    problem = Problem(SourceLocation("shifts/a.yaml", 3, 14), "punch_times", "is 2")
+    assert render_problem(problem, color=False) == "shifts/a.yaml:3:14: punch_times: is 2"
+    styled = render_problem(problem, color=True)
+    assert click.unstyle(styled) == "shifts/a.yaml:3:14: punch_times: is 2"
+    assert styled != click.unstyle(styled)
