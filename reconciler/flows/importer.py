@@ -1,14 +1,16 @@
 """The second pass of an import: good rows sent in batches of 50, each punch stored once.
 
 Before a batch goes out, the punches already stored for its users and time
-span are looked up (the next batch's look-up runs while this one is sent): a
-row whose ``idempotent_id`` or identity is there counts as already present and
-is not sent again. The ``idempotent_id`` covers what a look-up cannot: retries
-after a lost answer and imports running at the same time.
+span are looked up: a row whose ``idempotent_id`` or identity is there counts
+as already present and is not sent again. Look-ups run ahead and two batches
+may be in flight, so the client's pacing, not round trips, sets the speed; the
+``idempotent_id`` covers what a look-up cannot see (retries after a lost
+answer, imports running at the same time).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from reconciler.errors import PartialApplyError
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.errors import AuthError, FeishuError, PermissionDenied
 from reconciler.feishu.limits import FLOW_BATCH, chunked
+from reconciler.feishu.types import UserFlow
 from reconciler.flows.rows import PunchRow, identity_key
 
 __all__ = ["FailedBatch", "ImportIncomplete", "ImportSummary", "send_rows"]
@@ -24,6 +27,11 @@ __all__ = ["FailedBatch", "ImportIncomplete", "ImportSummary", "send_rows"]
 # After this many failed batches in a row the rest are not sent: the remote is
 # down, not one batch bad, and each failure already waited out its retries.
 MAX_FAILED_IN_A_ROW = 3
+# Creates in flight at once: enough to hide a round trip behind the pacing.
+IN_FLIGHT = 2
+# A look-up may not see batches still in flight when it started: the rows of
+# this many recent batches are remembered to catch repeats across them.
+RECENT = IN_FLIGHT + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,65 +109,111 @@ def send_rows(
     Raises the remote error when the credentials or permissions are refused
     before anything was stored.
     """
-    tally = _Tally(dry_run=dry_run)
-    batches = chunked(rows, FLOW_BATCH)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="flows-lookup") as pool:
-
-        def look_up(batch: list[PunchRow] | None) -> Future[frozenset[str]] | None:
-            if batch is None or tally.stopped:
-                return None
-            return pool.submit(_stored_ids, client, batch, employee_type)
-
+    with ThreadPoolExecutor(max_workers=1 + IN_FLIGHT, thread_name_prefix="flows") as pool:
+        pipeline = _Pipeline(client, pool, employee_type, dry_run, progress)
+        batches = chunked(rows, FLOW_BATCH)
         current = next(batches, None)
-        pending = look_up(current)
+        pending = pipeline.look_up(current)
         while current is not None:
             following = next(batches, None)
-            ahead = look_up(following)
-            if pending is None or tally.stopped:
-                tally.skip(current)
-            else:
-                _handle(client, current, pending, employee_type, tally)
-            if progress is not None:
-                progress(len(current))
+            ahead = pipeline.look_up(following)
+            pipeline.handle(current, pending)
             current, pending = following, ahead
-    return tally.summary()
+        pipeline.drain()
+    return pipeline.tally.summary()
 
 
-def _handle(
-    client: FeishuClient,
-    batch: list[PunchRow],
-    lookup: Future[frozenset[str]],
-    employee_type: str,
-    tally: _Tally,
-) -> None:
-    try:
-        stored = lookup.result()
-    except FeishuError as error:
-        _failed(batch, error, tally, "could not look up the stored punches: ")
-        return
-    fresh = _fresh_rows(batch, stored, tally, employee_type)
-    if not fresh:
-        return
-    if tally.dry_run:
-        tally.imported += len(fresh)
-        return
-    tally.batches += 1
-    flows = [row.to_flow(employee_type) for row in fresh]
-    try:
-        client.create_flows(flows, employee_type=employee_type)
-    except FeishuError as error:
-        _failed(fresh, error, tally, "")
-    else:
-        tally.imported += len(fresh)
-        tally.failed_in_a_row = 0
+class _Pipeline:
+    """Look-ups one batch ahead, up to IN_FLIGHT creates outstanding, results in order."""
 
+    def __init__(
+        self,
+        client: FeishuClient,
+        pool: ThreadPoolExecutor,
+        employee_type: str,
+        dry_run: bool,
+        progress: Progress | None,
+    ) -> None:
+        self.client = client
+        self.pool = pool
+        self.employee_type = employee_type
+        self.progress = progress or (lambda _: None)
+        self.tally = _Tally(dry_run=dry_run)
+        self.in_flight: deque[tuple[list[PunchRow], int, Future[list[UserFlow]]]] = deque()
+        self.recent: deque[frozenset[str]] = deque(maxlen=RECENT)
 
-def _failed(rows: Sequence[PunchRow], error: FeishuError, tally: _Tally, prefix: str) -> None:
-    if isinstance(error, AuthError | PermissionDenied):
-        if not tally.imported and not tally.failed:
-            raise error  # nothing stored yet: a plain error, not a partial import
-        tally.stopped = True
-    tally.fail(rows, prefix + str(error))
+    def look_up(self, batch: list[PunchRow] | None) -> Future[frozenset[str]] | None:
+        if batch is None or self.tally.stopped:
+            return None
+        return self.pool.submit(_stored_ids, self.client, batch, self.employee_type)
+
+    def handle(self, batch: list[PunchRow], lookup: Future[frozenset[str]] | None) -> None:
+        if lookup is None or self.tally.stopped:
+            self.tally.skip(batch)
+            self.progress(len(batch))
+            return
+        try:
+            stored = lookup.result()
+        except FeishuError as error:
+            self._failed(batch, error, "could not look up the stored punches: ")
+            self.progress(len(batch))
+            return
+        fresh = self._fresh(batch, stored)
+        if not fresh or self.tally.dry_run:
+            self.tally.imported += len(fresh)
+            self.progress(len(batch))
+            return
+        if self._make_room():
+            self.tally.skip(fresh)
+            self.progress(len(batch))
+            return
+        flows = [row.to_flow(self.employee_type) for row in fresh]
+        sent = self.pool.submit(self.client.create_flows, flows, employee_type=self.employee_type)
+        self.in_flight.append((fresh, len(batch), sent))
+        self.tally.batches += 1
+
+    def _make_room(self) -> bool:
+        """Wait until a create may start; True when a failure meanwhile stopped the import."""
+        while len(self.in_flight) >= IN_FLIGHT:
+            self._collect()
+        return self.tally.stopped
+
+    def drain(self) -> None:
+        while self.in_flight:
+            self._collect()
+
+    def _collect(self) -> None:
+        fresh, size, sent = self.in_flight.popleft()
+        try:
+            sent.result()
+        except FeishuError as error:
+            self._failed(fresh, error, "")
+        else:
+            self.tally.imported += len(fresh)
+            self.tally.failed_in_a_row = 0
+        self.progress(size)
+
+    def _fresh(self, batch: Sequence[PunchRow], stored: frozenset[str]) -> list[PunchRow]:
+        """Rows not stored yet; a row repeated in the file counts once."""
+        fresh: list[PunchRow] = []
+        seen: set[str] = set().union(*self.recent)
+        for row in batch:
+            key = row.idempotent_id(self.employee_type)
+            if key in stored or key in seen:
+                self.tally.present += 1
+            else:
+                seen.add(key)
+                fresh.append(row)
+        self.recent.append(frozenset(row.idempotent_id(self.employee_type) for row in fresh))
+        return fresh
+
+    def _failed(self, rows: Sequence[PunchRow], error: FeishuError, prefix: str) -> None:
+        tally = self.tally
+        if isinstance(error, AuthError | PermissionDenied):
+            if not tally.imported and not tally.failed:
+                raise error  # nothing stored yet: a plain error, not a partial import
+            tally.stopped = True
+        tally.fail(rows, prefix + str(error))
 
 
 @dataclass(slots=True)
@@ -173,11 +227,9 @@ class _Tally:
     not_sent_from: int | None = None
     batches: int = 0
     stopped: bool = False
-    previous: frozenset[str] = frozenset()
 
     def fail(self, batch: Sequence[PunchRow], reason: str) -> None:
         self.failed.append(FailedBatch(tuple(r.line for r in batch), reason))
-        self.previous = frozenset()  # nothing of this batch was stored
         self.failed_in_a_row += 1
         self.stopped = self.stopped or self.failed_in_a_row >= MAX_FAILED_IN_A_ROW
 
@@ -218,21 +270,3 @@ def _stored_ids(
             )
         )
     return frozenset(found)
-
-
-def _fresh_rows(
-    batch: Sequence[PunchRow], stored: frozenset[str], tally: _Tally, employee_type: str
-) -> list[PunchRow]:
-    """Rows not stored yet; a row repeated in the file, or sent in the batch before, counts once."""
-    fresh: list[PunchRow] = []
-    seen: set[str] = set(tally.previous)
-    for row in batch:
-        key = row.idempotent_id(employee_type)
-        if key in stored or key in seen:
-            tally.present += 1
-        else:
-            seen.add(key)
-            fresh.append(row)
-    # The next batch's look-up ran while this batch was sent: remember what it may miss.
-    tally.previous = frozenset(row.idempotent_id(employee_type) for row in fresh)
-    return fresh

@@ -107,18 +107,20 @@ def test_failed_batches_list_their_lines_and_repeated_failures_stop_the_rest(
     client_for: Callable[..., FeishuClient],
 ) -> None:
     set_faults(feishu, endpoints={"user_flow.batch_create": {"error_rate": 1.0}})
-    lines = punch_csv(USERS, [*DAYS, "2024-03-07"])  # 160 rows on lines 2-161
+    # 300 rows on lines 2-301, six batches; two are in flight when the third failure is seen.
+    lines = punch_csv(USERS, [*DAYS, "2024-03-07", "2024-03-08"], ("08:55", "12:00", "18:05"))
     with client_for(feishu, max_retry_seconds=0.05) as quick:
         summary = run(quick, write_rows, lines)
     assert [(batch.lines[0], len(batch.lines)) for batch in summary.failed] == [
         (2, 50),
         (52, 50),
         (102, 50),
+        (152, 50),
     ]
-    assert (summary.not_sent, summary.not_sent_from) == (10, 152)
+    assert (summary.not_sent, summary.not_sent_from) == (100, 202)
     assert "internal server error" in summary.failed[0].reason
     assert not summary.complete
-    assert "160 rows not imported (150 failed, 10 not sent)" in str(ImportIncomplete(summary))
+    assert "300 rows not imported (200 failed, 100 not sent)" in str(ImportIncomplete(summary))
     assert stored(client) == 0
 
 
