@@ -56,6 +56,19 @@ def test_list_follows_page_tokens_to_the_end(feishu, client: FeishuClient) -> No
     assert client.stats["shift.list"].requests == 2
 
 
+def test_listing_is_lazy(feishu, client: FeishuClient) -> None:
+    pages = [
+        feishu.ok({"shift_list": [wire_shift(n)], "page_token": f"p{n}", "has_more": True})
+        for n in range(3)
+    ]
+    feishu.add("GET", f"{V1}/shifts", *pages)
+    shifts = client.list_shifts()
+    assert feishu.business() == []
+    assert next(shifts).name == "班次0"
+    shifts.close()
+    assert len(feishu.business()) == 1
+
+
 def test_list_with_a_failing_page_raises(feishu, make_client) -> None:
     client = make_client(max_retry_seconds=1)
     feishu.add(
