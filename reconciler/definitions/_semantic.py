@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Iterator, Sequence
 
 from reconciler.definitions._yaml import Document, JsonPath, dotted
@@ -79,15 +81,23 @@ def _thresholds(shift: Shift) -> Iterator[_Finding]:
 def _breaks(shift: Shift) -> Iterator[_Finding]:
     """Breaks must end after they begin, sit inside one segment, and not overlap."""
     yield from _spans("rest_time_rule", shift.rest_time_rule)
-    segments = [(minutes_of(r.on_time), minutes_of(r.off_time)) for r in shift.punch_time_rule]
-    working = ", ".join(f"{r.on_time}–{r.off_time}" for r in shift.punch_time_rule)
+    segments = sorted(
+        (minutes_of(r.on_time), minutes_of(r.off_time)) for r in shift.punch_time_rule
+    )
+    starts = [on for on, _ in segments]
+    # reach[i]: the latest end among segments starting no later than starts[i], so
+    # "some segment holds [begin, end]" is one binary search, not a scan per break.
+    reach = list(itertools.accumulate((off for _, off in segments), max))
+    working = ", ".join(f"{r.on_time}–{r.off_time}" for r in shift.punch_time_rule[:4])
+    working += ", …" if len(shift.punch_time_rule) > 4 else ""
     ordered = sorted(enumerate(shift.rest_time_rule), key=lambda item: _bounds(item[1]))
     previous: RestRule | None = None
     for index, rest in ordered:
         begin, end = _bounds(rest)
         if begin >= end:
             continue  # already reported by _spans
-        if not any(on <= begin and end <= off for on, off in segments):
+        last = bisect.bisect_right(starts, begin) - 1
+        if last < 0 or reach[last] < end:
             yield (
                 ("rest_time_rule", index, "rest_begin_time"),
                 f"break {rest.rest_begin_time}–{rest.rest_end_time} is not inside "
