@@ -78,6 +78,17 @@ def test_a_row_repeated_in_the_file_is_stored_once(
     assert stored(client) == 40
 
 
+def test_repeats_of_batches_still_in_flight_are_caught(
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
+) -> None:
+    lines = punch_csv(USERS, DAYS)  # 120 rows; then rows of batches 2 and 3 again
+    summary = run(client, write_rows, [*lines, *lines[51:121], *lines[51:61]])
+    assert summary.failed == (), summary
+    assert (summary.imported, summary.present) == (120, 80)
+    assert stored(client) == 120
+    assert client.stats["user_flow.batch_create"].requests == 3
+
+
 def test_a_punch_stored_some_other_way_counts_as_present_by_its_identity(
     client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
 ) -> None:
