@@ -55,9 +55,14 @@ class JobRun:
         return not self.skipped and all(r.outcome != "failure" for r in self.steps.values())
 
 
+_STATUS_FUNCTIONS = ("always", "success", "failure")
+_JOB_FAILED = "__job_failed__"
+
+
 def evaluate(expression: str, context: Mapping[str, str]) -> Any:
     """The subset of GitHub's expression language the workflows use: paths, '...' strings,
-    == != && || ! and parentheses. Anything else raises, so a new construct is noticed."""
+    == != && || ! parentheses and always()/success()/failure(). Anything else raises, so a
+    new construct is noticed."""
     tokens = _tokens(expression)
     value, rest = _or(tokens, context)
     if rest:
@@ -114,6 +119,9 @@ def _unary(tokens: list[str], context: Mapping[str, str]) -> tuple[Any, list[str
         if rest[:1] != [")"]:
             raise ValueError("unbalanced parentheses")
         return value, rest[1:]
+    if head in _STATUS_FUNCTIONS and rest[:2] == ["(", ")"]:
+        failed = context.get(_JOB_FAILED) == "true"
+        return {"always": True, "success": not failed, "failure": failed}[head], rest[2:]
     if head.startswith("'"):
         return head[1:-1], rest
     if head in ("true", "false"):
@@ -164,8 +172,12 @@ class Runner:
     ) -> StepResult:
         if step.get("name") in self.skip_steps:
             return StepResult("skipped", {})
+        condition = str(step.get("if", "success()"))
         # Without a status function, a step runs only while nothing has failed.
-        if failed or ("if" in step and not evaluate(step["if"], context)):
+        if not any(f"{name}()" in condition.replace(" ", "") for name in _STATUS_FUNCTIONS):
+            condition = f"success() && ({condition})"
+        context[_JOB_FAILED] = "true" if failed else "false"
+        if not evaluate(condition, context):
             return StepResult("skipped", {})
         if "uses" in step:
             action = step["uses"].partition("@")[0]

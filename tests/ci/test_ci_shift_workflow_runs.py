@@ -79,14 +79,19 @@ class Repo:
 
     tmp: Path
     endpoint: str
+    main_branch: Path  # the repository's files on main: shifts/ and shiftctl.yaml
     github: GitHub = field(default_factory=GitHub)
     runs: int = 0
 
-    def checkout(self, shifts: Path = ROOT / "shifts") -> Path:
+    @property
+    def shifts(self) -> Path:
+        return self.main_branch / "shifts"
+
+    def checkout(self, shifts: Path | None = None) -> Path:
         self.runs += 1
         workspace = self.tmp / f"run-{self.runs}"
-        shutil.copytree(shifts, workspace / "shifts")
-        shutil.copy(ROOT / "shiftctl.yaml", workspace / "shiftctl.yaml")
+        shutil.copytree(shifts or self.shifts, workspace / "shifts")
+        shutil.copy(self.main_branch / "shiftctl.yaml", workspace / "shiftctl.yaml")
         return workspace
 
     def run(self, job: str, event: str, workspace: Path, **context: str) -> JobRun:
@@ -112,7 +117,7 @@ class Repo:
         return runner.run_job(SHIFTS, job)
 
     def pull_request(
-        self, number: str, head_repo: str = REPOSITORY, shifts: Path = ROOT / "shifts"
+        self, number: str, head_repo: str = REPOSITORY, shifts: Path | None = None
     ) -> PullRequestRun:
         workspace = self.checkout(shifts)
         context = {
@@ -137,7 +142,7 @@ class Repo:
         )
 
     def remote_plan_exit_code(self) -> int:
-        """``shiftctl plan --detailed-exitcode`` of the repository's own files right now."""
+        """``shiftctl plan --detailed-exitcode`` of the files on main (the working directory)."""
         return main(["--endpoint", self.endpoint, "plan", "--detailed-exitcode"])
 
 
@@ -147,13 +152,21 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
     with serving(app) as url:
         monkeypatch.setenv("FEISHU_APP_ID", DEFAULT_APP_ID)
         monkeypatch.setenv("FEISHU_APP_SECRET", DEFAULT_APP_SECRET)
-        monkeypatch.chdir(ROOT)
-        yield Repo(tmp_path, url)
+        # A snapshot: the shared checkout may change while the test runs.
+        main_branch = tmp_path / "main"
+        shutil.copytree(ROOT / "shifts", main_branch / "shifts")
+        shutil.copy(ROOT / "shiftctl.yaml", main_branch / "shiftctl.yaml")
+        monkeypatch.chdir(main_branch)
+        yield Repo(tmp_path, url, main_branch)
     app.close()
 
 
 def _checksum(comment: str) -> str:
     return comment.split("Plan checksum `", 1)[1].split("`", 1)[0]
+
+
+def reviewed_checksum(repo: Repo, pr: str) -> str:
+    return _checksum(repo.github.comments[(pr, "shiftctl-plan")])
 
 
 def test_pull_request_is_validated_planned_and_commented_once(repo: Repo) -> None:
@@ -195,9 +208,12 @@ def test_merge_applies_the_reviewed_plan_and_converges(repo: Repo) -> None:
     assert apply.steps["compare"].outputs["decision"] == "apply"
     assert apply.steps["apply"].outcome == "success"
     assert apply.steps["Verify convergence"].outcome == "success"
-    assert "Apply report (exit 0)" in apply.summary
+    assert "### shiftctl: applied" in apply.summary
+    assert "8 applied, 0 failed" in apply.summary
     assert repo.remote_plan_exit_code() == 0
-    assert ("7", "shiftctl-apply") not in repo.github.comments
+    result = repo.github.comments[("7", "shiftctl-apply")]
+    assert "### shiftctl: applied" in result
+    assert reviewed_checksum(repo, "7") in result
     # A later push with nothing new to apply succeeds without applying.
     again = repo.run("apply", "push", repo.checkout())
     assert again.succeeded
@@ -209,8 +225,9 @@ def test_a_tenant_changed_after_review_is_refused_until_approved(repo: Repo) -> 
     reviewed = repo.pull_request("7")
     repo.github.reviewed = {"pr-number": "7", "run-id": reviewed.run_id}
     # Someone edits one shift in the admin console between review and merge.
-    edited = (ROOT / "shifts" / "standard.yaml").read_text().replace('"09:00"', '"09:30"')
-    assert edited != (ROOT / "shifts" / "standard.yaml").read_text()
+    original = (repo.shifts / "standard.yaml").read_text()
+    edited = original.replace('"09:00"', '"09:30"')
+    assert edited != original
     repo.edit_in_console({"standard.yaml": edited})
     refused = repo.run("apply", "push", repo.checkout())
     assert not refused.succeeded
@@ -234,8 +251,8 @@ def test_a_plan_blocked_by_a_guard_is_posted_and_fails(repo: Repo) -> None:
     assert main(["--endpoint", repo.endpoint, "apply", "--auto-approve"]) == 0
     kept = repo.tmp / "kept"
     kept.mkdir()
-    for name in sorted(p.name for p in (ROOT / "shifts").glob("*.yaml"))[:3]:
-        shutil.copy(ROOT / "shifts" / name, kept / name)
+    for name in sorted(p.name for p in repo.shifts.glob("*.yaml"))[:3]:
+        shutil.copy(repo.shifts / name, kept / name)
     blocked = repo.pull_request("9", shifts=kept)
     assert blocked.validate.succeeded
     assert not blocked.plan.succeeded
@@ -247,7 +264,7 @@ def test_a_plan_blocked_by_a_guard_is_posted_and_fails(repo: Repo) -> None:
 def test_invalid_files_are_annotated_and_replace_the_plan_comment(repo: Repo) -> None:
     repo.pull_request("5")
     broken = repo.tmp / "broken"
-    shutil.copytree(ROOT / "shifts", broken)
+    shutil.copytree(repo.shifts, broken)
     text = (broken / "standard.yaml").read_text()
     (broken / "standard.yaml").write_text(text.replace('off_time: "18:00"', 'off_time: "8 pm"'))
     runs = repo.pull_request("5", shifts=broken)
