@@ -7,6 +7,7 @@ benchmarks) should be able to reuse theirs as they would against Feishu.
 
 from __future__ import annotations
 
+import json
 import logging
 import socketserver
 import threading
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from reconciler.emulator.app import EmulatorApp
-from reconciler.emulator.wire import UNREAD_BODY, LostResponse
+from reconciler.emulator.wire import INVALID_PARAM, UNREAD_BODY, LostResponse, log_id
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -89,6 +90,25 @@ class _RequestHandler(WSGIRequestHandler):
         if handler.dropped or chunked or environ.get(UNREAD_BODY):
             self.close_connection = True
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed HTTP gets a JSON envelope too, never http.server's HTML page."""
+        reason = message or self.responses.get(code, ("error",))[0]
+        body = json.dumps({"code": INVALID_PARAM, "msg": reason, "data": {}}).encode()
+        self.log_error("code %d, message %s", code, reason)
+        if self.request_version == "HTTP/0.9":
+            # An unparsable request line leaves http.server assuming HTTP/0.9, which has
+            # no status line or headers; nobody speaks 0.9, so answer in 1.0.
+            self.request_version = "HTTP/1.0"
+        self.send_response(code, reason)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Tt-Logid", log_id())
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
@@ -101,6 +121,10 @@ class EmulatorServer(socketserver.ThreadingMixIn, WSGIServer):
     allow_reuse_address = True
     # socketserver's default backlog of 5 resets bursts of new connections.
     request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client vanishing mid-exchange is routine; socketserver would print a traceback.
+        log.debug("connection from %s failed", client_address, exc_info=True)
 
     @property
     def base_url(self) -> str:

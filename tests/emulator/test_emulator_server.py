@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -119,18 +120,42 @@ def test_serve_command_reports_a_bad_seed(tmp_path: Path) -> None:
 
 
 def test_a_truncated_body_gets_an_envelope(served_emulator: Any) -> None:
-    import socket
+    request = (
+        b"POST /open-apis/attendance/v1/shifts HTTP/1.1\r\nHost: x\r\n"
+        b'Content-Length: 100\r\n\r\n{"shift_name"'
+    )
+    head, _, body = _raw_exchange(served_emulator.base_url, request, half_close=True).partition(
+        b"\r\n\r\n"
+    )
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(body)["code"] == 1220001
 
-    parts = urlsplit(served_emulator.base_url)
+
+def _raw_exchange(base_url: str, data: bytes, *, half_close: bool = False) -> bytes:
+    parts = urlsplit(base_url)
     with socket.create_connection((parts.hostname or "", parts.port or 0), timeout=10) as sock:
-        sock.sendall(
-            b"POST /open-apis/attendance/v1/shifts HTTP/1.1\r\nHost: x\r\n"
-            b'Content-Length: 100\r\n\r\n{"shift_name"'
-        )
-        sock.shutdown(socket.SHUT_WR)
+        sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 400")
-    assert json.loads(body)["code"] == 1220001
+    return answer
+
+
+def test_malformed_http_gets_an_envelope_and_no_traceback(served_emulator: Any, capfd: Any) -> None:
+    for garbage in (
+        b"GARBAGE\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GET /" + b"a" * 70000 + b"\r\n",
+    ):
+        head, _, body = _raw_exchange(served_emulator.base_url, garbage).partition(b"\r\n\r\n")
+        assert head.split()[1] in (b"400", b"414", b"505"), head
+        assert json.loads(body)["code"] == 1220001
+    # A client that goes away mid-headers.
+    _raw_exchange(
+        served_emulator.base_url, b"POST /x HTTP/1.1\r\nContent-Length: 5\r\n", half_close=True
+    )
+    with httpx.Client(base_url=served_emulator.base_url) as client:
+        assert client.get("/_emulator/stats").json()["code"] == 0
+    assert "Traceback" not in capfd.readouterr().err
