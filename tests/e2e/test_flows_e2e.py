@@ -36,6 +36,11 @@ SHIFT = {
         }
     ],
 }
+OVERTIME_SHIFT = {
+    **SHIFT,
+    "shift_name": "Office 9-18 + overtime",
+    "overtime_rule": [{"on_overtime": "18:00", "off_overtime": "19:00"}],
+}
 PEOPLE = {"u1": "Alice", "u2": "Bob", "u3": "Carol"}
 WEEK = ["2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08"]
 
@@ -120,16 +125,24 @@ def tenant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Tenant:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     made = Tenant(tmp_path)
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    people = [{"employee_id": k, "employee_no": f"E{k}", "name": v} for k, v in PEOPLE.items()]
     seed = {
-        "users": [{"employee_id": k, "employee_no": f"E{k}", "name": v} for k, v in PEOPLE.items()],
-        "shifts": [SHIFT],
+        "users": [*people, {"employee_id": "u4", "name": "Dave"}],
+        "shifts": [SHIFT, OVERTIME_SHIFT],
         "groups": [
             {
                 "id": "g1",
                 "name": "Office",
                 "members": list(PEOPLE),
-                "shifts": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), SHIFT["shift_name"]),
-            }
+                "shifts": dict.fromkeys(weekdays, SHIFT["shift_name"]),
+            },
+            {
+                "id": "g2",
+                "name": "Late office",
+                "members": ["u4"],
+                "shifts": dict.fromkeys(weekdays, OVERTIME_SHIFT["shift_name"]),
+            },
         ],
     }
     app = create_app(str(made.db), seed=seed)
@@ -205,6 +218,20 @@ def test_reading_commands_show_tables_single_records_and_other_zones(tenant: Ten
     tasks = tenant.tasks("--tz", "Europe/Berlin", fmt="table")
     assert "times in Europe/Berlin" in tasks.out
     assert "01:55" in tasks.out  # 08:55 in Shanghai
+
+
+def test_overtime_segments_come_only_with_need_overtime(tenant: Tenant) -> None:
+    rows = tenant.file("ot.csv", f"{HEADER}\nu4,2024-03-04T08:58:00+08:00,HQ,\n"
+                       "u4,2024-03-04T19:02:00+08:00,HQ,\n")  # fmt: skip
+    assert tenant.shiftctl("flows", "import", rows).code == 0
+    ask = ["tasks", "--user", "u4", "--from", WEEK[0], "--to", WEEK[0], "--format", "csv"]
+    plain = tenant.shiftctl(*ask).csv()
+    assert [r["segment_type"] for r in plain] == ["normal"]
+    both = tenant.shiftctl(*ask, "--need-overtime").csv()
+    assert [r["segment_type"] for r in both] == ["normal", "overtime"]
+    overtime = both[1]
+    assert overtime["check_out_shift_time"] == "2024-03-04T19:00:00+08:00"
+    assert overtime["check_out_time"] == "2024-03-04T19:02:00+08:00"
 
 
 def test_unknown_users_in_tasks_are_reported_on_stderr_not_fatal(tenant: Tenant) -> None:
