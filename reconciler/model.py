@@ -9,17 +9,19 @@ optional object equal to its defaults is the same as no object at all.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_time(value: str) -> str:
     """``"9:00"`` → ``"09:00"``; next-day times such as ``"26:00"`` stay past 24h."""
     match = _TIME.match(value.strip())
@@ -52,12 +54,11 @@ class Record:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Self:
         """Build from a YAML or wire mapping; unknown keys are ignored, absent ones defaulted."""
-        hints = _type_hints(cls)
         kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name not in data or data[f.name] is None:
-                continue
-            kwargs[f.name] = _convert(hints[f.name], data[f.name], f.name in cls._times)
+        for name, convert in _converters(cls):
+            value = data.get(name)
+            if value is not None:
+                kwargs[name] = convert(value)
         return cls(**kwargs)
 
     def to_mapping(self, *, compact: bool = True) -> dict[str, Any]:
@@ -73,15 +74,38 @@ class Record:
         return out
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+Converter = Callable[[Any], Any]
+_CONVERTERS: dict[type, tuple[tuple[str, Converter], ...]] = {}
 
 
-def _type_hints(cls: type) -> dict[str, Any]:
-    # Resolving string annotations is costly, so it is done once per class.
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
-    return hints
+def _converters(cls: type[Record]) -> tuple[tuple[str, Converter], ...]:
+    # Resolving annotations is costly and the wire listing converts thousands of
+    # shifts, so each class's field converters are built once.
+    found = _CONVERTERS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = _CONVERTERS[cls] = tuple(
+            (f.name, _converter(hints[f.name], f.name in cls._times))
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        )
+    return found
+
+
+def _converter(hint: Any, is_time: bool) -> Converter:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _converter(inner[0], is_time)
+    if origin is tuple:
+        item = _converter(typing.get_args(hint)[0], False)
+        return lambda value: tuple(item(v) for v in value)
+    if isinstance(hint, type) and issubclass(hint, Record):
+        return hint.from_mapping
+    if is_time:
+        return lambda value: canonical_time(str(value))
+    if hint in (bool, int, float):
+        return cast(Converter, hint)
+    return lambda value: value
 
 
 def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
@@ -90,27 +114,6 @@ def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
     if f.default_factory is not dataclasses.MISSING:
         return bool(value == f.default_factory())
     return False
-
-
-def _convert(hint: Any, value: Any, is_time: bool) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _convert(inner[0], value, is_time)
-    if origin is tuple:
-        (item,) = typing.get_args(hint)[:1]
-        return tuple(_convert(item, v, False) for v in value)
-    if isinstance(hint, type) and issubclass(hint, Record):
-        return hint.from_mapping(value)
-    if is_time:
-        return canonical_time(str(value))
-    if hint is bool:
-        return bool(value)
-    if hint is int:
-        return int(value)
-    if hint is float:
-        return float(value)
-    return value
 
 
 def _unconvert(value: Any, *, compact: bool) -> Any:
