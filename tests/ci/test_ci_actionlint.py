@@ -160,3 +160,11 @@ def test_run_steps_pass_shellcheck(shellcheck: Path, step: RunStep) -> None:
 
 def test_shellcheck_reports_an_unquoted_expansion(shellcheck: Path) -> None:
     assert "SC2086" in _shellcheck(shellcheck, 'cd $1\necho "$PWD"\n')
+
+
+def test_a_missing_node_fails_loudly_instead_of_skipping(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(pytest.fail.Exception, match="node is not installed"):
+        _require("node")
