@@ -388,3 +388,12 @@ def test_over_http_no_secret_or_token_shows_even_with_debug_logging(
     text = "\n".join([*outputs, caplog.text])
     assert SECRET not in text
     assert "Bearer t-" not in text
+
+
+def test_without_credentials_or_emulator_the_commands_say_what_to_set(tenant: Tenant) -> None:
+    rows = tenant.punches_csv()
+    for args in (["flows", "import", rows], ["flows", "get", "1"], ["flows", "delete", "1"]):
+        with CliRunner().isolation() as (_, err, _):
+            code = main(args)
+        assert code == 1
+        assert "FEISHU_APP_ID and FEISHU_APP_SECRET not set" in err.getvalue().decode()
