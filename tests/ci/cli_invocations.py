@@ -124,10 +124,13 @@ def _consume_option(
     if not _takes_value(option) or has_value:
         return index, None
     if getattr(option, "_flag_needs_value", False):
-        # An option whose value is optional takes the next word only if it is not an option.
-        if index < len(args) and not args[index].startswith("-"):
-            return index + 1, None
-        return index, None
+        # An option whose value is optional takes the next word unless it is an option or,
+        # as shiftctl's root group arranges for ``--emulator``, the name of a subcommand.
+        following = args[index] if index < len(args) else "-"
+        subcommands = command.commands if isinstance(command, click.Group) else {}
+        if following.startswith("-") or following in subcommands:
+            return index, None
+        return index + 1, None
     needed = max(option.nargs, 1)
     if index + needed > len(args):
         return len(args), f"option {name} needs a value"
