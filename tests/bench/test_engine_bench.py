@@ -1,0 +1,381 @@
+"""Benchmarks of plan and apply against the served emulator with latency and the 50/s limit.
+
+The targets of PRODUCT.md §10, asserted here (docs/benchmarks.md explains each). Every test
+prints a table and adds a section to the JSON report (``_report.report_path()``).
+Run with: pytest -m bench tests/bench/test_engine_bench.py -s
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from _naive_sdk import naive_sync
+from _report import record, table
+from _tenant import (
+    JITTER_MS,
+    LATENCY_MS,
+    PAGE_SIZE,
+    RATE,
+    Tenant,
+    served_tenant,
+    shift_body,
+    write_shift_files,
+)
+
+from reconciler import commands
+from reconciler.config import Settings, load_settings
+from reconciler.feishu.client import FeishuClient
+from reconciler.model import RemoteShift
+from reconciler.plan import Plan
+
+PLAN_TARGET = 1.2
+APPLY_TARGET = 1.25
+SDK_TARGET = 20.0
+MEMORY_LIMIT_BYTES = 200_000_000
+SDK_SAMPLE = int(os.environ.get("SHIFTCTL_BENCH_SDK_SAMPLE", "200"))
+CHANGED_EVERY = 50  # one desired shift in 50 differs from the tenant
+NEW_SHIFTS = 5  # files the tenant does not have yet
+TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
+LIST_PATH = "/open-apis/attendance/v1/shifts"
+
+
+def desired_bodies(n: int) -> list[dict[str, Any]]:
+    """The tenant's ``n`` shifts as files, every 50th with another late threshold, plus 5 new."""
+    bodies = [shift_body(i, late=10 if i % CHANGED_EVERY == 7 else 5) for i in range(n)]
+    return bodies + [shift_body(n + i) for i in range(NEW_SHIFTS)]
+
+
+def prepare(root: Path, tenant: Tenant, bodies: list[dict[str, Any]], mp: Any) -> Settings:
+    """A repository folder with the shift files; credentials from the environment, as in CI."""
+    repo = root / "repo"
+    write_shift_files(repo / "shifts", bodies)
+    for name, value in tenant.env().items():
+        mp.setenv(name, value)
+    return load_settings(endpoint=tenant.base_url, cwd=repo)
+
+
+class _TimedLister:
+    """The real client, noting when the listing starts and ends (make_plan's middle phase)."""
+
+    def __init__(self, client: FeishuClient) -> None:
+        self.client = client
+        self.started = self.ended = 0.0
+
+    def list_shifts(self) -> Iterator[RemoteShift]:
+        self.started = time.perf_counter()
+        yield from self.client.list_shifts()
+        self.ended = time.perf_counter()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRun:
+    """One ``commands.make_plan`` and its phases: read the files, list the tenant, compare."""
+
+    plan: Plan
+    total: float
+    files: float
+    listing: float
+    compare: float
+
+    @property
+    def remote(self) -> float:
+        """Everything after the files are read: what the latency/rate bound describes."""
+        return self.listing + self.compare
+
+
+def run_plan(settings: Settings) -> PlanRun:
+    started = time.perf_counter()
+    with commands.connect(settings) as client:
+        lister = _TimedLister(client)
+        plan = commands.make_plan(settings, lister)  # type: ignore[arg-type]
+        ended = time.perf_counter()
+    return PlanRun(
+        plan=plan,
+        total=ended - started,
+        files=lister.started - started,
+        listing=lister.ended - lister.started,
+        compare=ended - lister.ended,
+    )
+
+
+def bare_listing(tenant: Tenant) -> float:
+    """The same pages fetched by a bare httpx loop (no parsing): the floor on this machine."""
+    time.sleep(1.1)  # a fresh rate-limit window, so the plan's last calls do not count here
+    with httpx.Client(base_url=tenant.base_url) as http:
+        body = {"app_id": tenant.app_id, "app_secret": tenant.app_secret}
+        token = http.post(TOKEN_PATH, json=body).json()["tenant_access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        started = time.perf_counter()
+        params = {"page_size": str(PAGE_SIZE)}
+        while True:
+            data = http.get(LIST_PATH, params=params).json()["data"]
+            if not data.get("has_more"):
+                return time.perf_counter() - started
+            params["page_token"] = data["page_token"]
+
+
+@pytest.mark.bench
+@pytest.mark.parametrize("n", [500, 2000])
+def test_plan_lists_each_page_once_within_the_latency_bound(
+    n: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with served_tenant(tmp_path, [shift_body(i) for i in range(n)]) as tenant:
+        settings = prepare(tmp_path, tenant, desired_bodies(n), monkeypatch)
+        tenant.reset_stats()
+        run = run_plan(settings)
+        calls = tenant.stats()
+        bare = bare_listing(tenant)
+    pages = math.ceil(n / PAGE_SIZE)
+    bound = max(pages * LATENCY_MS / 1000, pages / RATE)
+    report = {
+        "remote_shifts": n,
+        "desired_shifts": n + NEW_SHIFTS,
+        "latency_ms": LATENCY_MS,
+        "jitter_ms": JITTER_MS,
+        "rate_limit": RATE,
+        "summary": run.plan.summary(),
+        "calls": {name: c["requests"] for name, c in calls.items()},
+        "seconds": {
+            "total": round(run.total, 3),
+            "read_files": round(run.files, 3),
+            "listing": round(run.listing, 3),
+            "compare": round(run.compare, 3),
+            "remote_part": round(run.remote, 3),
+            "bare_httpx_listing": round(bare, 3),
+        },
+        "bound_s": round(bound, 3),
+        "remote_part_over_bound": round(run.remote / bound, 3),
+        "target": f"remote part ≤ {PLAN_TARGET} × bound; {pages} list calls, ≤ 1 token call",
+    }
+    print()
+    print(
+        table(
+            f"plan over {n} remote shifts ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s)",
+            ["phase", "seconds", "× bound"],
+            [
+                ["read files", run.files, run.files / bound],
+                ["list", run.listing, run.listing / bound],
+                ["compare", run.compare, run.compare / bound],
+                ["list + compare", run.remote, run.remote / bound],
+                ["total", run.total, run.total / bound],
+                ["bare httpx list", bare, bare / bound],
+                [f"bound ({pages} pages)", bound, 1.0],
+            ],
+        )
+    )
+    print(f"report: {record(f'plan_{n}', report)}")
+    changed = len([i for i in range(n) if i % CHANGED_EVERY == 7])
+    assert run.plan.summary()["update"] == changed
+    assert run.plan.summary()["create"] == NEW_SHIFTS
+    assert calls["shift.list"]["requests"] == pages, calls
+    assert calls.get("auth.tenant_access_token", {"requests": 0})["requests"] <= 1, calls
+    assert set(calls) <= {"shift.list", "auth.tenant_access_token"}, calls
+    assert run.remote <= PLAN_TARGET * bound, report
+
+
+APPLY_REMOTE = 500
+APPLY_UPDATES = 100
+APPLY_CREATES = 100
+_ENDPOINT_OF = {"create": "shift.create", "update": "shift.create", "delete": "shift.delete"}
+
+
+@pytest.mark.bench
+def test_apply_runs_at_the_rate_limit_of_its_busiest_endpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote = [shift_body(i) for i in range(APPLY_REMOTE)]
+    desired = [shift_body(i, late=10 if i < APPLY_UPDATES else 5) for i in range(APPLY_REMOTE)]
+    desired += [shift_body(APPLY_REMOTE + i) for i in range(APPLY_CREATES)]
+    with served_tenant(tmp_path, remote) as tenant:
+        settings = prepare(tmp_path, tenant, desired, monkeypatch)
+        with commands.connect(settings) as client:
+            plan = commands.make_plan(settings, client)
+            tenant.reset_stats()
+            started = time.perf_counter()
+            result = commands.apply_changes(plan, client, concurrency=settings.concurrency)
+            seconds = time.perf_counter() - started
+            calls = tenant.stats()
+            retries = sum(s.retries for s in client.stats.values())
+            again = commands.make_plan(settings, client)
+    per_endpoint = Counter(_ENDPOINT_OF[change.action] for change in plan.changes)
+    busiest, operations = per_endpoint.most_common(1)[0]
+    bound = operations / RATE
+    requests = sum(c["requests"] for c in calls.values())
+    throttled = sum(c["rate_limited"] for c in calls.values())
+    report = {
+        "changes": plan.summary(),
+        "concurrency": settings.concurrency,
+        "busiest_endpoint": busiest,
+        "busiest_operations": operations,
+        "bound_s": bound,
+        "seconds": round(seconds, 3),
+        "over_bound": round(seconds / bound, 3),
+        "operations_per_second": round(len(plan.changes) / seconds, 2),
+        "outcomes": {s: result.count(s) for s in ("applied", "failed", "skipped")},
+        "requests": requests,
+        "rate_limited_429": throttled,
+        "client_retries": retries,
+        "calls": {name: c["requests"] for name, c in calls.items()},
+        "target": f"≤ {APPLY_TARGET} × bound, no failure, 429s < 1 % of requests",
+    }
+    print()
+    print(
+        table(
+            f"apply of {len(plan.changes)} changes ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s)",
+            ["run", "seconds", "× bound", "ops/s", "requests", "429s", "failed"],
+            [
+                [
+                    "shiftctl apply",
+                    seconds,
+                    seconds / bound,
+                    len(plan.changes) / seconds,
+                    requests,
+                    throttled,
+                    result.count("failed"),
+                ],
+                [f"bound ({operations} × {busiest})", bound, 1.0, RATE, "", "", ""],
+            ],
+        )
+    )
+    print(f"report: {record('apply_200', report)}")
+    assert (plan.summary()["create"], plan.summary()["update"]) == (APPLY_CREATES, APPLY_UPDATES)
+    assert result.ok, [o for o in result.outcomes if o.status != "applied"]
+    assert not again.has_changes
+    assert throttled < 0.01 * requests, report
+    assert seconds <= APPLY_TARGET * bound, report
+
+
+SDK_N = 2000
+
+
+@pytest.mark.bench
+def test_plan_is_20x_faster_than_the_sdk_one_shift_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with served_tenant(tmp_path, [shift_body(i) for i in range(SDK_N)]) as tenant:
+        settings = prepare(tmp_path, tenant, desired_bodies(SDK_N), monkeypatch)
+        tenant.reset_stats()
+        run = run_plan(settings)
+        plan_calls = sum(c["requests"] for c in tenant.stats().values())
+        files = sorted(settings.shifts_dir.glob("*.yaml"))
+        sample = random.Random(11).sample(files, min(SDK_SAMPLE, len(files)))
+        tenant.reset_stats()
+        sdk = naive_sync(tenant.base_url, tenant.app_id, tenant.app_secret, sample, RATE)
+        calls = tenant.stats()
+    sdk_calls = sum(c["requests"] for c in calls.values())
+    extrapolated = sdk.seconds * len(files) / len(sample)
+    ratio = extrapolated / run.total
+    whole = len(sample) == len(files)
+    report = {
+        "desired_shifts": len(files),
+        "remote_shifts": SDK_N,
+        "latency_ms": LATENCY_MS,
+        "jitter_ms": JITTER_MS,
+        "rate_limit": RATE,
+        "shiftctl_plan_s": round(run.total, 3),
+        "shiftctl_plan_calls": plan_calls,
+        "shiftctl_plan_phases_s": {
+            "read_files": round(run.files, 3),
+            "listing": round(run.listing, 3),
+            "compare": round(run.compare, 3),
+        },
+        "sdk_sample": len(sample),
+        "sdk_sample_s": round(sdk.seconds, 3),
+        "sdk_seconds_per_shift": round(sdk.seconds / len(sample), 5),
+        "sdk_s": round(extrapolated, 3),
+        "sdk_extrapolated": not whole,
+        "sdk_did": {"create": sdk.creates, "update": sdk.updates, "unchanged": sdk.unchanged},
+        "sdk_429": sdk.rate_limited,
+        "sdk_calls": {name: c["requests"] for name, c in calls.items()},
+        "ratio": round(ratio, 2),
+        "target": f"ratio ≥ {SDK_TARGET}",
+    }
+    how = "measured whole" if whole else f"extrapolated from {len(sample)} of {len(files)}"
+    print()
+    print(
+        table(
+            f"{len(files)} shift files against {SDK_N} remote shifts, side by side",
+            ["run", "seconds", "calls", "note"],
+            [
+                ["shiftctl plan", run.total, plan_calls, "measured"],
+                [f"lark-oapi, {len(sample)} shifts", sdk.seconds, sdk_calls, "measured"],
+                ["lark-oapi, all shifts", extrapolated, "", how],
+            ],
+        )
+    )
+    print(f"shiftctl plan is {ratio:.1f}x faster ({how})")
+    print(f"report: {record('plan_vs_sdk_2000', report)}")
+    assert sdk.queries == len(sample)
+    assert ratio >= SDK_TARGET, report
+
+
+MEMORY_N = 10_000
+
+
+@pytest.mark.bench
+def test_plan_over_10000_shifts_peaks_under_200_mb(tmp_path: Path) -> None:
+    remote = [shift_body(i) for i in range(MEMORY_N)]
+    with served_tenant(tmp_path, remote) as tenant:
+        repo = tmp_path / "repo"
+        write_shift_files(repo / "shifts", remote)
+        tenant.reset_stats()
+        command = [sys.executable, "-m", "reconciler", "--endpoint", tenant.base_url,
+                   "--no-color", "plan"]  # fmt: skip
+        out, err = tmp_path / "plan.out", tmp_path / "plan.err"
+        with out.open("w") as stdout, err.open("w") as stderr:
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                command, cwd=repo, env={**os.environ, **tenant.env()}, stdout=stdout, stderr=stderr
+            )
+            # wait4 gives this child's own peak, not the largest of every child so far.
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            seconds = time.perf_counter() - started
+        calls = tenant.stats()
+    peak = usage.ru_maxrss * 1024  # Linux reports KiB
+    report = {
+        "shifts": MEMORY_N,
+        "how": "peak RSS (ru_maxrss via os.wait4) of a `python -m reconciler plan` subprocess; "
+        "the emulator is another process",
+        "peak_rss_bytes": peak,
+        "peak_rss_mb": round(peak / 1e6, 1),
+        "limit_mb": MEMORY_LIMIT_BYTES / 1e6,
+        "seconds": round(seconds, 3),
+        "calls": {name: c["requests"] for name, c in calls.items()},
+    }
+    print()
+    print(
+        table(
+            f"shiftctl plan over {MEMORY_N} shifts (separate process)",
+            ["run", "peak RSS MB", "limit MB", "seconds", "list calls"],
+            [
+                [
+                    "shiftctl plan",
+                    peak / 1e6,
+                    MEMORY_LIMIT_BYTES / 1e6,
+                    seconds,
+                    calls.get("shift.list", {}).get("requests", 0),
+                ]
+            ],
+        )
+    )
+    print(f"report: {record('plan_memory_10000', report)}")
+    assert process.returncode == 0, out.read_text() + err.read_text()
+    assert "Plan: 0 to create, 0 to update, 0 to delete" in out.read_text()
+    assert calls["shift.list"]["requests"] == math.ceil(MEMORY_N / PAGE_SIZE)
+    assert peak < MEMORY_LIMIT_BYTES, report
