@@ -25,6 +25,8 @@ __all__ = [
 ]
 
 SUFFIXES = frozenset({".yaml", ".yml"})
+# A hostile file can hold thousands of broken documents; a person reads the first ones.
+MAX_PROBLEMS_PER_FILE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +108,19 @@ def check_file(path: Path) -> CheckedFile:
     shifts: list[DesiredShift] = []
     names: list[SourceLocation] = []
     for document in loaded.documents:
+        if len(problems) > MAX_PROBLEMS_PER_FILE:
+            break  # the cap below says there is more
         shift, found = _check_document(document)
         problems.extend(found)
         if shift is not None:
             shifts.append(DesiredShift(shift, document.start))
             names.append(document.locate(("shift_name",)))
+    if len(problems) > MAX_PROBLEMS_PER_FILE:
+        problems.sort()
+        message = f"more than {MAX_PROBLEMS_PER_FILE} problems; the rest are not shown"
+        problems[MAX_PROBLEMS_PER_FILE:] = [
+            Problem(problems[MAX_PROBLEMS_PER_FILE].location, "", message)
+        ]
     return CheckedFile(loaded, tuple(shifts), tuple(names), tuple(problems))
 
 

@@ -18,6 +18,7 @@ from reconciler.errors import Problem
 __all__ = ["load_schema", "schema_path", "schema_problems"]
 
 SERVER_OWNED = frozenset({"shift_id", "id"})
+_MAX_SUGGESTIONS = 20
 _KINDS = {
     "integer": "a whole number",
     "number": "a number",
@@ -109,7 +110,10 @@ def _explain(error: ValidationError) -> list[tuple[JsonPath, bool, str]]:
         return [((*path, name), False, "missing required field") for name in missing]
     if kind == "additionalProperties":
         known = list(cast(Any, error.schema).get("properties", {}))
-        return [((*path, key), True, _unknown(key, known)) for key in value if key not in known]
+        extra = [key for key in value if key not in known]
+        # Suggestions cost a fuzzy match each; a mapping of thousands of keys gets none.
+        hint = len(extra) <= _MAX_SUGGESTIONS
+        return [((*path, key), True, _unknown(key, known if hint else [])) for key in extra]
     if kind == "not" and path and path[-1] in SERVER_OWNED:
         message = "server-owned field: Feishu assigns it; remove it (shift_name is the identity)"
         return [(path, True, message)]

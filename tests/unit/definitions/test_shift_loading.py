@@ -215,3 +215,19 @@ def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
     write(tmp_path, "team/a.yaml", SHIFT)
     (tmp_path / "team" / "loop").symlink_to(tmp_path)
     assert find_shift_files([tmp_path]) == [tmp_path / "team" / "a.yaml"]
+
+
+def test_a_file_with_thousands_of_problems_reports_the_first_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, "noisy.yaml", "".join(f"---\nshift_name: {i}\n" for i in range(2000)))
+    _, problems = check([path])
+    assert len(problems) == 501
+    assert problems == sorted(problems)
+    assert problems[-1].message == "more than 500 problems; the rest are not shown"
+
+
+def test_a_mapping_of_thousands_of_unknown_keys_gets_no_suggestions(tmp_path: Path) -> None:
+    path = write(tmp_path, "keys.yaml", "".join(f"shift_nam{i}: 1\n" for i in range(30)))
+    _, problems = check([path])
+    unknown = {p.message for p in problems if p.field != "shift_name"}
+    assert unknown == {"unknown field", "missing required field"}
+    assert len(problems) == 30 + 3
