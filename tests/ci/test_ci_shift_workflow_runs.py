@@ -5,145 +5,19 @@ review is refused until someone approves it by checksum. Only GitHub itself is s
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+import httpx
 import pytest
-from actions_sim import ActionFailed, ActionHandler, JobRun, Runner
-from ci_support import ROOT, load_workflow
+import yaml
+from ci_support import ROOT
+from workflow_harness import Repo
 
 from reconciler.cli import main
 from reconciler.emulator.app import create_app
 from reconciler.emulator.config import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 from reconciler.emulator.server import serving
-
-SHIFTS = load_workflow(ROOT / ".github" / "workflows" / "shifts.yml")
-REPOSITORY = "acme/attendance"
-
-
-@dataclass
-class GitHub:
-    """What the tests stand in for: comments, artifacts, and the answers the API gives."""
-
-    comments: dict[tuple[str, str], str] = field(default_factory=dict)
-    artifacts: dict[str, dict[str, dict[str, bytes]]] = field(default_factory=dict)
-    reviewed: dict[str, str] = field(default_factory=dict)
-
-    def actions(self, workspace: Path, run_id: str, pr: str) -> dict[str, ActionHandler]:
-        def sticky(given: Any) -> dict[str, str]:
-            number = given.get("number") or pr
-            self.comments[(number, given["header"])] = (workspace / given["path"]).read_text()
-            return {}
-
-        def upload(given: Any) -> dict[str, str]:
-            names = [n for n in given["path"].split() if (workspace / n).is_file()]
-            if not names and given.get("if-no-files-found") == "error":
-                raise ActionFailed("no files found")
-            stored = {n: (workspace / n).read_bytes() for n in names}
-            self.artifacts.setdefault(run_id, {})[given["name"]] = stored
-            return {}
-
-        def download(given: Any) -> dict[str, str]:
-            stored = self.artifacts.get(given["run-id"], {}).get(given["name"])
-            if stored is None:
-                raise ActionFailed("Artifact not found")
-            for name, data in stored.items():
-                target = workspace / given["path"] / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-            return {}
-
-        return {
-            "actions/checkout": lambda given: {},
-            "actions/setup-python": lambda given: {},
-            "actions/github-script": lambda given: dict(self.reviewed),
-            "actions/upload-artifact": upload,
-            "actions/download-artifact": download,
-            "marocchino/sticky-pull-request-comment": sticky,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PullRequestRun:
-    run_id: str
-    validate: JobRun
-    plan: JobRun
-
-
-@dataclass
-class Repo:
-    """A repository of shifts whose workflow runs against one tenant."""
-
-    tmp: Path
-    endpoint: str
-    main_branch: Path  # the repository's files on main: shifts/ and shiftctl.yaml
-    github: GitHub = field(default_factory=GitHub)
-    runs: int = 0
-
-    @property
-    def shifts(self) -> Path:
-        return self.main_branch / "shifts"
-
-    def checkout(self, shifts: Path | None = None) -> Path:
-        self.runs += 1
-        workspace = self.tmp / f"run-{self.runs}"
-        shutil.copytree(shifts or self.shifts, workspace / "shifts")
-        shutil.copy(self.main_branch / "shiftctl.yaml", workspace / "shiftctl.yaml")
-        return workspace
-
-    def run(self, job: str, event: str, workspace: Path, **context: str) -> JobRun:
-        pr = context.get("github.event.pull_request.number", "")
-        base = {
-            "github.workflow": "shifts",
-            "github.repository": REPOSITORY,
-            "github.event_name": event,
-            "github.sha": f"{self.runs:040x}",
-            "github.ref": "refs/heads/main" if event != "pull_request" else f"refs/pull/{pr}/merge",
-            "github.token": "github-token-stand-in",
-            "secrets.FEISHU_APP_ID": DEFAULT_APP_ID,
-            "secrets.FEISHU_APP_SECRET": DEFAULT_APP_SECRET,
-            "vars.FEISHU_ENDPOINT": self.endpoint,
-        }
-        runner = Runner(
-            workspace=workspace,
-            context={**base, **context},
-            actions=self.github.actions(workspace, str(self.runs), pr),
-            skip_steps=frozenset({"Install shiftctl"}),  # this environment has it installed
-            path=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        )
-        return runner.run_job(SHIFTS, job)
-
-    def pull_request(
-        self, number: str, head_repo: str = REPOSITORY, shifts: Path | None = None
-    ) -> PullRequestRun:
-        workspace = self.checkout(shifts)
-        context = {
-            "github.event.pull_request.number": number,
-            "github.event.pull_request.head.sha": f"{number:0>40}",
-            "github.event.pull_request.head.repo.full_name": head_repo,
-        }
-        validate = self.run("validate", "pull_request", workspace, **context)
-        plan = self.run("plan", "pull_request", workspace, **context)
-        return PullRequestRun(str(self.runs), validate, plan)
-
-    def edit_in_console(self, shifts: dict[str, str]) -> None:
-        """Someone changes shifts in the Feishu admin console (here: another shiftctl)."""
-        console = self.tmp / "console"
-        (console / "shifts").mkdir(parents=True)
-        (console / "shiftctl.yaml").write_text("shifts: shifts\nprune: false\n")
-        for name, text in shifts.items():
-            (console / "shifts" / name).write_text(text)
-        config = str(console / "shiftctl.yaml")
-        assert (
-            main(["--endpoint", self.endpoint, "--config", config, "apply", "--auto-approve"]) == 0
-        )
-
-    def remote_plan_exit_code(self) -> int:
-        """``shiftctl plan --detailed-exitcode`` of the files on main (the working directory)."""
-        return main(["--endpoint", self.endpoint, "plan", "--detailed-exitcode"])
 
 
 @pytest.fixture
@@ -277,6 +151,42 @@ def test_invalid_files_are_annotated_and_replace_the_plan_comment(repo: Repo) ->
     assert "shiftctl plan failed (exit 1)" in comment
     assert "standard.yaml:" in comment
     assert "Plan checksum" not in comment
+
+
+def test_a_partial_apply_is_reported_and_the_rest_approved_by_checksum(repo: Repo) -> None:
+    assert main(["--endpoint", repo.endpoint, "apply", "--auto-approve"]) == 0
+    # An attendance group uses 标准班, so Feishu refuses to delete it.
+    uses = {"groups": [{"id": "g1", "name": "HQ", "shifts": {"monday": "标准班"}}]}
+    httpx.post(f"{repo.endpoint}/_emulator/seed", json=uses).raise_for_status()
+    change = repo.tmp / "change"
+    shutil.copytree(repo.shifts, change)
+    (change / "standard.yaml").unlink()
+    extra = yaml.safe_load((change / "early.yaml").read_text())
+    extra["shift_name"] = "早班二"
+    (change / "early-2.yaml").write_text(yaml.safe_dump(extra, allow_unicode=True, sort_keys=False))
+    reviewed = repo.pull_request("11", shifts=change)
+    assert reviewed.plan.succeeded, reviewed.plan.steps
+    repo.merge(change)
+    repo.github.reviewed = {"pr-number": "11", "run-id": reviewed.run_id}
+    partial = repo.run("apply", "push", repo.checkout())
+    assert partial.steps["apply"].outcome == "failure"
+    assert partial.steps["Verify convergence"].outcome == "skipped"
+    result = repo.github.comments[("11", "shiftctl-apply")]
+    assert "partly applied (exit 5)" in result
+    assert "1226001" in result
+    assert "report.json" in result
+    # A re-run posts what is left; once the group lets go, approving it converges.
+    rerun = repo.run("apply", "push", repo.checkout())
+    assert rerun.steps["compare"].outputs["decision"] == "refuse"
+    left = rerun.steps["compare"].outputs["checksum"]
+    assert left in repo.github.comments[("11", "shiftctl-apply")]
+    released = {"groups": [{"id": "g1", "name": "HQ", "shifts": {"monday": None}}]}
+    httpx.post(f"{repo.endpoint}/_emulator/seed", json=released).raise_for_status()
+    approved = repo.run(
+        "apply", "workflow_dispatch", repo.checkout(), **{"inputs.approved_checksum": left}
+    )
+    assert approved.succeeded, approved.steps
+    assert repo.remote_plan_exit_code() == 0
 
 
 def test_a_push_without_a_reviewed_plan_applies_nothing(repo: Repo) -> None:
