@@ -39,11 +39,15 @@ class _Scan:
     inside: frozenset[int]  # lines inside multi-line scalars (a "#" there is text)
 
 
-def collect_notes(text: str, documents: tuple[Document, ...]) -> list[Notes]:
-    """The comments of each document of ``text`` (already parsed without problems)."""
+def collect_notes(text: str, documents: tuple[Document, ...], header_lines: int) -> list[Notes]:
+    """The comments of each document of ``text`` (already parsed without problems).
+
+    The first ``header_lines`` lines (the file's top comments) are left to the caller.
+    """
     scan = _scan(text)
     lines = text.splitlines()
     bounds = [document.start.line for document in documents] + [len(lines) + 1]
+    bounds[0] = header_lines + 1
     return [
         _notes(document, lines, scan, first, last)
         for document, first, last in zip(documents, bounds, bounds[1:], strict=False)

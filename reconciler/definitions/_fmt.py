@@ -67,7 +67,8 @@ def format_file(path: Path) -> FormatResult:
     text = checked.loaded.text
     if checked.problems or text is None:
         return FormatResult(path, text, None, checked.problems)
-    notes = collect_notes(text, checked.loaded.documents)
+    _, _, header_lines = _leading_comments(text)
+    notes = collect_notes(text, checked.loaded.documents, header_lines)
     bodies = [
         render_document(desired.shift, note)
         for desired, note in zip(checked.shifts, notes, strict=True)
@@ -77,26 +78,28 @@ def format_file(path: Path) -> FormatResult:
 
 def format_text(original: str, bodies: Sequence[str], directory: Path) -> str:
     """The schema comment, the file's other leading comments, then each document."""
-    ref, comments = _leading_comments(original)
+    ref, comments, _ = _leading_comments(original)
     header = [f"{SCHEMA_COMMENT}{ref or default_schema_ref(directory)}\n"]
     header.extend(line + "\n" for line in comments)
     return "".join(header) + "---\n".join(bodies)
 
 
-def _leading_comments(text: str) -> tuple[str | None, list[str]]:
+def _leading_comments(text: str) -> tuple[str | None, list[str], int]:
+    """The ``$schema`` reference, the other top comments, and how many lines they span."""
     ref: str | None = None
     comments: list[str] = []
-    for raw in text.splitlines():
-        line = raw.rstrip()
+    count = 0
+    for count, raw in enumerate(text.splitlines()):
+        line = raw.strip()
         if not line:
             continue
         if not line.startswith("#"):
-            break
-        if line.startswith(SCHEMA_COMMENT) and ref is None:
-            ref = line[len(SCHEMA_COMMENT) :].strip() or None
+            return ref, comments, count
+        if line.startswith(SCHEMA_COMMENT):
+            ref = ref or line[len(SCHEMA_COMMENT) :].strip() or None  # the first one counts
         else:
             comments.append(line)
-    return ref, comments
+    return ref, comments, count + 1
 
 
 def default_schema_ref(directory: Path) -> str:

@@ -377,3 +377,28 @@ def test_fmt_rewrites_a_file_whose_name_is_as_long_as_allowed(tmp_path: Path) ->
     assert results[0].problems == ()
     assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_fmt_keeps_one_schema_line_and_indented_top_comments(tmp_path: Path) -> None:
+    body = CANONICAL_NIGHT.split("\n", 3)[3]
+    path = tmp_path / "night.yaml"
+    path.write_text(
+        f"# note\n# yaml-language-server: $schema=a.json\n   # indented\n"
+        f"# yaml-language-server: $schema=b.json\n{body}",
+        encoding="utf-8",
+    )
+    format_files([path], write=True)
+    assert path.read_text(encoding="utf-8") == (
+        f"# yaml-language-server: $schema=a.json\n# note\n# indented\n{body}"
+    )
+
+
+def test_fmt_keeps_comments_between_a_directive_and_the_document(tmp_path: Path) -> None:
+    body = CANONICAL_NIGHT.split("\n", 3)[3]
+    path = tmp_path / "night.yaml"
+    path.write_text(f"# top\n%YAML 1.2\n# after the directive\n---\n{body}", encoding="utf-8")
+    format_files([path], write=True)
+    assert path.read_text(encoding="utf-8") == (
+        "# yaml-language-server: $schema=../schema/shift.schema.json\n"
+        f"# top\n# after the directive\n{body}"
+    )
