@@ -13,6 +13,7 @@ from reconciler.cli._state import DEFAULT_EMULATOR_DB
 from reconciler.emulator import (
     DEFAULT_APP_ID,
     DEFAULT_APP_SECRET,
+    EmulatorApp,
     EmulatorConfig,
     SeedError,
     StateError,
@@ -101,26 +102,24 @@ def serve_command(
     app_secret: str,
 ) -> None:
     """Serve the emulator over HTTP/1.1 (keep-alive, one thread per connection)."""
-    config = EmulatorConfig(
-        app_id=app_id,
-        app_secret=app_secret,
-        latency_ms=latency_ms,
-        jitter_ms=jitter_ms,
-        rate_limit=rate_limit,
-        error_rate=fault_rate,
-        lost_rate=lost_rate,
-        seed=random_seed,
-    )
-    seed = _read_seed(seed_file) if seed_file else None
     try:
-        app = create_app(db, config=config, seed=seed)
-    except SeedError as exc:
-        raise InputError(f"{seed_file}: {exc}") from None
-    except StateError as exc:
+        config = EmulatorConfig(
+            app_id=app_id,
+            app_secret=app_secret,
+            latency_ms=latency_ms,
+            jitter_ms=jitter_ms,
+            rate_limit=rate_limit,
+            error_rate=fault_rate,
+            lost_rate=lost_rate,
+            seed=random_seed,
+        )
+    except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    app = _open(db, config, seed_file)
     try:
         server = make_server(app, host, port)
     except OSError as exc:
+        app.close()
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo(f"emulator serving on {server.base_url} (app id {app_id}, state {db})", err=True)
     try:
@@ -130,6 +129,16 @@ def serve_command(
     finally:
         server.server_close()
         app.close()
+
+
+def _open(db: str, config: EmulatorConfig, seed_file: str | None) -> EmulatorApp:
+    seed = _read_seed(seed_file) if seed_file else None
+    try:
+        return create_app(db, config=config, seed=seed)
+    except SeedError as exc:
+        raise InputError(f"{seed_file}: {exc}") from None
+    except StateError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _read_seed(path: str) -> dict[str, Any]:

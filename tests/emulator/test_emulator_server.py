@@ -159,3 +159,14 @@ def test_malformed_http_gets_an_envelope_and_no_traceback(served_emulator: Any, 
     with httpx.Client(base_url=served_emulator.base_url) as client:
         assert client.get("/_emulator/stats").json()["code"] == 0
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_serve_command_refuses_bad_settings(capfd: Any) -> None:
+    from reconciler.cli import main
+
+    assert main(["emulator", "serve", "--db", ":memory:", "--latency-ms", "100000"]) == 1
+    assert main(["emulator", "serve", "--db", ":memory:", "--host", "256.0.0.1"]) == 1
+    err = capfd.readouterr().err
+    assert "latency_ms" in err
+    assert "cannot listen" in err
+    assert "Traceback" not in err
