@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.definitions import default_schema_ref, format_files, load_desired, render_shift_yaml
+from reconciler.definitions._render import _TIME_FIELDS
 from reconciler.definitions._schema import schema_problems
 from reconciler.definitions._yaml import parse_documents
-from reconciler.model import Shift, normalize_name
+from reconciler.model import Record, Shift, normalize_name
 
 ROOT = Path(__file__).parents[3]
 MESSY = """\
@@ -402,3 +403,8 @@ def test_fmt_keeps_comments_between_a_directive_and_the_document(tmp_path: Path)
         "# yaml-language-server: $schema=../schema/shift.schema.json\n"
         f"# top\n# after the directive\n{body}"
     )
+
+
+def test_every_time_field_of_the_model_is_written_quoted() -> None:
+    model_times = set().union(*(cls._times for cls in Record.__subclasses__()))
+    assert model_times == _TIME_FIELDS
