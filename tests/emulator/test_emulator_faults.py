@@ -166,3 +166,16 @@ def test_config_rejects_bad_knobs() -> None:
         EmulatorConfig(error_rate=1.5)
     with pytest.raises(ValueError, match="endpoint"):
         EmulatorConfig(endpoint_faults={"nope": Faults()})
+
+
+def test_the_app_delays_feishu_calls_but_not_admin_calls(
+    emulator_token: Callable[[httpx.Client], str],
+) -> None:
+    slept: list[float] = []
+    with create_app(config=EmulatorConfig(latency_ms=5, rate_limit=0)) as app:
+        app.faults = FaultController(app.config, random.Random(1).random, slept.append)
+        with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e") as client:
+            client.headers["Authorization"] = f"Bearer {emulator_token(client)}"
+            ok(client.get(f"{API}/shifts"))
+            ok(client.get("/_emulator/stats"))
+    assert slept == [0.005, 0.005]  # the token call and the list call
