@@ -142,8 +142,9 @@ def _escape_property(text: str) -> str:
 def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check_only: bool) -> None:
     """Rewrite shift files into canonical form.
 
-    Times become HH:MM, keys follow the schema's order, defaults are left out.
-    A file with problems is never rewritten: its problems are listed instead.
+    PATH as for validate. Times become HH:MM, keys follow the schema's order,
+    defaults are left out, comments are kept. A file with problems is never
+    rewritten: its problems are listed instead.
     """
     targets = paths or (default_shifts_dir(ctx),)
     results, problems = format_files(targets, write=not check_only)
