@@ -10,17 +10,14 @@ from __future__ import annotations
 import math
 import os
 import random
-import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from _measure import bare_listing, run_measured, run_plan
 from _naive_sdk import naive_sync
 from _report import record, table
 from _tenant import (
@@ -36,9 +33,6 @@ from _tenant import (
 
 from reconciler import commands
 from reconciler.config import Settings, load_settings
-from reconciler.feishu.client import FeishuClient
-from reconciler.model import RemoteShift
-from reconciler.plan import Plan
 
 PLAN_TARGET = 1.2
 APPLY_TARGET = 1.25
@@ -47,8 +41,6 @@ MEMORY_LIMIT_BYTES = 200_000_000
 SDK_SAMPLE = int(os.environ.get("SHIFTCTL_BENCH_SDK_SAMPLE", "200"))
 CHANGED_EVERY = 50  # one desired shift in 50 differs from the tenant
 NEW_SHIFTS = 5  # files the tenant does not have yet
-TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
-LIST_PATH = "/open-apis/attendance/v1/shifts"
 
 
 def desired_bodies(n: int) -> list[dict[str, Any]]:
@@ -64,69 +56,6 @@ def prepare(root: Path, tenant: Tenant, bodies: list[dict[str, Any]], mp: Any) -
     for name, value in tenant.env().items():
         mp.setenv(name, value)
     return load_settings(endpoint=tenant.base_url, cwd=repo)
-
-
-class _TimedLister:
-    """The real client, noting when the listing starts and ends (make_plan's middle phase)."""
-
-    def __init__(self, client: FeishuClient) -> None:
-        self.client = client
-        self.started = self.ended = 0.0
-
-    def list_shifts(self) -> Iterator[RemoteShift]:
-        self.started = time.perf_counter()
-        yield from self.client.list_shifts()
-        self.ended = time.perf_counter()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.client, name)
-
-
-@dataclass(frozen=True, slots=True)
-class PlanRun:
-    """One ``commands.make_plan`` and its phases: read the files, list the tenant, compare."""
-
-    plan: Plan
-    total: float
-    files: float
-    listing: float
-    compare: float
-
-    @property
-    def remote(self) -> float:
-        """Everything after the files are read: what the latency/rate bound describes."""
-        return self.listing + self.compare
-
-
-def run_plan(settings: Settings) -> PlanRun:
-    started = time.perf_counter()
-    with commands.connect(settings) as client:
-        lister = _TimedLister(client)
-        plan = commands.make_plan(settings, lister)  # type: ignore[arg-type]
-        ended = time.perf_counter()
-    return PlanRun(
-        plan=plan,
-        total=ended - started,
-        files=lister.started - started,
-        listing=lister.ended - lister.started,
-        compare=ended - lister.ended,
-    )
-
-
-def bare_listing(tenant: Tenant) -> float:
-    """The same pages fetched by a bare httpx loop (no parsing): the floor on this machine."""
-    time.sleep(1.1)  # a fresh rate-limit window, so the plan's last calls do not count here
-    with httpx.Client(base_url=tenant.base_url) as http:
-        body = {"app_id": tenant.app_id, "app_secret": tenant.app_secret}
-        token = http.post(TOKEN_PATH, json=body).json()["tenant_access_token"]
-        http.headers["Authorization"] = f"Bearer {token}"
-        started = time.perf_counter()
-        params = {"page_size": str(PAGE_SIZE)}
-        while True:
-            data = http.get(LIST_PATH, params=params).json()["data"]
-            if not data.get("has_more"):
-                return time.perf_counter() - started
-            params["page_token"] = data["page_token"]
 
 
 @pytest.mark.bench
@@ -336,22 +265,13 @@ def test_plan_over_10000_shifts_peaks_under_200_mb(tmp_path: Path) -> None:
         tenant.reset_stats()
         command = [sys.executable, "-m", "reconciler", "--endpoint", tenant.base_url,
                    "--no-color", "plan"]  # fmt: skip
-        out, err = tmp_path / "plan.out", tmp_path / "plan.err"
-        with out.open("w") as stdout, err.open("w") as stderr:
-            started = time.perf_counter()
-            process = subprocess.Popen(
-                command, cwd=repo, env={**os.environ, **tenant.env()}, stdout=stdout, stderr=stderr
-            )
-            # wait4 gives this child's own peak, not the largest of every child so far.
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            seconds = time.perf_counter() - started
+        child = run_measured(command, repo, {**os.environ, **tenant.env()})
         calls = tenant.stats()
-    peak = usage.ru_maxrss * 1024  # Linux reports KiB
+    peak, seconds = child.peak_rss_bytes, child.seconds
     report = {
         "shifts": MEMORY_N,
-        "how": "peak RSS (ru_maxrss via os.wait4) of a `python -m reconciler plan` subprocess; "
-        "the emulator is another process",
+        "how": "peak RSS of a `python -m reconciler plan` process, from its launcher's "
+        "getrusage(RUSAGE_CHILDREN).ru_maxrss; the emulator is another process",
         "peak_rss_bytes": peak,
         "peak_rss_mb": round(peak / 1e6, 1),
         "limit_mb": MEMORY_LIMIT_BYTES / 1e6,
@@ -375,7 +295,7 @@ def test_plan_over_10000_shifts_peaks_under_200_mb(tmp_path: Path) -> None:
         )
     )
     print(f"report: {record('plan_memory_10000', report)}")
-    assert process.returncode == 0, out.read_text() + err.read_text()
-    assert "Plan: 0 to create, 0 to update, 0 to delete" in out.read_text()
+    assert child.returncode == 0, child.stdout + child.stderr
+    assert "Plan: 0 to create, 0 to update, 0 to delete" in child.stdout
     assert calls["shift.list"]["requests"] == math.ceil(MEMORY_N / PAGE_SIZE)
     assert peak < MEMORY_LIMIT_BYTES, report

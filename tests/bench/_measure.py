@@ -1,0 +1,125 @@
+"""How the engine benchmarks measure: plan phases, a bare HTTP floor, a child's peak memory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from _tenant import PAGE_SIZE, Tenant
+
+from reconciler import commands
+from reconciler.config import Settings
+from reconciler.feishu.client import FeishuClient
+from reconciler.model import RemoteShift
+from reconciler.plan import Plan
+
+TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
+LIST_PATH = "/open-apis/attendance/v1/shifts"
+
+
+class _TimedLister:
+    """The real client, noting when the listing starts and ends (make_plan's middle phase)."""
+
+    def __init__(self, client: FeishuClient) -> None:
+        self.client = client
+        self.started = self.ended = 0.0
+
+    def list_shifts(self) -> Iterator[RemoteShift]:
+        self.started = time.perf_counter()
+        yield from self.client.list_shifts()
+        self.ended = time.perf_counter()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRun:
+    """One ``commands.make_plan`` and its phases: read the files, list the tenant, compare."""
+
+    plan: Plan
+    total: float
+    files: float
+    listing: float
+    compare: float
+
+    @property
+    def remote(self) -> float:
+        """Everything after the files are read: what the latency/rate bound describes."""
+        return self.listing + self.compare
+
+
+def run_plan(settings: Settings) -> PlanRun:
+    """``commands.connect`` + ``commands.make_plan``, as ``shiftctl plan`` runs them."""
+    started = time.perf_counter()
+    with commands.connect(settings) as client:
+        lister = _TimedLister(client)
+        plan = commands.make_plan(settings, lister)  # type: ignore[arg-type]
+        ended = time.perf_counter()
+    return PlanRun(
+        plan=plan,
+        total=ended - started,
+        files=lister.started - started,
+        listing=lister.ended - lister.started,
+        compare=ended - lister.ended,
+    )
+
+
+def bare_listing(tenant: Tenant) -> float:
+    """The same pages fetched by a bare httpx loop (no parsing): the floor on this machine."""
+    time.sleep(1.1)  # a fresh rate-limit window, so the plan's last calls do not count here
+    with httpx.Client(base_url=tenant.base_url) as http:
+        body = {"app_id": tenant.app_id, "app_secret": tenant.app_secret}
+        token = http.post(TOKEN_PATH, json=body).json()["tenant_access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        started = time.perf_counter()
+        params = {"page_size": str(PAGE_SIZE)}
+        while True:
+            data = http.get(LIST_PATH, params=params).json()["data"]
+            if not data.get("has_more"):
+                return time.perf_counter() - started
+            params["page_token"] = data["page_token"]
+
+
+# Linux keeps a process's peak RSS across exec, and a child forked from this large test
+# process starts out with its pages; so the command runs under a small launcher, whose
+# RUSAGE_CHILDREN then holds the command's own peak.
+_LAUNCHER = """\
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], "w") as out:
+    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ChildRun:
+    returncode: int
+    peak_rss_bytes: int
+    seconds: float
+    stdout: str
+    stderr: str
+
+
+def run_measured(command: Sequence[str], cwd: Path, env: Mapping[str, str]) -> ChildRun:
+    """Run ``command`` in its own process; its peak RSS from ``getrusage(RUSAGE_CHILDREN)``."""
+    peak_file = cwd / ".peak-rss-kib"
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, str(peak_file), *command],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    peak_kib = int(peak_file.read_text(encoding="utf-8"))  # Linux reports KiB
+    return ChildRun(done.returncode, peak_kib * 1024, seconds, done.stdout, done.stderr)
