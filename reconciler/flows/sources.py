@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ _SUFFIXES: dict[str, Format] = {
 _CHUNK = 1 << 16
 # One punch row is a few hundred bytes; an element this large means a broken file.
 _MAX_ELEMENT = 1 << 20
+_BLANKS = re.compile(r"[ \t\r\n]*")
 _TOO_DEEP = "not a row: JSON nested too deeply"
 
 
@@ -217,9 +219,8 @@ class _Scanner:
         """The next non-blank character ('' at the end), after skipping blanks."""
         while True:
             text = self._buffer
-            pos = self._pos
-            while pos < len(text) and text[pos] in " \t\r\n":
-                pos += 1
+            blanks = _BLANKS.match(text, self._pos)
+            pos = blanks.end() if blanks else self._pos
             self._move(pos)
             if pos < len(text) or not self._fill():
                 return text[pos] if pos < len(text) else ""
