@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -77,7 +77,7 @@ def cli(
         no_color=no_color,
         verbosity=verbose,
     )
-    _setup_logging(verbose)
+    ctx.call_on_close(_setup_logging(verbose))
 
 
 for _command in (
@@ -95,14 +95,26 @@ for _command in (
     cli.add_command(_command)
 
 
-def _setup_logging(verbosity: int) -> None:
+def _setup_logging(verbosity: int) -> Callable[[], None]:
+    """Log to stderr for this run; returns what puts the logger back as it was.
+
+    Restoring matters when ``main`` runs in-process (tests, other programs).
+    """
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("reconciler")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+    logger = logging.getLogger("reconciler")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+    def restore() -> None:
+        logger.handlers[:] = saved[0]
+        logger.setLevel(saved[1])
+        logger.propagate = saved[2]
+
+    return restore
 
 
 def main(argv: Sequence[str] | None = None) -> int:
