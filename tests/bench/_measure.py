@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
@@ -85,6 +86,36 @@ def bare_listing(tenant: Tenant) -> float:
             if not data.get("has_more"):
                 return time.perf_counter() - started
             params["page_token"] = data["page_token"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSeries:
+    """Plans run one after another against one tenant, each beside a bare listing of it."""
+
+    runs: tuple[PlanRun, ...]
+    calls: tuple[dict[str, int], ...]  # what the emulator saw during each plan
+    bare: tuple[float, ...]
+
+    @property
+    def typical(self) -> PlanRun:
+        """The run with the median time for everything after the files (list + compare)."""
+        return sorted(self.runs, key=lambda r: r.remote)[len(self.runs) // 2]
+
+    @property
+    def bare_median(self) -> float:
+        return statistics.median(self.bare)
+
+
+def plan_series(settings: Settings, tenant: Tenant, runs: int) -> PlanSeries:
+    """``runs`` plans, each followed by a bare listing: side by side, so load hits both alike."""
+    plans, calls, bare = [], [], []
+    for _ in range(runs):
+        time.sleep(1.1)  # a fresh rate-limit window for every run
+        tenant.reset_stats()
+        plans.append(run_plan(settings))
+        calls.append({name: c["requests"] for name, c in tenant.stats().items()})
+        bare.append(bare_listing(tenant))
+    return PlanSeries(tuple(plans), tuple(calls), tuple(bare))
 
 
 # Linux keeps a process's peak RSS across exec, and a child forked from this large test

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _measure import bare_listing, run_measured, run_plan
+from _measure import plan_series, run_measured, run_plan
 from _naive_sdk import naive_sync
 from _report import record, table
 from _tenant import (
@@ -41,6 +41,7 @@ MEMORY_LIMIT_BYTES = 200_000_000
 SDK_SAMPLE = int(os.environ.get("SHIFTCTL_BENCH_SDK_SAMPLE", "200"))
 CHANGED_EVERY = 50  # one desired shift in 50 differs from the tenant
 NEW_SHIFTS = 5  # files the tenant does not have yet
+RUNS = 5  # plans per measurement; the median is reported and asserted
 
 
 def desired_bodies(n: int) -> list[dict[str, Any]]:
@@ -65,45 +66,51 @@ def test_plan_lists_each_page_once_within_the_latency_bound(
 ) -> None:
     with served_tenant(tmp_path, [shift_body(i) for i in range(n)]) as tenant:
         settings = prepare(tmp_path, tenant, desired_bodies(n), monkeypatch)
-        tenant.reset_stats()
-        run = run_plan(settings)
-        calls = tenant.stats()
-        bare = bare_listing(tenant)
-    pages = math.ceil(n / PAGE_SIZE)
-    bound = max(pages * LATENCY_MS / 1000, pages / RATE)
+        series = plan_series(settings, tenant, RUNS)
+    run, bare, pages = series.typical, series.bare_median, math.ceil(n / PAGE_SIZE)
+    nominal = max(pages * LATENCY_MS / 1000, pages / RATE)
+    # The latency a client sees is the knob plus the emulator's own time per page, which a
+    # bare HTTP loop over the same pages measures (side by side, so load hits both alike).
+    bound = max(bare, pages / RATE)
     report = {
         "remote_shifts": n,
         "desired_shifts": n + NEW_SHIFTS,
         "latency_ms": LATENCY_MS,
         "jitter_ms": JITTER_MS,
         "rate_limit": RATE,
+        "runs": RUNS,
         "summary": run.plan.summary(),
-        "calls": {name: c["requests"] for name, c in calls.items()},
-        "seconds": {
+        "calls_per_run": list(series.calls),
+        "median_run_s": {
             "total": round(run.total, 3),
             "read_files": round(run.files, 3),
             "listing": round(run.listing, 3),
             "compare": round(run.compare, 3),
-            "remote_part": round(run.remote, 3),
-            "bare_httpx_listing": round(bare, 3),
+            "list_and_compare": round(run.remote, 3),
         },
+        "list_and_compare_s": [round(r.remote, 3) for r in series.runs],
+        "bare_httpx_listing_s": [round(b, 3) for b in series.bare],
+        "nominal_bound_s": round(nominal, 3),
         "bound_s": round(bound, 3),
-        "remote_part_over_bound": round(run.remote / bound, 3),
-        "target": f"remote part ≤ {PLAN_TARGET} × bound; {pages} list calls, ≤ 1 token call",
+        "over_nominal_bound": round(run.remote / nominal, 3),
+        "over_bound": round(run.remote / bound, 3),
+        "target": f"list + compare ≤ {PLAN_TARGET} × max(bare listing, pages / rate); "
+        f"{pages} list calls and ≤ 1 token call per plan",
     }
     print()
     print(
         table(
-            f"plan over {n} remote shifts ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s)",
-            ["phase", "seconds", "× bound"],
+            f"plan over {n} remote shifts ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s), "
+            f"median of {RUNS}",
+            ["phase", "seconds", "× bound", "× nominal"],
             [
-                ["read files", run.files, run.files / bound],
-                ["list", run.listing, run.listing / bound],
-                ["compare", run.compare, run.compare / bound],
-                ["list + compare", run.remote, run.remote / bound],
-                ["total", run.total, run.total / bound],
-                ["bare httpx list", bare, bare / bound],
-                [f"bound ({pages} pages)", bound, 1.0],
+                ["read files", run.files, run.files / bound, run.files / nominal],
+                ["list", run.listing, run.listing / bound, run.listing / nominal],
+                ["compare", run.compare, run.compare / bound, run.compare / nominal],
+                ["list + compare", run.remote, run.remote / bound, run.remote / nominal],
+                ["total", run.total, run.total / bound, run.total / nominal],
+                ["bare httpx list = bound", bound, 1.0, bound / nominal],
+                [f"nominal: {pages} pages × {LATENCY_MS:g} ms", nominal, nominal / bound, 1.0],
             ],
         )
     )
@@ -111,9 +118,10 @@ def test_plan_lists_each_page_once_within_the_latency_bound(
     changed = len([i for i in range(n) if i % CHANGED_EVERY == 7])
     assert run.plan.summary()["update"] == changed
     assert run.plan.summary()["create"] == NEW_SHIFTS
-    assert calls["shift.list"]["requests"] == pages, calls
-    assert calls.get("auth.tenant_access_token", {"requests": 0})["requests"] <= 1, calls
-    assert set(calls) <= {"shift.list", "auth.tenant_access_token"}, calls
+    for calls in series.calls:
+        assert calls["shift.list"] == pages, calls
+        assert calls.get("auth.tenant_access_token", 0) <= 1, calls
+        assert set(calls) <= {"shift.list", "auth.tenant_access_token"}, calls
     assert run.remote <= PLAN_TARGET * bound, report
 
 
@@ -198,9 +206,12 @@ def test_plan_is_20x_faster_than_the_sdk_one_shift_at_a_time(
 ) -> None:
     with served_tenant(tmp_path, [shift_body(i) for i in range(SDK_N)]) as tenant:
         settings = prepare(tmp_path, tenant, desired_bodies(SDK_N), monkeypatch)
-        tenant.reset_stats()
-        run = run_plan(settings)
-        plan_calls = sum(c["requests"] for c in tenant.stats().values())
+        plans = []
+        for _ in range(RUNS):
+            tenant.reset_stats()
+            plans.append(run_plan(settings))
+            plan_calls = sum(c["requests"] for c in tenant.stats().values())
+        run = sorted(plans, key=lambda r: r.total)[RUNS // 2]
         files = sorted(settings.shifts_dir.glob("*.yaml"))
         sample = random.Random(11).sample(files, min(SDK_SAMPLE, len(files)))
         tenant.reset_stats()
@@ -217,6 +228,7 @@ def test_plan_is_20x_faster_than_the_sdk_one_shift_at_a_time(
         "jitter_ms": JITTER_MS,
         "rate_limit": RATE,
         "shiftctl_plan_s": round(run.total, 3),
+        "shiftctl_plan_runs_s": [round(r.total, 3) for r in plans],
         "shiftctl_plan_calls": plan_calls,
         "shiftctl_plan_phases_s": {
             "read_files": round(run.files, 3),
@@ -241,7 +253,7 @@ def test_plan_is_20x_faster_than_the_sdk_one_shift_at_a_time(
             f"{len(files)} shift files against {SDK_N} remote shifts, side by side",
             ["run", "seconds", "calls", "note"],
             [
-                ["shiftctl plan", run.total, plan_calls, "measured"],
+                ["shiftctl plan", run.total, plan_calls, f"median of {RUNS}"],
                 [f"lark-oapi, {len(sample)} shifts", sdk.seconds, sdk_calls, "measured"],
                 ["lark-oapi, all shifts", extrapolated, "", how],
             ],
