@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from reconciler.errors import ConfigError
+from reconciler.secret import Secret
 
 DEFAULT_CONFIG = "shiftctl.yaml"
 FEISHU_ENDPOINT = "https://open.feishu.cn"
@@ -34,29 +35,6 @@ _KNOWN = {
     "concurrency",
 }
 _GUARDS = {"max_deletes", "max_delete_percent"}
-
-
-class Secret:
-    """A credential that never shows itself in ``repr``, ``str`` or logs."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,27 +12,11 @@ import threading
 import time
 from collections.abc import Callable
 
+from reconciler.secret import REDACTED, Secret
+
 __all__ = ["MIN_REDACTED", "REDACTED", "Redactor", "Secret", "TokenManager"]
 
-REDACTED = "***"
 MIN_REDACTED = 6
-
-
-class Secret:
-    """A string that never shows itself in ``repr`` or ``str``; ``reveal()`` is explicit."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"Secret({REDACTED!r})"
-
-    __str__ = __repr__
 
 
 class Redactor:
