@@ -66,6 +66,8 @@ def week_of_punches() -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Run:
+    """One CLI run: the exit code and what it wrote."""
+
     code: int
     out: str
     err: str
