@@ -61,7 +61,7 @@ def run_plan(settings: Settings) -> PlanRun:
     started = time.perf_counter()
     with commands.connect(settings) as client:
         lister = _TimedLister(client)
-        plan = commands.make_plan(settings, lister)  # type: ignore[arg-type]
+        plan = commands.make_plan(settings, lister)
         ended = time.perf_counter()
     return PlanRun(
         plan=plan,

@@ -12,6 +12,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,7 @@ def naive_sync(
     for path in files:
         desired = yaml.safe_load(path.read_text(encoding="utf-8"))
         query = QueryShiftRequest.builder().shift_name(desired["shift_name"]).build()
-        found = script.send(lambda q=query: script.api.query(q), accept=(NOT_FOUND,))
+        found = script.send(partial(script.api.query, query), accept=(NOT_FOUND,))
         if found.code == NOT_FOUND:
             body = desired
             counts["create"] += 1
@@ -98,7 +99,7 @@ def naive_sync(
         create = (
             CreateShiftRequest.builder().employee_type("employee_id").request_body(Shift(body))
         ).build()
-        script.send(lambda c=create: script.api.create(c))
+        script.send(partial(script.api.create, create))
     return NaiveRun(
         shifts=len(files),
         seconds=time.perf_counter() - started,

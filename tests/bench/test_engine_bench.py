@@ -50,7 +50,9 @@ def desired_bodies(n: int) -> list[dict[str, Any]]:
     return bodies + [shift_body(n + i) for i in range(NEW_SHIFTS)]
 
 
-def prepare(root: Path, tenant: Tenant, bodies: list[dict[str, Any]], mp: Any) -> Settings:
+def prepare(
+    root: Path, tenant: Tenant, bodies: list[dict[str, Any]], mp: pytest.MonkeyPatch
+) -> Settings:
     """A repository folder with the shift files; credentials from the environment, as in CI."""
     repo = root / "repo"
     write_shift_files(repo / "shifts", bodies)
