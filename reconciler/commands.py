@@ -5,11 +5,13 @@ The CLI (``reconciler.cli.engine``) parses flags, calls these and renders what t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -79,14 +81,31 @@ def list_current(client: ShiftLister) -> list[RemoteShift]:
 
 
 def make_plan(settings: Settings, client: ShiftLister, overrides: Overrides = NO_OVERRIDES) -> Plan:
-    """Files first (bad input fails before any call), then the full listing, then compare."""
-    desired = load_desired_state(settings)
-    log.info("%d shifts defined under %s", len(desired.shifts), settings.shifts_dir)
-    current = list_current(client)
+    """The files and the full listing, read side by side; then compare.
+
+    Listing is network waits and reading the files is CPU work, so they overlap.
+    Both only read: bad files still fail the command before anything changes.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shiftctl-list") as pool:
+        listing = pool.submit(list_current, client)
+        try:
+            desired = load_desired_state(settings)
+        except BaseException:
+            listing.cancel()
+            _drain(listing)
+            raise
+        log.info("%d shifts defined under %s", len(desired.shifts), settings.shifts_dir)
+        current = listing.result()
     log.info("%d remote shifts listed", len(current))
     plan = compute_plan((d.shift for d in desired.shifts), current, settings, overrides)
     log.info("plan %s, remote snapshot %s", plan.summary(), plan.snapshot)
     return plan
+
+
+def _drain(listing: Future[list[RemoteShift]]) -> None:
+    # The files' error is the one to report; a listing failing meanwhile is moot.
+    with contextlib.suppress(Exception):
+        listing.result()
 
 
 def save_plan(plan: Plan, path: str | Path) -> None:
