@@ -147,6 +147,8 @@ def _read_seed(path: str) -> dict[str, Any]:
         document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"{path}: cannot read the seed: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: cannot read the seed: nested too deeply") from None
     if not isinstance(document, dict):
         raise InputError(f"{path}: the seed must be a mapping with users, shifts, groups")
     return document

@@ -32,7 +32,8 @@ OPEN_PLATFORM_TYPE = 7
 _REQUIRED = ("user_id", "creator_id", "location_name", "check_time", "comment")
 _OPTIONAL_STR = ("ssid", "bssid", "external_id", "idempotent_id", "device_id")
 _OPTIONAL_BOOL = ("is_field", "is_wifi")
-_OPTIONAL_NUM = ("longitude", "latitude")
+#: Coordinates and their ranges; the bound also keeps ``Infinity`` (not JSON) out.
+_COORDINATES = {"longitude": 180, "latitude": 90}
 
 
 def _check_record(record: Any, where: str) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def _optional(record: Mapping[str, Any], out: dict[str, Any], where: str) -> Non
     checks: list[tuple[tuple[str, ...], Any, str]] = [
         (_OPTIONAL_STR, str, "a string"),
         (_OPTIONAL_BOOL, bool, "a boolean"),
-        (_OPTIONAL_NUM, (int, float), "a number"),
+        (tuple(_COORDINATES), (int, float), "a number"),
     ]
     for names, kind, label in checks:
         for name in names:
@@ -70,6 +71,9 @@ def _optional(record: Mapping[str, Any], out: dict[str, Any], where: str) -> Non
             if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
                 raise invalid(f"{where}.{name} must be {label}")
             out[name] = value
+    for name, bound in _COORDINATES.items():
+        if name in out and not -bound <= out[name] <= bound:
+            raise invalid(f"{where}.{name} must be between {-bound} and {bound}")
     kind_value = record.get("type")
     if kind_value is not None and (
         isinstance(kind_value, bool) or not isinstance(kind_value, int) or not 0 <= kind_value <= 7

@@ -127,7 +127,7 @@ def _group(store: Store, conn: sqlite3.Connection, entry: Any, index: int) -> st
     time_zone = _text(entry, "time_zone", where, DEFAULT_TIME_ZONE)
     try:
         ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         raise SeedError(f"{where}.time_zone is not a known time zone: {time_zone}") from None
     members = _members(conn, entry.get("members") or [], where, group_id)
     weekly = _weekly(conn, entry.get("shifts") or {}, where)

@@ -28,6 +28,8 @@ from reconciler.emulator.wire import (
 MAX_USERS = 50
 #: Not documented by Feishu; a guard so one request cannot ask for centuries.
 MAX_DAYS = 366
+#: Days a query may name: the windows around them must stay within what a date holds.
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(9998, 12, 31)
 NO_GROUP_ID = "1"
 DEFAULT_SHIFT_ID = "9"
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -75,9 +77,12 @@ def _day(body: Mapping[str, Any], name: str) -> dt.date:
     if isinstance(value, bool) or not isinstance(value, int):
         raise invalid(f"{name} is required: a day as an integer yyyyMMdd")
     try:
-        return dt.date(value // 10000, value // 100 % 100, value % 100)
-    except ValueError:
-        raise invalid(f"{name} is not a valid day: {value}") from None
+        day = dt.date(value // 10000, value // 100 % 100, value % 100)
+    except (ValueError, OverflowError):
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        raise invalid(f"{name} is not a valid day from 19700101 to 99981231: {value}")
+    return day
 
 
 def _user_days(

@@ -97,6 +97,8 @@ def json_body(request: Request, *, required: bool = True) -> dict[str, Any]:
         body = json.loads(raw, parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError):
         raise invalid("request body is not valid JSON") from None
+    except RecursionError:  # a small body can nest deeper than the parser's stack
+        raise invalid("request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise invalid("request body must be a JSON object")
     return body

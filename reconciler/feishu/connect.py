@@ -63,9 +63,12 @@ class _EmulatorTransport(httpx.WSGITransport):
 
 def _emulator_client(db: str, *, rate_limit: float, timeout: float) -> FeishuClient:
     # Imported here so a client for a real tenant never loads the emulator.
-    from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, create_app
+    from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, StateError, create_app
 
-    app = create_app(db)
+    try:
+        app = create_app(db)
+    except StateError as exc:
+        raise ConfigError(f"--emulator {exc}") from None
     http = httpx.Client(
         transport=_EmulatorTransport(app), base_url=_EMULATOR_BASE_URL, timeout=timeout
     )

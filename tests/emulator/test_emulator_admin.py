@@ -80,6 +80,7 @@ def test_seed_through_create_app_and_a_file_db(tmp_path: Path) -> None:
         {"shifts": [{"shift_name": "x"}]},
         {"groups": [{"id": "g", "members": ["ghost"]}]},
         {"groups": [{"id": "g", "time_zone": "Mars/Olympus"}]},
+        {"groups": [{"id": "g", "time_zone": "A" * 5000}]},  # too long even for a file name
         {"groups": [{"id": "g", "shifts": {"someday": "x"}}]},
         {"groups": [{"id": "g", "shifts": {"mon": "no such shift"}}]},
         {"users": [{"employee_id": "u1"}], "groups": [{"members": ["u1"]}, {"members": ["u1"]}]},

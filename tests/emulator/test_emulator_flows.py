@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -70,6 +71,8 @@ def test_same_idempotent_id_returns_the_existing_record(users: httpx.Client) -> 
         ({"user_id": "u1", "check_time": str(T0)}, 1220001),
         (flow("u1", T0, type=8), 1220001),
         (flow("u1", T0, is_field="yes"), 1220001),
+        (flow("u1", T0, longitude=181.5), 1220001),
+        (flow("u1", T0, latitude=-90.5), 1220001),
     ],
 )
 def test_a_bad_record_stores_nothing_of_the_batch(
@@ -78,6 +81,13 @@ def test_a_bad_record_stores_nothing_of_the_batch(
     batch = {"flow_records": [flow("u1", T0), flow("u2", T0), bad]}
     fails(users.post(IMPORT, json=batch), 400, code)
     assert _query(users, ["u1", "u2"], 0, 2_000_000_000) == []
+
+
+def test_infinite_coordinates_are_refused_not_stored_as_non_json(users: httpx.Client) -> None:
+    body = b'{"flow_records": [%s]}' % json.dumps(flow("u1", T0, longitude=0)).encode()
+    body = body.replace(b'"longitude": 0', b'"longitude": 1e999')  # JSON's way to say infinity
+    fails(users.post(IMPORT, content=body), 400, 1220001)
+    assert _query(users, ["u1"], 0, 2_000_000_000) == []
 
 
 def test_get_of_an_unknown_record_is_1220001(users: httpx.Client) -> None:

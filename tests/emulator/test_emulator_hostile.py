@@ -167,11 +167,20 @@ def test_unknown_routes_and_methods(method: str, path: str, status: int) -> None
         b'{"punch_times": 1e999}',
         b"{" * 10_000,
         b'{"a": ' + b"1" * 5000 + b"}",
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the JSON parser's stack
+        b'{"punch_time_rule": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
     ],
 )
 def test_malformed_json_is_1220001(body: bytes) -> None:
     headers = {"Authorization": f"Bearer {_token}", "Content-Type": "application/json"}
     response = _client.post(f"{API}/shifts", content=body, headers=headers)
+    assert response.status_code == 400
+    assert _check(response)["code"] == 1220001
+
+
+def test_deeply_nested_admin_bodies_are_1220001() -> None:
+    deep = b'{"users": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = _client.post("/_emulator/seed", content=deep)
     assert response.status_code == 400
     assert _check(response)["code"] == 1220001
 

@@ -117,6 +117,8 @@ def test_serve_command_reports_a_bad_seed(tmp_path: Path) -> None:
     assert code == 1
     seed.write_text("- not a mapping\n")
     assert main(["emulator", "serve", "--db", ":memory:", "--seed", str(seed)]) == 1
+    seed.write_text("users: " + "[" * 5000 + "]" * 5000)
+    assert main(["emulator", "serve", "--db", ":memory:", "--seed", str(seed)]) == 1
 
 
 def test_a_truncated_body_gets_an_envelope(served_emulator: Any) -> None:

@@ -135,6 +135,19 @@ def test_employee_no_and_invalid_users(users: httpx.Client) -> None:
             {"employee_type": "employee_id"},
             {"user_ids": ["u1"], "check_date_from": 20200101, "check_date_to": 20240101},
         ),
+        # Days whose neighbours a date cannot hold, and years no date holds at all.
+        (
+            {"employee_type": "employee_id"},
+            {"user_ids": ["u1"], "check_date_from": 99991231, "check_date_to": 99991231},
+        ),
+        (
+            {"employee_type": "employee_id"},
+            {"user_ids": ["u1"], "check_date_from": 10101, "check_date_to": 10101},
+        ),
+        (
+            {"employee_type": "employee_id"},
+            {"user_ids": ["u1"], "check_date_from": 10**20, "check_date_to": 10**20},
+        ),
         (
             {"employee_type": "employee_id"},
             {

@@ -59,3 +59,17 @@ def test_emulator_runs_in_process_with_its_state_in_a_file(tmp_path) -> None:
     assert db.exists()
     with open_client(endpoint=None, emulator_db=str(db), app_id=None, app_secret=None) as again:
         assert [remote.shift_id for remote in again.list_shifts()] == [created.shift_id]
+
+
+@pytest.mark.parametrize("content", [b"not a database at all", None])
+def test_an_unusable_emulator_state_is_a_config_error(tmp_path, content: bytes | None) -> None:
+    db = tmp_path / "emulator.sqlite3"
+    if content is None:
+        db = tmp_path / "a-file" / "emulator.sqlite3"  # its directory cannot be made
+        db.parent.write_bytes(b"")
+    else:
+        db.write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        open_client(endpoint=None, emulator_db=str(db), app_id=None, app_secret=None)
+    assert str(db) in str(caught.value)
+    assert "--emulator" in str(caught.value)
