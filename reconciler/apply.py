@@ -7,6 +7,7 @@ No delete runs once anything has failed. Every operation ends in the report.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -103,37 +104,40 @@ def apply_plan(
     """Run ``plan``; refuses a plan a guard blocks. ``on_done`` sees each outcome as it lands.
 
     ``on_done`` is called from worker threads; callers that draw must hold their own lock.
+    No delete starts once any operation has failed (it is reported as skipped).
     """
     plan.raise_if_blocked()
     started = clock()
     outcomes: list[Outcome] = []
-    notify = on_done or (lambda _: None)
+    run = _Runner(client, on_done, clock, threading.Event())
     for phase in (plan.creates, plan.updates, plan.deletes):
-        if not phase:
-            continue
-        if isinstance(phase[0], Delete) and any(o.status == "failed" for o in outcomes):
-            for change in phase:
-                outcome = _skipped(change, SKIPPED_AFTER_FAILURE)
-                notify(outcome)
-                outcomes.append(outcome)
-            continue
-        outcomes += _run_phase(phase, client, concurrency, notify, clock)
+        outcomes += _run_phase(phase, run, concurrency)
     return ApplyReport(tuple(outcomes), clock() - started)
 
 
-def _run_phase(
-    phase: Sequence[Change],
-    client: ShiftWriter,
-    concurrency: int,
-    notify: Callable[[Outcome], None],
-    clock: Callable[[], float],
-) -> list[Outcome]:
-    def run(change: Change) -> Outcome:
-        outcome = _execute(change, client, clock)
+@dataclass(frozen=True, slots=True)
+class _Runner:
+    """Runs one operation; once any has failed, deletes not yet started are skipped."""
+
+    client: ShiftWriter
+    on_done: Callable[[Outcome], None] | None
+    clock: Callable[[], float]
+    failed: threading.Event
+
+    def __call__(self, change: Change) -> Outcome:
+        if isinstance(change, Delete) and self.failed.is_set():
+            outcome = _skipped(change, SKIPPED_AFTER_FAILURE)
+        else:
+            outcome = _execute(change, self.client, self.clock)
+            if outcome.status == "failed":
+                self.failed.set()
         log.debug("%s %s %r: %s", outcome.status, change.action, change.name, outcome.msg or "")
-        notify(outcome)
+        if self.on_done is not None:
+            self.on_done(outcome)
         return outcome
 
+
+def _run_phase(phase: Sequence[Change], run: _Runner, concurrency: int) -> list[Outcome]:
     workers = max(1, min(concurrency, len(phase)))
     if workers == 1:
         return [run(change) for change in phase]

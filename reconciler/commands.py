@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
-from reconciler.config import Settings
-from reconciler.definitions import DesiredState, load_desired
+from reconciler.config import Settings, endpoint_url
+from reconciler.definitions import DesiredState, collect_files, load_desired
 from reconciler.errors import InputError, Problem, StalePlanError, ValidationFailed
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.connect import open_client
@@ -54,7 +54,7 @@ def connect(settings: Settings) -> FeishuClient:
     """The client the settings describe (the emulator in-process with ``emulator_db``)."""
     secret = settings.app_secret.reveal() if settings.app_secret else None
     return open_client(
-        endpoint=settings.endpoint,
+        endpoint=None if settings.emulator_db else endpoint_url(settings),
         emulator_db=settings.emulator_db,
         app_id=settings.app_id,
         app_secret=secret,
@@ -63,8 +63,15 @@ def connect(settings: Settings) -> FeishuClient:
 
 
 def load_desired_state(settings: Settings) -> DesiredState:
-    """The shift files, checked; a shift outside the managed scope is a problem with its place."""
-    state = load_desired([settings.shifts_dir])
+    """The shift files, checked; a shift outside the managed scope is a problem with its place.
+
+    An existing folder without shift files is an empty desired set, which the
+    plan's guards judge; a missing folder is an error (a wrong path, most likely).
+    """
+    folder = settings.shifts_dir
+    if folder.is_dir() and not collect_files([folder])[0]:
+        return DesiredState(())
+    state = load_desired([folder])
     outside = [
         Problem(d.location, "shift_name", f"{d.shift.shift_name!r} is outside the managed scope")
         for d in state.shifts
@@ -120,6 +127,8 @@ def read_plan(path: str | Path) -> Plan:
         raise InputError(f"{path}: cannot read the plan: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not a JSON plan file: {exc}") from None
+    except RecursionError:  # arrays nested thousands deep: hostile, not a plan
+        raise InputError(f"{path}: not a JSON plan file: nested too deeply") from None
     try:
         return plan_from_document(doc)
     except InputError as exc:
@@ -180,13 +189,19 @@ def write_json(path: str | Path, document: Any) -> None:
 def write_text(path: str | Path, text: str) -> None:
     """Write beside the target and rename, so a reader never sees half a file."""
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise

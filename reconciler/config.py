@@ -8,7 +8,9 @@ environment, never from a file in the repository.
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +110,21 @@ def load_settings(
     )
 
 
+def endpoint_url(settings: Settings) -> str:
+    """The endpoint, checked when it is about to be used: an http(s) URL with a host."""
+    try:
+        parts = urllib.parse.urlsplit(settings.endpoint)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        usable = False
+    if not usable:
+        raise ConfigError(
+            f"endpoint {settings.endpoint!r} (from --endpoint, FEISHU_ENDPOINT or the "
+            f"configuration) is not an http(s) URL such as {FEISHU_ENDPOINT} or {LARK_ENDPOINT}"
+        )
+    return settings.endpoint
+
+
 def _read_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -169,7 +186,10 @@ def _check_guards(prefix: str, value: Any) -> None:
             raise ConfigError(
                 f"{prefix}.{name}: unknown guard (known: {', '.join(sorted(_GUARDS))})"
             )
-        if isinstance(limit, bool) or not isinstance(limit, int | float) or limit < 0:
+        # NaN compares false with everything: it would silently turn the guard off.
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or not limit >= 0:
             raise ConfigError(f"{prefix}.{name}: must be a number ≥ 0")
+        if not math.isfinite(limit):
+            raise ConfigError(f"{prefix}.{name}: must be a finite number")
         if name == "max_delete_percent" and limit > 100:
             raise ConfigError(f"{prefix}.{name}: must be a percentage from 0 to 100")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reconciler.config import Settings
 from reconciler.definitions import check, default_schema_ref, render_shift_yaml
+from reconciler.errors import InputError
 from reconciler.model import RemoteShift
 from reconciler.plan import AmbiguousRemoteError
 
@@ -62,9 +63,12 @@ def import_shifts(
     """Write the in-scope remote shifts matching any of ``names`` (all when empty)."""
     chosen = _select(remotes, settings, names)
     defined = _already_defined(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        taken = {p.name.lower() for p in out_dir.iterdir()}
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot write there: {exc.strerror or exc}") from None
     schema_ref = default_schema_ref(out_dir)
-    taken = {p.name.lower() for p in out_dir.iterdir()}
     written: list[Imported] = []
     skipped: list[Skipped] = []
     for remote in chosen:
@@ -72,11 +76,18 @@ def import_shifts(
             skipped.append(Skipped(remote.name, f"already defined at {defined[remote.name]}"))
             continue
         path = out_dir / _free_name(safe_file_stem(remote.name), taken)
-        # "x": never overwrite a file that appeared meanwhile.
-        with path.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(render_shift_yaml(remote.shift, schema_ref))
+        _write_new(path, render_shift_yaml(remote.shift, schema_ref))
         written.append(Imported(remote.name, remote.shift_id, path))
     return ImportResult(tuple(written), tuple(skipped))
+
+
+def _write_new(path: Path, text: str) -> None:
+    try:
+        # "x": never overwrite a file that appeared meanwhile.
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _select(

@@ -6,6 +6,7 @@ No HTTP, no printing: ``render`` formats the plan and ``apply`` executes the sam
 from __future__ import annotations
 
 import hashlib
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from reconciler.errors import GuardError, InputError, ShiftctlError
 from reconciler.model import RemoteShift, Shift, normalize_name
 
 __all__ = [
+    "GUARD_RULES",
     "NO_OVERRIDES",
     "AmbiguousRemoteError",
     "Change",
@@ -105,11 +107,15 @@ class Overrides:
 NO_OVERRIDES = Overrides()
 
 
+GuardRule = Literal["max_deletes", "max_delete_percent", "empty_desired", "protected"]
+GUARD_RULES: frozenset[str] = frozenset(typing.get_args(GuardRule))
+
+
 @dataclass(frozen=True, slots=True)
 class GuardFinding:
     """A guard that fired; ``overridden`` says whether the plan may still be applied."""
 
-    rule: Literal["max_deletes", "max_delete_percent", "empty_desired", "protected"]
+    rule: GuardRule
     message: str
     overridden: bool
 

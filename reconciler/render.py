@@ -16,6 +16,7 @@ from reconciler import __version__
 from reconciler.errors import InputError
 from reconciler.model import Shift
 from reconciler.plan import (
+    GUARD_RULES,
     Change,
     Create,
     Delete,
@@ -289,27 +290,48 @@ def plan_from_document(doc: Any) -> Plan:
         summary = doc["summary"]
         overrides = doc["overrides"]
         return Plan(
-            changes=tuple(_change_from(c) for c in doc["changes"]),
-            unchanged=int(summary["unchanged"]),
-            unmanaged=int(summary["unmanaged"]),
-            snapshot=str(doc["snapshot"]),
-            overrides=Overrides(tuple(overrides["allow_delete"]), bool(overrides["force"])),
-            guards=tuple(
-                GuardFinding(g["rule"], g["message"], bool(g["overridden"])) for g in doc["guards"]
+            changes=tuple(_change_from(c) for c in _typed(doc["changes"], list)),
+            unchanged=_typed(summary["unchanged"], int),
+            unmanaged=_typed(summary["unmanaged"], int),
+            snapshot=_typed(doc["snapshot"], str),
+            overrides=Overrides(
+                tuple(_typed(n, str) for n in _typed(overrides["allow_delete"], list)),
+                _typed(overrides["force"], bool),
             ),
+            guards=tuple(_guard_from(g) for g in _typed(doc["guards"], list)),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    # A hand-edited file can carry any JSON (its checksum recomputed): every
+    # way it can be wrong is one clear error, never a traceback.
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
         raise InputError(f"not a valid shiftctl plan: {exc!r}") from None
+
+
+def _typed(value: Any, kind: type[_T]) -> _T:
+    # bool is an int in Python, never in a plan file.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"expected {kind.__name__}, got {value!r:.40}")
+    return value
+
+
+def _guard_from(data: Mapping[str, Any]) -> GuardFinding:
+    rule = data["rule"]
+    if rule not in GUARD_RULES:
+        raise ValueError(f"unknown guard {rule!r:.40}")
+    return GuardFinding(rule, _typed(data["message"], str), _typed(data["overridden"], bool))
 
 
 def _change_from(data: Mapping[str, Any]) -> Change:
     action = data["action"]
     if action == "create":
-        return Create(Shift.from_mapping(data["after"]))
-    before = Shift.from_mapping(data["before"])
+        return Create(Shift.from_mapping(_typed(data["after"], dict)))
+    before = Shift.from_mapping(_typed(data["before"], dict))
+    shift_id = _typed(data["shift_id"], str)
     if action == "delete":
-        return Delete(str(data["shift_id"]), before)
+        return Delete(shift_id, before)
     if action != "update":
-        raise ValueError(f"unknown action {action!r}")
-    diff = tuple(FieldChange(d["path"], d["before"], d["after"]) for d in data["diff"])
-    return Update(str(data["shift_id"]), before, Shift.from_mapping(data["after"]), diff)
+        raise ValueError(f"unknown action {action!r:.40}")
+    diff = tuple(
+        FieldChange(_typed(d["path"], str), d["before"], d["after"])
+        for d in _typed(data["diff"], list)
+    )
+    return Update(shift_id, before, Shift.from_mapping(_typed(data["after"], dict)), diff)

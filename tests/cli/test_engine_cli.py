@@ -124,3 +124,42 @@ def test_apply_on_a_terminal_asks_first(
     assert ("Apply: 1 applied" in result.output) is created
     plan = CliRunner().invoke(cli, ["--emulator", "t.db", "plan", "--detailed-exitcode"])
     assert plan.exit_code == (0 if created else 2)
+
+
+def test_show_of_deeply_nested_json_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert main(["show", "deep.json"]) == 1
+    assert "deep.json: not a JSON plan file: nested too deeply" in capsys.readouterr().err
+
+
+def test_an_unwritable_plan_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_shift(tmp_path, "Day")
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    assert main(["--emulator", "t.db", "plan", "--out", "taken/plan.json"]) == 1
+    assert "taken/plan.json: cannot write:" in capsys.readouterr().err
+
+
+def test_import_into_a_file_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_shift(tmp_path, "Day")
+    assert main(["--emulator", "t.db", "apply", "--auto-approve"]) == 0
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    assert main(["--emulator", "t.db", "import", "--out", "taken/sub"]) == 1
+    assert "taken/sub: cannot write there:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("endpoint", ["not a url", "ftp://example.com", "https://", "http://[::1"])
+def test_an_endpoint_that_is_not_an_http_url_fails_at_once(
+    endpoint: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without this check the client retried a URL it can never reach for minutes.
+    monkeypatch.setenv("FEISHU_APP_ID", "cli_x")
+    monkeypatch.setenv("FEISHU_APP_SECRET", "not-used-secret")
+    monkeypatch.setenv("FEISHU_ENDPOINT", endpoint)
+    assert main(["plan"]) == 1
+    assert "is not an http(s) URL" in capsys.readouterr().err

@@ -383,3 +383,28 @@ def test_the_repository_shifts_converge_and_import_back(ws: Workspace) -> None:
     code, out, err = ws.run("plan", "--detailed-exitcode")
     assert code == 0, out + err
     assert f"{len(ws.remote())} unchanged" in out
+
+
+def test_an_empty_shifts_folder_is_an_empty_desired_set_behind_a_guard(ws: Workspace) -> None:
+    converge(ws, "A", "B")
+    ws.remove("A")
+    ws.remove("B")
+    code, out, err = ws.run("plan")
+    assert code == 3
+    assert "Guard empty_desired BLOCKED" in out
+    assert "no shift is defined but 2 managed remote shifts exist" in err
+    code, out, err = ws.run("apply", "--auto-approve", "--force")
+    assert code == 0, out + err
+    assert ws.remote() == {}
+    code, out, _ = ws.run("plan", "--detailed-exitcode")
+    assert code == 0
+    assert "Plan: 0 to create, 0 to update, 0 to delete, 0 unchanged, 0 unmanaged." in out
+
+
+def test_a_missing_shifts_folder_is_an_error_not_an_empty_set(ws: Workspace) -> None:
+    converge(ws, "A")
+    ws.config("shifts: no-such-folder\n")
+    code, _, err = ws.run("apply", "--auto-approve", "--force")
+    assert code == 1
+    assert "no-such-folder: no such file or directory" in err
+    assert sorted(ws.remote()) == ["A"]

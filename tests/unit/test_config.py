@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.config import FEISHU_ENDPOINT, Secret, load_settings
+from reconciler.config import FEISHU_ENDPOINT, Secret, endpoint_url, load_settings
 from reconciler.errors import ConfigError
 
 
@@ -70,6 +70,10 @@ def test_credentials_come_from_the_environment_and_never_show(tmp_path: Path) ->
         ("guards: {max_deletes: -1}\n", "guards.max_deletes: must be a number ≥ 0"),
         ("guards: {max_delete_percent: 120}\n", "must be a percentage from 0 to 100"),
         ("guards: {deletes: 1}\n", "guards.deletes: unknown guard"),
+        # NaN compares false with every count: it would switch the guard off silently.
+        ("guards: {max_delete_percent: .nan}\n", "max_delete_percent: must be a number ≥ 0"),
+        ("guards: {max_deletes: .nan}\n", "guards.max_deletes: must be a number ≥ 0"),
+        ("guards: {max_deletes: .inf}\n", "guards.max_deletes: must be a finite number"),
         ("include: HQ-*\n", "include: must be a list of name globs"),
         ("concurrency: 2.5\n", "concurrency: must be a whole number"),
         ("rate_limit: 0\n", "rate_limit: must be a positive number"),
@@ -99,3 +103,18 @@ def test_the_example_configuration_at_the_root_is_valid_and_all_defaults() -> No
     for name in (*same, "rate_limit", "concurrency", "endpoint"):
         assert getattr(settings, name) == getattr(defaults, name), name
     assert settings.shifts_dir == root / "shifts"
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["https://open.feishu.cn", "http://127.0.0.1:8080", "https://open.larksuite.com"]
+)
+def test_an_http_endpoint_is_accepted(tmp_path: Path, endpoint: str) -> None:
+    settings = load_settings(endpoint=endpoint + "/", environ={}, cwd=tmp_path)
+    assert endpoint_url(settings) == endpoint
+
+
+@pytest.mark.parametrize("endpoint", ["open.feishu.cn", "file:///etc/passwd", "http://", "x"])
+def test_an_endpoint_without_scheme_or_host_is_refused(tmp_path: Path, endpoint: str) -> None:
+    settings = load_settings(environ={"FEISHU_ENDPOINT": endpoint}, cwd=tmp_path)
+    with pytest.raises(ConfigError, match="is not an http\\(s\\) URL"):
+        endpoint_url(settings)

@@ -123,3 +123,16 @@ def test_an_empty_plan_reports_nothing(client: FeishuClient) -> None:
     report = apply_plan(Plan((), 3, 0, "x"), client)
     assert report.ok
     assert report.outcomes == ()
+
+
+def test_a_failed_delete_stops_the_deletes_not_yet_started(client: FeishuClient) -> None:
+    kept = client.create_shift(shift("kept"))
+    # Deleting an id the tenant does not have fails (1226003); the later delete must not run.
+    plan = Plan((Delete("404", shift("ghost")), Delete(kept.shift_id, kept.shift)), 0, 0, "x")
+    report = apply_plan(plan, client, concurrency=1)
+    assert [(o.shift_name, o.status) for o in report.outcomes] == [
+        ("ghost", "failed"),
+        ("kept", "skipped"),
+    ]
+    assert report.outcomes[0].code == 1226003
+    assert [r.name for r in client.list_shifts()] == ["kept"]

@@ -12,6 +12,7 @@ from reconciler.model import PunchTimeRule, Shift
 from reconciler.plan import Create, Delete, FieldChange, GuardFinding, Overrides, Plan, Update
 from reconciler.render import (
     MARKER,
+    checksum,
     plan_document,
     plan_from_document,
     render,
@@ -176,3 +177,35 @@ def test_markdown_with_thousands_of_deletes_stays_under_the_limit() -> None:
 def test_markdown_records_overrides_even_when_no_guard_fired() -> None:
     md = render_markdown(sample_plan(overrides=Overrides(("Old",), False)))
     assert "- Overrides: --allow-delete &#x27;Old&#x27;" in md
+
+
+def _resigned(doc: dict[str, Any]) -> dict[str, Any]:
+    # A hand-edited plan whose checksum was recomputed: only its content can be wrong.
+    doc["checksum"] = checksum(doc)
+    return doc
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d["changes"].append({"action": "create", "after": {"punch_times": 1e400}}),
+        lambda d: d["changes"].append({"action": "create", "after": ["not", "a", "shift"]}),
+        lambda d: d["changes"].append({"action": "rename", "before": {}, "shift_id": "1"}),
+        lambda d: d["changes"].append("create"),
+        lambda d: d["changes"][1].update(shift_id=101),
+        lambda d: d["changes"][1].update(diff={"path": "x"}),
+        lambda d: d["guards"].append({"rule": "none", "message": "m", "overridden": True}),
+        lambda d: d["guards"].append({"rule": "protected", "message": {}, "overridden": 1}),
+        lambda d: d["summary"].update(unchanged=True),
+        lambda d: d["summary"].update(unmanaged="NaN"),
+        lambda d: d["overrides"].update(allow_delete="Old"),
+        lambda d: d["overrides"].update(force="yes"),
+        lambda d: d.update(snapshot=None),
+        lambda d: d.update(changes={}),
+    ],
+)
+def test_a_resigned_but_malformed_plan_is_one_clear_error(edit: Any) -> None:
+    doc = plan_document(sample_plan())
+    edit(doc)
+    with pytest.raises(InputError, match="not a valid shiftctl plan"):
+        plan_from_document(_resigned(doc))
