@@ -13,6 +13,7 @@ from reconciler.cli._state import DEFAULT_EMULATOR_DB
 from reconciler.emulator import (
     DEFAULT_APP_ID,
     DEFAULT_APP_SECRET,
+    DEFAULT_TIMEOUT_MS,
     EmulatorApp,
     EmulatorConfig,
     SeedError,
@@ -67,6 +68,19 @@ def emulator_group() -> None:
     help="Share of successful calls whose response is dropped after the commit.",
 )
 @click.option(
+    "--timeout-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Share of successful calls whose response is withheld after the commit.",
+)
+@click.option(
+    "--timeout-ms",
+    default=DEFAULT_TIMEOUT_MS,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="How long a withheld response keeps the connection silent before closing it.",
+)
+@click.option(
     "--seed",
     "seed_file",
     type=click.Path(exists=True, dir_okay=False),
@@ -96,6 +110,8 @@ def serve_command(
     rate_limit: int,
     fault_rate: float,
     lost_rate: float,
+    timeout_rate: float,
+    timeout_ms: float,
     seed_file: str | None,
     random_seed: int | None,
     app_id: str,
@@ -111,6 +127,8 @@ def serve_command(
             rate_limit=rate_limit,
             error_rate=fault_rate,
             lost_rate=lost_rate,
+            timeout_rate=timeout_rate,
+            timeout_ms=timeout_ms,
             seed=random_seed,
         )
     except ValueError as exc:

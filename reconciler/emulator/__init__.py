@@ -10,6 +10,7 @@ from reconciler.emulator.app import EmulatorApp, create_app
 from reconciler.emulator.config import (
     DEFAULT_APP_ID,
     DEFAULT_APP_SECRET,
+    DEFAULT_TIMEOUT_MS,
     ENDPOINTS,
     EmulatorConfig,
     Faults,
@@ -17,17 +18,19 @@ from reconciler.emulator.config import (
 from reconciler.emulator.seed import SeedError
 from reconciler.emulator.server import EmulatorServer, make_server, serve, serving
 from reconciler.emulator.store import StateError
-from reconciler.emulator.wire import LostResponse
+from reconciler.emulator.wire import LostResponse, ResponseTimeout
 
 __all__ = [
     "DEFAULT_APP_ID",
     "DEFAULT_APP_SECRET",
+    "DEFAULT_TIMEOUT_MS",
     "ENDPOINTS",
     "EmulatorApp",
     "EmulatorConfig",
     "EmulatorServer",
     "Faults",
     "LostResponse",
+    "ResponseTimeout",
     "SeedError",
     "StateError",
     "create_app",

@@ -1,7 +1,8 @@
 """The WSGI application: routes every request of the contract to its handler.
 
 Order on a Feishu call: latency, authentication, rate limit, injected 5xx, the
-handler (one transaction), statistics, and finally the "lost response" fault.
+handler (one transaction), statistics, and finally the "lost response" and
+"timeout" faults.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from reconciler.emulator.wire import (
     UNREAD_BODY,
     ApiError,
     LostResponse,
+    ResponseTimeout,
     error_response,
     invalid,
     json_body,
@@ -161,9 +163,17 @@ class EmulatorApp:
             code = SYSTEM_ERROR
             response = error_response(ApiError(SYSTEM_ERROR, "internal server error", status=500))
         self.faults.record(endpoint, code)
-        if code == 0 and self.faults.roll_lost(endpoint):
-            raise LostResponse(f"{endpoint}: committed, response lost (injected)")
+        if code == 0:
+            self._maybe_lose(endpoint)
         return response
+
+    def _maybe_lose(self, endpoint: str) -> None:
+        """After a commit: drop the answer, or withhold it as a timeout would."""
+        if self.faults.roll_lost(endpoint):
+            raise LostResponse(f"{endpoint}: committed, response lost (injected)")
+        seconds = self.faults.roll_timeout(endpoint)
+        if seconds is not None:
+            raise ResponseTimeout(f"{endpoint}: committed, response timed out (injected)", seconds)
 
     def _call(self, endpoint: str, request: Request, args: dict[str, str]) -> Response:
         if endpoint == TOKEN_ENDPOINT:

@@ -16,6 +16,9 @@ DEFAULT_RATE_LIMIT = 50
 #: Latency and jitter are capped so a typo cannot hang every request for hours.
 MAX_LATENCY_MS = 60_000
 
+#: How long a served "timeout" stays silent: past the read timeout of most clients.
+DEFAULT_TIMEOUT_MS = 10_000
+
 #: The SDK-style names of the emulated endpoints, used for faults and statistics.
 ENDPOINTS = (
     "auth.tenant_access_token",
@@ -37,7 +40,8 @@ class Faults:
     """The fault knobs of one endpoint (or of all of them).
 
     ``rate_limit`` is requests per second per endpoint and app (0 disables it);
-    ``error_rate`` and ``lost_rate`` are probabilities in [0, 1].
+    ``error_rate``, ``lost_rate`` and ``timeout_rate`` are probabilities in
+    [0, 1]; ``timeout_ms`` is how long a served timed-out answer stays silent.
     """
 
     latency_ms: float = 0.0
@@ -45,14 +49,16 @@ class Faults:
     rate_limit: int = DEFAULT_RATE_LIMIT
     error_rate: float = 0.0
     lost_rate: float = 0.0
+    timeout_rate: float = 0.0
+    timeout_ms: float = DEFAULT_TIMEOUT_MS
 
     def __post_init__(self) -> None:
-        for name in ("latency_ms", "jitter_ms"):
+        for name in ("latency_ms", "jitter_ms", "timeout_ms"):
             if not 0 <= getattr(self, name) <= MAX_LATENCY_MS:
                 raise ValueError(f"{name} must be between 0 and {MAX_LATENCY_MS}")
         if self.rate_limit < 0:
             raise ValueError("rate_limit must not be negative (0 disables it)")
-        for name in ("error_rate", "lost_rate"):
+        for name in ("error_rate", "lost_rate", "timeout_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
 
@@ -85,6 +91,8 @@ class EmulatorConfig:
     rate_limit: int = DEFAULT_RATE_LIMIT
     error_rate: float = 0.0
     lost_rate: float = 0.0
+    timeout_rate: float = 0.0
+    timeout_ms: float = DEFAULT_TIMEOUT_MS
     #: Seeds the random choices (ids, faults, jitter) for reproducible runs.
     seed: int | None = None
     #: Per-endpoint overrides, keyed by the names in ``ENDPOINTS``.
@@ -106,4 +114,6 @@ class EmulatorConfig:
             rate_limit=self.rate_limit,
             error_rate=self.error_rate,
             lost_rate=self.lost_rate,
+            timeout_rate=self.timeout_rate,
+            timeout_ms=self.timeout_ms,
         )

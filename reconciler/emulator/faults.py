@@ -21,6 +21,7 @@ class _Counters:
     rate_limited: int = 0
     faults_injected: int = 0
     lost: int = 0
+    timed_out: int = 0
 
 
 @dataclass(slots=True)
@@ -93,7 +94,9 @@ class FaultController:
     def clear(self) -> None:
         """No latency, errors or lost responses; the configured rate limit stays."""
         with self._lock:
-            self._default = Faults(rate_limit=self._config.rate_limit)
+            self._default = Faults(
+                rate_limit=self._config.rate_limit, timeout_ms=self._config.timeout_ms
+            )
             self._overrides = {}
             self._windows.clear()
 
@@ -142,6 +145,14 @@ class FaultController:
             return True
         return False
 
+    def roll_timeout(self, endpoint: str) -> float | None:
+        """Seconds a committed call's answer is withheld, or None when it is answered."""
+        faults = self.settings_for(endpoint)
+        if self._roll(faults.timeout_rate):
+            self._count(endpoint, "timed_out")
+            return faults.timeout_ms / 1000
+        return None
+
     def _roll(self, rate: float) -> bool:
         return rate > 0 and self._uniform() < rate
 
@@ -175,6 +186,7 @@ class FaultController:
                     "rate_limited": c.rate_limited,
                     "faults_injected": c.faults_injected,
                     "lost": c.lost,
+                    "timed_out": c.timed_out,
                 }
                 for name, c in sorted(self._counters.items())
             }

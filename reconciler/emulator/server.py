@@ -11,6 +11,7 @@ import json
 import logging
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
@@ -18,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from reconciler.emulator.app import EmulatorApp
-from reconciler.emulator.wire import INVALID_PARAM, UNREAD_BODY, LostResponse, log_id
+from reconciler.emulator.wire import (
+    INVALID_PARAM,
+    UNREAD_BODY,
+    LostResponse,
+    ResponseTimeout,
+    log_id,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -41,6 +48,11 @@ class _ResponseHandler(ServerHandler):
             except LostResponse:
                 self.dropped = True
                 raise  # wsgiref treats ConnectionResetError as a dropped client: no output
+            except ResponseTimeout as timeout:
+                # Silence until a client's read timeout fires, then hang up without a word.
+                time.sleep(timeout.seconds)
+                self.dropped = True
+                raise LostResponse(str(timeout)) from None
 
         super().run(guarded)
 

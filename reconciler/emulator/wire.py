@@ -36,6 +36,18 @@ class LostResponse(ConnectionResetError):
     """The write committed but the response is lost: the client sees a dropped connection."""
 
 
+class ResponseTimeout(TimeoutError):
+    """The write committed but no response comes: the client's read times out.
+
+    In-process it is raised at once (the client's timeout has "fired"); served,
+    the connection stays silent for ``seconds`` and is then closed.
+    """
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
 class ApiError(Exception):
     """A Feishu error answer: HTTP status, code and msg (rendered as an envelope)."""
 

@@ -80,7 +80,7 @@ class Target:
     mode: str
     app: EmulatorApp
     admin: Admin
-    make_http: Callable[[], httpx.Client]
+    make_http: Callable[..., httpx.Client]  # make_http(timeout=seconds)
     app_secret: str = DEFAULT_APP_SECRET
 
     def issued_tokens(self) -> list[str]:
@@ -94,8 +94,8 @@ def start_target(mode: str, config: EmulatorConfig) -> Iterator[Target]:
     try:
         if mode == "in-process":
 
-            def make_http() -> httpx.Client:
-                transport = httpx.WSGITransport(app=app)
+            def make_http(timeout: float = 10) -> httpx.Client:
+                transport = httpx.WSGITransport(app=app)  # no sockets, so no timeouts either
                 return httpx.Client(transport=transport, base_url="http://emulator.invalid")
 
             with make_http() as admin_http:
@@ -103,8 +103,8 @@ def start_target(mode: str, config: EmulatorConfig) -> Iterator[Target]:
         else:
             with serving(app) as base_url:
 
-                def make_served() -> httpx.Client:
-                    return httpx.Client(base_url=base_url, timeout=10)
+                def make_served(timeout: float = 10) -> httpx.Client:
+                    return httpx.Client(base_url=base_url, timeout=timeout)
 
                 with make_served() as admin_http:
                     yield Target(mode, app, Admin(admin_http), make_served, config.app_secret)
@@ -134,10 +134,13 @@ def canary_target(request: pytest.FixtureRequest) -> Iterator[Target]:
 
 @pytest.fixture
 def make_client(target: Target) -> Iterator[Callable[..., FeishuClient]]:
-    """``make_client(**options)``: a client for ``target`` with quick backoff for tests."""
+    """``make_client(**options)``: a client for ``target`` with quick backoff for tests.
+
+    ``http_timeout`` sets the HTTP client's timeout; the rest go to :class:`FeishuClient`.
+    """
     made: list[FeishuClient] = []
 
-    def make(**options: Any) -> FeishuClient:
+    def make(http_timeout: float = 10, **options: Any) -> FeishuClient:
         settings: dict[str, Any] = {
             "app_id": DEFAULT_APP_ID,
             "app_secret": target.app_secret,
@@ -148,7 +151,7 @@ def make_client(target: Target) -> Iterator[Callable[..., FeishuClient]]:
             "rng": random.Random(99),
             **options,
         }
-        client = FeishuClient(target.make_http(), **settings)
+        client = FeishuClient(target.make_http(timeout=http_timeout), **settings)
         made.append(client)
         return client
 

@@ -1,4 +1,5 @@
-"""Under injected 5xx, lost-after-commit answers and a tight rate limit, writes converge exactly."""
+"""Under injected 5xx, lost-after-commit answers, timeouts and a tight rate limit, writes converge
+exactly."""
 
 from __future__ import annotations
 
@@ -50,3 +51,38 @@ def test_creates_and_updates_under_faults_end_exactly_as_intended(
     requests = sum(s["requests"] for s in stats.values())
     limited = sum(s["rate_limited"] for s in stats.values())
     assert limited <= 0.01 * requests, stats
+
+
+def test_writes_whose_answers_time_out_after_the_commit_converge(
+    target, make_client: Callable[..., FeishuClient], make_shift: MakeShift
+) -> None:
+    setup = make_client()
+    seeded = target.admin.seed({"shifts": [make_shift(f"old{n}").to_mapping() for n in range(8)]})
+    wanted_updates = {
+        e["shift_id"]: make_shift(e["shift_name"], on_time="10:15") for e in seeded["shifts"]
+    }
+    wanted_creates = [make_shift(f"new{n}", on_time="8:45") for n in range(12)]
+    # Served, the answer is withheld longer than the client waits: it sees a read timeout.
+    target.admin.faults(endpoints={"shift.create": {"timeout_rate": 0.4, "timeout_ms": 300}})
+    target.admin.reset_stats()
+    client = make_client(http_timeout=0.1)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        creates = [pool.submit(client.create_shift, shift) for shift in wanted_creates]
+        updates = [pool.submit(client.update_shift, i, s) for i, s in wanted_updates.items()]
+        for future in creates + updates:
+            future.result(timeout=60)
+    timed_out = target.admin.stats()["shift.create"]["timed_out"]
+    target.admin.faults(endpoints={"shift.create": None})
+
+    listed = list(setup.list_shifts())
+    assert len(listed) == len({r.name for r in listed}) == 20  # no duplicate, none missing
+    remote = {r.name: r for r in listed}
+    for shift in wanted_creates:
+        assert remote[shift.shift_name].shift == shift
+    for shift_id, shift in wanted_updates.items():
+        assert (remote[shift.shift_name].shift_id, remote[shift.shift_name].shift) == (
+            shift_id,
+            shift,
+        )
+    assert timed_out > 0
+    assert client.stats["shift.create"].transport_errors == timed_out

@@ -155,6 +155,7 @@ def test_statistics_count_per_endpoint(emulator_api: httpx.Client) -> None:
         "rate_limited": 0,
         "faults_injected": 0,
         "lost": 0,
+        "timed_out": 0,
     }
     assert (stats["shift.get"]["requests"], stats["shift.get"]["failed"]) == (1, 1)
 

@@ -10,7 +10,14 @@ import httpx
 import pytest
 from emulator_helpers import API, create_shift, fails, ok, shift_body
 
-from reconciler.emulator import EmulatorConfig, Faults, LostResponse, create_app, serving
+from reconciler.emulator import (
+    EmulatorConfig,
+    Faults,
+    LostResponse,
+    ResponseTimeout,
+    create_app,
+    serving,
+)
 from reconciler.emulator.faults import FaultController
 
 
@@ -93,6 +100,8 @@ def test_faults_per_endpoint(emulator_api: httpx.Client) -> None:
     [
         {"error_rate": 2},
         {"lost_rate": -0.1},
+        {"timeout_rate": 1.5},
+        {"timeout_ms": -1},
         {"latency_ms": "5"},
         {"latency_ms": 10**9},
         {"rate_limit": 1.5},
@@ -134,6 +143,41 @@ def test_lost_response_when_served_drops_the_connection(
             )
         ok(client.delete("/_emulator/faults"))  # the next request works on a new connection
         assert _stats(client, "auth.tenant_access_token")["lost"] == 1
+    app.close()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_timeout_in_process_commits_then_raises_a_timeout(emulator_api: httpx.Client) -> None:
+    knobs = {"endpoints": {"shift.create": {"timeout_rate": 1, "timeout_ms": 250}}}
+    ok(emulator_api.put("/_emulator/faults", json=knobs))
+    with pytest.raises(ResponseTimeout) as raised:
+        emulator_api.post(f"{API}/shifts", json=shift_body())
+    assert isinstance(raised.value, TimeoutError)
+    assert raised.value.seconds == 0.25
+    listed = ok(emulator_api.get(f"{API}/shifts"))["shift_list"]
+    assert [s["shift_name"] for s in listed] == ["早班"]  # the write happened
+    counts = _stats(emulator_api, "shift.create")
+    assert (counts["timed_out"], counts["lost"], counts["succeeded"]) == (1, 0, 1)
+
+
+def test_timeout_when_served_keeps_silent_then_hangs_up(capfd: pytest.CaptureFixture[str]) -> None:
+    config = EmulatorConfig(rate_limit=0, timeout_rate=1.0, timeout_ms=400)
+    app = create_app(config=config, seed={"users": [{"employee_id": "u1"}]})
+    credentials = {"app_id": app.config.app_id, "app_secret": app.config.app_secret}
+    with serving(app) as base_url:
+        with (
+            httpx.Client(base_url=base_url, timeout=0.1) as impatient,
+            pytest.raises(httpx.ReadTimeout),  # silence, as from a stuck upstream
+        ):
+            impatient.post("/open-apis/auth/v3/tenant_access_token/internal", json=credentials)
+        with httpx.Client(base_url=base_url, timeout=5) as patient:
+            with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+                patient.post("/open-apis/auth/v3/tenant_access_token/internal", json=credentials)
+            ok(patient.delete("/_emulator/faults"))
+            assert _stats(patient, "auth.tenant_access_token")["timed_out"] == 2
+    # The token was issued (committed, then handed out again) though no answer arrived.
+    with app.store.reading() as conn:
+        assert conn.execute("SELECT count(*) FROM tokens").fetchone()[0] == 1
     app.close()
     assert "Traceback" not in capfd.readouterr().err
 
