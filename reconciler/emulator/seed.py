@@ -45,12 +45,17 @@ def _list(document: Mapping[str, Any], name: str) -> list[Any]:
 
 
 def _text(entry: Mapping[str, Any], name: str, where: str, default: str | None = None) -> str:
-    value = entry.get(name, default)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # YAML reads unquoted numbers such as employee_no 1001 as ints
-    if not isinstance(value, str) or not value:
+    value = _id_text(entry.get(name, default))
+    if value is None:
         raise SeedError(f"{where}.{name} must be a non-empty string")
     return value
+
+
+def _id_text(value: Any) -> str | None:
+    """An id as text; YAML reads unquoted ids such as employee_no 1001 as ints."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) and value else None
 
 
 def _user(conn: sqlite3.Connection, entry: Any, index: int) -> str:
@@ -95,8 +100,8 @@ def _shift(store: Store, conn: sqlite3.Connection, entry: Any, index: int) -> di
         stored = check_shift({k: v for k, v in entry.items() if k not in ("shift_id", "id")})
     except ApiError as exc:
         raise SeedError(f"{where}: {exc.msg}") from None
-    shift_id = entry.get("shift_id") or store.new_id(conn, "shifts", "shift_id")
-    if not isinstance(shift_id, str) or not shift_id.isdigit():
+    shift_id = _id_text(entry.get("shift_id")) or store.new_id(conn, "shifts", "shift_id")
+    if not (shift_id.isascii() and shift_id.isdigit()):
         raise SeedError(f"{where}.shift_id must be a string of digits")
     name = stored["shift_name"]
     clash = conn.execute(
@@ -151,10 +156,11 @@ def _group(store: Store, conn: sqlite3.Connection, entry: Any, index: int) -> st
 
 def _members(conn: sqlite3.Connection, members: Any, where: str, group_id: str) -> list[int]:
     """Members by employee_id; one person belongs to one group at most."""
-    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+    ids = [_id_text(member) for member in members] if isinstance(members, list) else [None]
+    if None in ids:
         raise SeedError(f"{where}.members must be a list of employee_ids")
     uids: list[int] = []
-    for employee_id in dict.fromkeys(members):
+    for employee_id in dict.fromkeys(ids):
         row = conn.execute(
             "SELECT uid FROM users WHERE employee_id = ? ORDER BY terminated, uid DESC LIMIT 1",
             (employee_id,),

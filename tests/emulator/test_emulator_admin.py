@@ -70,6 +70,21 @@ def test_seed_through_create_app_and_a_file_db(tmp_path: Path) -> None:
     again.close()
 
 
+def test_a_yaml_seed_may_leave_numeric_ids_unquoted(emulator_api: httpx.Client) -> None:
+    document = {
+        "users": [{"employee_id": 1001}],
+        "shifts": [{**SEED["shifts"][0], "shift_id": 7000000000000000001}],
+        "groups": [{"id": 7, "members": [1001], "shifts": {"mon": 7000000000000000001}}],
+    }
+    seeded = ok(emulator_api.post("/_emulator/seed", json=document))
+    assert seeded["shifts"] == [{"shift_id": "7000000000000000001", "shift_name": "早班"}]
+    assert seeded["groups"] == ["7"]
+    body = {"user_ids": ["1001"], "check_date_from": 20240108, "check_date_to": 20240108}
+    tasks = ok(emulator_api.post(f"{API}/user_tasks/query?employee_type=employee_id", json=body))
+    (monday,) = tasks["user_task_results"]
+    assert (monday["group_id"], monday["shift_id"]) == ("7", "7000000000000000001")
+
+
 @pytest.mark.parametrize(
     "document",
     [
@@ -79,6 +94,9 @@ def test_seed_through_create_app_and_a_file_db(tmp_path: Path) -> None:
         {"users": [{"employee_id": "u1", "terminated": "no"}]},
         {"shifts": [{"shift_name": "x"}]},
         {"groups": [{"id": "g", "members": ["ghost"]}]},
+        {"groups": [{"id": "g", "members": [True]}]},
+        {"groups": [{"id": "g", "members": "u1"}]},
+        {"shifts": [{**SEED["shifts"][0], "shift_id": "７０"}]},
         {"groups": [{"id": "g", "time_zone": "Mars/Olympus"}]},
         {"groups": [{"id": "g", "time_zone": "A" * 5000}]},  # too long even for a file name
         {"groups": [{"id": "g", "shifts": {"someday": "x"}}]},
