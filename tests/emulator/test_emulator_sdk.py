@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import EmulatorConfig, create_app, serving
+from reconciler.emulator import ENDPOINTS, EmulatorConfig, create_app, serving
 
 with warnings.catch_warnings():
     # lark-oapi's bundled protobuf calls datetime.utcfromtimestamp, deprecated on 3.12+.
@@ -225,6 +225,12 @@ def test_the_sdk_round_trips_all_eleven_calls(sdk: tuple[Any, httpx.Client]) -> 
         )
     )
     assert (deleted.success_record_ids, deleted.fail_record_ids) == (record_ids, ["404"])
+    after = _ok(
+        v1.user_flow.query(
+            QueryUserFlowRequest.builder().employee_type("employee_id").request_body(query).build()
+        )
+    )
+    assert after.user_flow_results == []
 
     in_use = v1.shift.delete(DeleteShiftRequest.builder().shift_id(shift_id).build())
     assert (in_use.raw.status_code, in_use.code) == (500, 1226001)
@@ -232,5 +238,8 @@ def test_the_sdk_round_trips_all_eleven_calls(sdk: tuple[Any, httpx.Client]) -> 
     _ok(v1.shift.delete(DeleteShiftRequest.builder().shift_id(shift_id).build()))
     gone = v1.shift.get(GetShiftRequest.builder().shift_id(shift_id).build())
     assert (gone.raw.status_code, gone.code) == (400, 1226003)
+    assert _ok(v1.shift.list(ListShiftRequest.builder().build())).shift_list == []
     stats = admin.get("/_emulator/stats").json()["data"]["endpoints"]
     assert stats["auth.tenant_access_token"]["requests"] == 1  # the SDK cached its token
+    assert set(stats) == set(ENDPOINTS)  # all eleven calls, each answered by the emulator
+    assert all(counts["succeeded"] for counts in stats.values())
