@@ -26,6 +26,11 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def _on_terminal() -> bool:
+    """Whether a person watches the output (the bar draws on stderr, the lines on stdout)."""
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
 @click.command("plan")
 @click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
@@ -122,7 +127,7 @@ def apply_command(
 def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
     """A bar on a terminal, one plain line per operation elsewhere (CI logs)."""
     lock = threading.Lock()
-    if not sys.stdout.isatty() or total == 0:
+    if not _on_terminal() or total == 0:
 
         def line(outcome: Outcome) -> None:
             with lock:
@@ -155,7 +160,7 @@ def _outcome_line(outcome: Outcome) -> str:
 def _finish(result: ApplyReport, plan: Plan) -> None:
     if not plan.has_changes:
         return
-    if sys.stdout.isatty():
+    if _on_terminal():  # the bar showed no outcome: name those that went wrong
         for outcome in result.outcomes:
             if outcome.status != "applied":
                 click.echo(_outcome_line(outcome))

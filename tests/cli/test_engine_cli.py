@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli, main
+from reconciler.cli._state import GlobalOptions
 from reconciler.commands import save_plan
+from reconciler.emulator import create_app
+from reconciler.errors import PartialApplyError
 from reconciler.model import PunchTimeRule, Shift
 from reconciler.plan import Create, Delete, Plan
 from reconciler.render import MARKER
@@ -163,3 +167,56 @@ def test_an_endpoint_that_is_not_an_http_url_fails_at_once(
     monkeypatch.setenv("FEISHU_ENDPOINT", endpoint)
     assert main(["plan"]) == 1
     assert "is not an http(s) URL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_apply_draws_a_bar_on_a_terminal_and_plain_lines_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
+    monkeypatch.setattr("reconciler.cli.engine._on_terminal", lambda: terminal)
+    write_shift(tmp_path, "Day")
+    write_shift(tmp_path, "Night")
+    result = CliRunner().invoke(cli, ["--emulator", "t.db", "apply", "--auto-approve"])
+    assert result.exit_code == 0, result.output
+    assert ("Applying" in result.stderr) is terminal
+    assert ("applied  + create 'Day'" in result.stdout) is not terminal
+    assert "Apply: 2 applied, 0 failed, 0 skipped." in result.stdout
+
+
+def test_on_a_terminal_failed_operations_are_still_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reconciler.cli.engine._on_terminal", lambda: True)
+    (tmp_path / "shiftctl.yaml").write_text("guards: {max_delete_percent: 100}\n", "utf-8")
+    write_shift(tmp_path, "InUse")
+    assert CliRunner().invoke(cli, ["--emulator", "t.db", "apply", "--auto-approve"]).exit_code == 0
+    seed = {"groups": [{"id": "g1", "name": "HQ", "shifts": {"monday": "InUse"}}]}
+    create_app(str(tmp_path / "t.db"), seed=seed).close()
+    (tmp_path / "shifts" / "InUse.yaml").unlink()
+    result = CliRunner().invoke(cli, ["--emulator", "t.db", "apply", "--auto-approve", "--force"])
+    assert isinstance(result.exception, PartialApplyError), result.output  # exit 5 in main
+    assert "failed   - delete 'InUse'" in result.stdout
+    assert "code 1226001" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("no_color_flag", "env", "tty", "expected"),
+    [
+        (False, None, True, True),
+        (True, None, True, False),
+        (False, "1", True, False),
+        (False, None, False, False),
+    ],
+)
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+    no_color_flag: bool,
+    env: str | None,
+    tty: bool,
+    expected: bool,
+) -> None:
+    if env is not None:
+        monkeypatch.setenv("NO_COLOR", env)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
+    options = GlobalOptions(None, None, None, no_color_flag, 0)
+    assert options.use_color() is expected
