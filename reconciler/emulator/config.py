@@ -108,12 +108,5 @@ class EmulatorConfig:
 
     def faults(self) -> Faults:
         """The knobs that apply to every endpoint without an override."""
-        return Faults(
-            latency_ms=self.latency_ms,
-            jitter_ms=self.jitter_ms,
-            rate_limit=self.rate_limit,
-            error_rate=self.error_rate,
-            lost_rate=self.lost_rate,
-            timeout_rate=self.timeout_rate,
-            timeout_ms=self.timeout_ms,
-        )
+        # The config repeats every knob of Faults under the same name.
+        return Faults(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Faults)})
