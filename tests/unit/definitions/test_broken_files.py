@@ -8,6 +8,7 @@ import pytest
 
 from reconciler.definitions import check, load_desired
 from reconciler.errors import ValidationFailed
+from reconciler.model import PunchTimeRule, Shift, minutes_of
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken"
@@ -68,3 +69,23 @@ def test_example_shifts_start_with_the_schema_comment() -> None:
     for path in sorted(SHIFTS.glob("*.yaml")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first == "# yaml-language-server: $schema=../schema/shift.schema.json", path
+
+
+def test_the_examples_cover_the_six_kinds_of_shift_a_company_uses() -> None:
+    shifts = [desired.shift for desired in load_desired([SHIFTS]).shifts]
+
+    def first(shift: Shift) -> PunchTimeRule:
+        return shift.punch_time_rule[0]
+
+    kinds = {
+        "standard day with lunch": lambda s: (
+            (first(s).on_time, first(s).off_time) == ("09:00", "18:00") and bool(s.rest_time_rule)
+        ),
+        "early": lambda s: minutes_of(first(s).on_time) < minutes_of("08:00"),
+        "night into the next morning": lambda s: minutes_of(first(s).off_time) > 24 * 60,
+        "flexible": lambda s: s.is_flexible,
+        "two-segment split": lambda s: s.punch_times == len(s.punch_time_rule) == 2,
+        "rest day": lambda s: s.day_type == 2,
+    }
+    missing = [kind for kind, test in kinds.items() if not any(test(s) for s in shifts)]
+    assert missing == []
