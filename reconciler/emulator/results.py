@@ -58,6 +58,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from reconciler.emulator.segments import Segment, shift_segments
+
 NORMAL, LATE, EARLY, LACK, NO_NEED_CHECK, TODO = (
     "Normal",
     "Late",
@@ -66,26 +68,6 @@ NORMAL, LATE, EARLY, LACK, NO_NEED_CHECK, TODO = (
     "NoNeedCheck",
     "Todo",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Segment:
-    """One segment in Unix seconds; every duration already in seconds."""
-
-    on: int
-    off: int
-    advance: int
-    delay: int
-    late: int
-    serious: int  # 0 = no serious-late threshold
-    late_lack: int
-    early: int
-    early_lack: int
-    flex_late: int
-    flex_early: int
-    need_on: bool
-    need_off: bool
-    overtime: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +83,7 @@ class _Window:
 
 @dataclass(frozen=True, slots=True)
 class _Chain:
-    segments: tuple[_Segment, ...]
+    segments: tuple[Segment, ...]
     check_in: _Window
     check_out: _Window
 
@@ -122,7 +104,7 @@ def task_records(
     need_overtime: bool = False,
 ) -> list[dict[str, Any]]:
     """The ``records`` of one user's ``user_task`` for ``day``, as the wire shows them."""
-    segments = _segments(shift, day, tz)
+    segments = shift_segments(shift, day, tz)
     if int(shift.get("day_type") or 1) == 2:  # a rest day checks nothing
         segments = [replace(s, need_on=False, need_off=False) for s in segments]
     punches = sorted(_punches(flows), key=lambda p: (p.when, p.record_id))
@@ -138,7 +120,7 @@ def task_records(
 
 
 def _record(
-    seg: _Segment, chain: _Chain, first: _Punch | None, last: _Punch | None, now: int
+    seg: Segment, chain: _Chain, first: _Punch | None, last: _Punch | None, now: int
 ) -> dict[str, Any]:
     punch_in = first if seg.need_on else None
     punch_out = last if seg.need_off else None
@@ -167,14 +149,14 @@ def _unpunched(needed: bool, window: _Window, now: int) -> str:
     return TODO if now < window.end else LACK
 
 
-def _slide(seg: _Segment, punch_in: _Punch | None) -> int:
+def _slide(seg: Segment, punch_in: _Punch | None) -> int:
     """How far a flexible segment moves: the check-in's offset, clamped to the allowance."""
     if punch_in is None:
         return 0
     return max(-seg.flex_early, min(punch_in.when - seg.on, seg.flex_late))
 
 
-def _in_result(seg: _Segment, punch: _Punch, slide: int) -> str:
+def _in_result(seg: Segment, punch: _Punch, slide: int) -> str:
     late = punch.when - (seg.on + slide)
     if late <= 0:
         return NORMAL
@@ -185,7 +167,7 @@ def _in_result(seg: _Segment, punch: _Punch, slide: int) -> str:
     return NORMAL
 
 
-def _out_result(seg: _Segment, punch: _Punch, slide: int) -> str:
+def _out_result(seg: Segment, punch: _Punch, slide: int) -> str:
     early = (seg.off + slide) - punch.when
     if early <= 0:
         return NORMAL
@@ -207,92 +189,11 @@ def _punches(flows: Iterable[Mapping[str, Any]]) -> Iterable[_Punch]:
         yield _Punch(int(flow["check_time"]), str(flow.get("record_id", "")), flow)
 
 
-# --- segments ---------------------------------------------------------------
-
-
-def _segments(shift: Mapping[str, Any], day: dt.date, tz: dt.tzinfo) -> list[_Segment]:
-    """Normal and overtime segments in time order (normal first on a tie)."""
-    flex_late, flex_early = _flexible(shift)
-    shift_serious = int(shift.get("late_minutes_as_serious_late") or 0)
-    shift_no_off = bool(shift.get("no_need_off"))
-    normal = [
-        _normal(rule, day, tz, flex_late, flex_early, shift_serious, shift_no_off)
-        for rule in shift.get("punch_time_rule") or ()
-    ]
-    overtime = [_overtime(rule, day, tz, normal) for rule in shift.get("overtime_rule") or ()]
-    return sorted(normal + [s for s in overtime if s], key=lambda s: (s.on, s.overtime))
-
-
-def _normal(
-    rule: Mapping[str, Any],
-    day: dt.date,
-    tz: dt.tzinfo,
-    flex_late: int,
-    flex_early: int,
-    shift_serious: int,
-    shift_no_off: bool,
-) -> _Segment:
-    return _Segment(
-        on=_at(day, tz, rule["on_time"]),
-        off=_at(day, tz, rule["off_time"]),
-        advance=_seconds(rule, "on_advance_minutes"),
-        delay=_seconds(rule, "off_delay_minutes"),
-        late=_seconds(rule, "late_minutes_as_late"),
-        serious=60 * shift_serious or _seconds(rule, "late_minutes_as_serious_late"),
-        late_lack=_seconds(rule, "late_minutes_as_lack"),
-        early=_seconds(rule, "early_minutes_as_early"),
-        early_lack=_seconds(rule, "early_minutes_as_lack"),
-        flex_late=flex_late,
-        flex_early=flex_early,
-        need_on=not rule.get("no_need_on"),
-        need_off=not (shift_no_off or rule.get("no_need_off")),
-        overtime=False,
-    )
-
-
-def _overtime(
-    rule: Mapping[str, Any], day: dt.date, tz: dt.tzinfo, normal: Sequence[_Segment]
-) -> _Segment | None:
-    """An overtime period judged with the thresholds of the nearest normal segment."""
-    on, off = _at(day, tz, rule["on_overtime"]), _at(day, tz, rule["off_overtime"])
-    if not normal:
-        return None
-    model = min(normal, key=lambda s: max(s.on - off, on - s.off, 0))
-    # Overtime never slides and has no exempt sides.
-    return replace(
-        model, on=on, off=off, flex_late=0, flex_early=0, need_on=True, need_off=True, overtime=True
-    )
-
-
-def _flexible(shift: Mapping[str, Any]) -> tuple[int, int]:
-    """(late, early) allowance in seconds; the most generous rule wins."""
-    if not shift.get("is_flexible"):
-        return 0, 0
-    rules = shift.get("flexible_rule") or ()
-    if not rules:
-        both = _seconds(shift, "flexible_minutes")
-        return both, both
-    late = max(_seconds(r, "flexible_late_minutes") for r in rules)
-    return late, max(_seconds(r, "flexible_early_minutes") for r in rules)
-
-
-def _seconds(data: Mapping[str, Any], key: str) -> int:
-    return 60 * int(data.get(key) or 0)
-
-
-def _at(day: dt.date, tz: dt.tzinfo, time_of_day: str) -> int:
-    """Unix seconds of ``"H:MM"`` on the shift day's wall clock; hours past 24 roll over."""
-    hours, minutes = (int(part) for part in str(time_of_day).strip().split(":"))
-    date = day + dt.timedelta(days=hours // 24)
-    wall = dt.datetime.combine(date, dt.time(hours % 24, minutes), tzinfo=tz)
-    return int(wall.timestamp())
-
-
 # --- chains and windows -----------------------------------------------------
 
 
-def _chains(segments: Sequence[_Segment]) -> list[_Chain]:
-    groups: list[list[_Segment]] = []
+def _chains(segments: Sequence[Segment]) -> list[_Chain]:
+    groups: list[list[Segment]] = []
     for seg in segments:
         if groups and _joins(groups[-1][-1], seg):
             groups[-1].append(seg)
@@ -301,12 +202,12 @@ def _chains(segments: Sequence[_Segment]) -> list[_Chain]:
     return _separate([_chain(tuple(g)) for g in groups])
 
 
-def _joins(prev: _Segment, seg: _Segment) -> bool:
+def _joins(prev: Segment, seg: Segment) -> bool:
     """Touching segments share punches unless both are normal (a split shift)."""
     return prev.off == seg.on and (prev.overtime or seg.overtime)
 
 
-def _chain(segments: tuple[_Segment, ...]) -> _Chain:
+def _chain(segments: tuple[Segment, ...]) -> _Chain:
     """The chain's own windows, each kept on its side of the chain's midpoint."""
     start, end = segments[0].on, segments[-1].off
     middle = (start + end) // 2
