@@ -31,6 +31,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MARKDOWN_LIMIT",
     "MARKER",
+    "SYMBOL",
     "checksum",
     "format_value",
     "plan_document",
@@ -45,7 +46,7 @@ __all__ = [
 FORMAT_VERSION = 1
 MARKER = "<!-- shiftctl-plan -->"
 MARKDOWN_LIMIT = 65_536  # GitHub's limit on a comment body, in characters
-_SYMBOL = {"create": "+", "update": "~", "delete": "-"}
+SYMBOL = {"create": "+", "update": "~", "delete": "-"}
 _ANSI = {"create": "\x1b[32m", "update": "\x1b[33m", "delete": "\x1b[31m", "bold": "\x1b[1m"}
 _RESET = "\x1b[0m"
 _T = TypeVar("_T")
@@ -81,7 +82,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     else:
         lines += ["No changes. The tenant matches the shift files.", ""]
     for change in plan.changes:
-        lines.append(paint(f"  {_SYMBOL[change.action]} {_headline(change)}", change.action))
+        lines.append(paint(f"  {SYMBOL[change.action]} {_headline(change)}", change.action))
         lines += [f"      {line}" for line in _detail_lines(change)]
         lines.append("")
     lines += _guard_lines(plan)
@@ -163,7 +164,7 @@ def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     lines = [*head, note, ""]
     budget = limit - len("\n".join(lines)) - 64
     for change in plan.changes:
-        entry = f"- `{_SYMBOL[change.action]}` {change.action} {_code(change.name)}"
+        entry = f"- `{SYMBOL[change.action]}` {change.action} {_code(change.name)}"
         if budget - len(entry) - 1 < 0:
             lines.append("- … and more")
             break
@@ -206,7 +207,7 @@ def _first(join: Callable[[list[str]], _T], items: list[str], keep: int = 50) ->
 
 
 def _markdown_details(change: Change) -> str:
-    symbol = _SYMBOL[change.action]
+    symbol = SYMBOL[change.action]
     if isinstance(change, Update):
         body = [
             f"{sign} {c.path}: {format_value(value)}"

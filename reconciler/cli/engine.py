@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -15,10 +16,10 @@ from reconciler.apply import ApplyReport, Outcome
 from reconciler.cli._state import GlobalOptions, settings_of
 from reconciler.errors import EXIT_CHANGES, InputError, PartialApplyError
 from reconciler.plan import Overrides, Plan
-from reconciler.render import render, render_text
+from reconciler.render import SYMBOL, render, render_text
 
 FORMATS = click.Choice(["text", "markdown", "json"])
-_SYMBOL = {"create": "+", "update": "~", "delete": "-"}
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
 
 def _interactive() -> bool:
@@ -31,16 +32,33 @@ def _on_terminal() -> bool:
     return sys.stdout.isatty() and sys.stderr.isatty()
 
 
+def _override_options(note: str = "") -> Callable[[_Command], _Command]:
+    """``--allow-delete NAME`` and ``--force``, the same for plan and apply."""
+
+    def decorate(command: _Command) -> _Command:
+        force = click.option(
+            "--force",
+            is_flag=True,
+            help=f"Override the count, percentage and empty-set guards, never protection{note}.",
+        )
+        allow = click.option(
+            "--allow-delete",
+            multiple=True,
+            metavar="NAME",
+            help=f"Allow deleting this shift past every guard{note}.",
+        )
+        return allow(force(command))
+
+    return decorate
+
+
 @click.command("plan")
 @click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 when none)."
 )
-@click.option(
-    "--allow-delete", multiple=True, metavar="NAME", help="Allow deleting this shift past guards."
-)
-@click.option("--force", is_flag=True, help="Override the delete-count and empty-set guards.")
+@_override_options()
 @click.pass_obj
 def plan_command(
     options: GlobalOptions,
@@ -80,10 +98,7 @@ def show_command(options: GlobalOptions, plan_file: str, fmt: str) -> None:
 @click.option("--auto-approve", is_flag=True, help="Plan and apply without asking.")
 @click.option("--report", type=click.Path(dir_okay=False), help="Write a JSON report here.")
 @click.option("--concurrency", type=click.IntRange(min=1), help="Operations in flight at once.")
-@click.option(
-    "--allow-delete", multiple=True, metavar="NAME", help="As for plan (not with PLAN_FILE)."
-)
-@click.option("--force", is_flag=True, help="As for plan (not with PLAN_FILE).")
+@_override_options("; not with PLAN_FILE, which carries its own")
 @click.pass_obj
 def apply_command(
     options: GlobalOptions,
@@ -146,7 +161,7 @@ def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
 
 def _outcome_line(outcome: Outcome) -> str:
     where = f" (id {outcome.shift_id})" if outcome.shift_id else ""
-    text = f"{outcome.status:<8} {_SYMBOL[outcome.action]} {outcome.action} "
+    text = f"{outcome.status:<8} {SYMBOL[outcome.action]} {outcome.action} "
     text += f"{outcome.shift_name!r}{where}"
     if outcome.status == "failed":
         code = f"code {outcome.code}: " if outcome.code is not None else ""

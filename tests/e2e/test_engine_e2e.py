@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from reconciler.apply import SKIPPED_AFTER_FAILURE
 from reconciler.cli import main
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, create_app, serving
 from reconciler.feishu.connect import open_client
@@ -225,22 +226,29 @@ def test_partial_failure_reports_each_operation_and_a_rerun_converges(ws: Worksp
     ws.remove("Unused")
     ws.write("Keep", on="08:30")
     ws.write("Fresh")
-    code, out, err = ws.run("apply", "--auto-approve", "--report", "report.json")
+    # One at a time, so the failed delete ("InUse") surely comes before "Unused".
+    apply = ("apply", "--auto-approve", "--concurrency", "1")
+    code, out, err = ws.run(*apply, "--report", "report.json")
     assert code == 5
     assert "re-run" in err or "run apply again" in err
     report = json.loads(Path("report.json").read_text(encoding="utf-8"))
     by_name = {op["shift_name"]: op for op in report["operations"]}
-    assert report["summary"] == {"applied": 3, "failed": 1, "skipped": 0}
+    assert report["summary"] == {"applied": 2, "failed": 1, "skipped": 1}
     assert by_name["InUse"]["status"] == "failed"
     assert by_name["InUse"]["code"] == 1226001
     assert by_name["InUse"]["msg"]
-    assert [by_name[n]["status"] for n in ("Fresh", "Keep", "Unused")] == ["applied"] * 3
+    assert [by_name[n]["status"] for n in ("Fresh", "Keep")] == ["applied"] * 2
+    # No delete starts once something has failed.
+    assert (by_name["Unused"]["status"], by_name["Unused"]["reason"]) == (
+        "skipped",
+        SKIPPED_AFTER_FAILURE,
+    )
     assert f"failed   - delete 'InUse' (id {tenant['InUse'].shift_id}): code 1226001" in out
     # The group stops using the shift; the same command now converges.
     ws.seed({"groups": [{"id": "g1", "name": "HQ", "shifts": {"monday": None}}]})
-    code, out, err = ws.run("apply", "--auto-approve")
+    code, out, err = ws.run(*apply)
     assert code == 0, out + err
-    assert "Plan: 0 to create, 0 to update, 1 to delete" in out
+    assert "Plan: 0 to create, 0 to update, 2 to delete" in out
     assert sorted(ws.remote()) == ["Fresh", "Keep"]
     assert ws.run("plan", "--detailed-exitcode")[0] == 0
 
@@ -359,16 +367,21 @@ shift_attendance_time_config:
 """
 
 
-def test_every_field_survives_apply_import_and_plan(ws: Workspace) -> None:
-    (ws.root / "shifts").mkdir()
-    (ws.root / "shifts" / "everything.yaml").write_text(RICH, encoding="utf-8")
+def apply_import_and_plan_again(ws: Workspace) -> str:
+    """Apply the files, import the tenant into a new folder, plan from it: no change."""
     code, out, err = ws.run("apply", "--auto-approve")
     assert code == 0, out + err
     assert ws.run("import", "--out", "imported")[0] == 0
     ws.config("shifts: imported\n")
     code, out, err = ws.run("plan", "--detailed-exitcode")
     assert code == 0, out + err
-    assert "1 unchanged" in out
+    return out
+
+
+def test_every_field_survives_apply_import_and_plan(ws: Workspace) -> None:
+    (ws.root / "shifts").mkdir()
+    (ws.root / "shifts" / "everything.yaml").write_text(RICH, encoding="utf-8")
+    assert "1 unchanged" in apply_import_and_plan_again(ws)
 
 
 def test_the_repository_shifts_converge_and_import_back(ws: Workspace) -> None:
@@ -376,12 +389,7 @@ def test_the_repository_shifts_converge_and_import_back(ws: Workspace) -> None:
     (ws.root / "shifts").mkdir()
     for source in repository.glob("*.yaml"):
         (ws.root / "shifts" / source.name).write_text(source.read_text("utf-8"), "utf-8")
-    code, out, err = ws.run("apply", "--auto-approve")
-    assert code == 0, out + err
-    assert ws.run("import", "--out", "imported")[0] == 0
-    ws.config("shifts: imported\n")
-    code, out, err = ws.run("plan", "--detailed-exitcode")
-    assert code == 0, out + err
+    out = apply_import_and_plan_again(ws)
     assert f"{len(ws.remote())} unchanged" in out
 
 
