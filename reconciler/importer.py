@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reconciler.config import Settings
 from reconciler.definitions import check, default_schema_ref, render_shift_yaml
-from reconciler.errors import InputError
+from reconciler.errors import InputError, Problem
 from reconciler.model import RemoteShift
 from reconciler.plan import AmbiguousRemoteError
 
@@ -50,8 +50,16 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
+    """What was written and skipped, and the problems of the written files.
+
+    A shift made in Feishu's console can break a rule the files enforce (say,
+    ``punch_times`` not matching its segments); its file is written all the same
+    and its problems listed, to be fixed before the next plan.
+    """
+
     written: tuple[Imported, ...]
     skipped: tuple[Skipped, ...]
+    problems: tuple[Problem, ...] = ()
 
 
 def import_shifts(
@@ -78,7 +86,8 @@ def import_shifts(
         path = out_dir / _free_name(safe_file_stem(remote.name), taken)
         _write_new(path, render_shift_yaml(remote.shift, schema_ref))
         written.append(Imported(remote.name, remote.shift_id, path))
-    return ImportResult(tuple(written), tuple(skipped))
+    _, problems = check([imported.path for imported in written]) if written else ((), [])
+    return ImportResult(tuple(written), tuple(skipped), tuple(problems))
 
 
 def _write_new(path: Path, text: str) -> None:

@@ -205,3 +205,13 @@ def import_command(options: GlobalOptions, names: tuple[str, ...], out_dir: str 
     for skipped in result.skipped:
         click.echo(f"skipped {skipped.shift_name!r}: {skipped.reason}")
     click.echo(f"Import: {len(result.written)} written to {target}, {len(result.skipped)} skipped.")
+    if result.problems:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        broken = len({problem.location.path for problem in result.problems})
+        files = "1 imported file breaks" if broken == 1 else f"{broken} imported files break"
+        click.echo(
+            f"shiftctl: {files} a rule of the shift files (the tenant allowed it); "
+            "fix before the next plan",
+            err=True,
+        )

@@ -19,7 +19,7 @@ from reconciler.apply import SKIPPED_AFTER_FAILURE
 from reconciler.cli import main
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, create_app, serving
 from reconciler.feishu.connect import open_client
-from reconciler.model import RemoteShift
+from reconciler.model import RemoteShift, Shift
 
 SHIFT = """\
 shift_name: {name}
@@ -416,3 +416,16 @@ def test_a_missing_shifts_folder_is_an_error_not_an_empty_set(ws: Workspace) -> 
     assert code == 1
     assert "no-such-folder: no such file or directory" in err
     assert sorted(ws.remote()) == ["A"]
+
+
+def test_import_lists_the_problems_of_a_shift_the_tenant_allowed(ws: Workspace) -> None:
+    day = converge(ws, "Day")["Day"].shift
+    # Feishu treats punch_times as legacy and takes it as given; the files do not.
+    odd = Shift.from_mapping({**day.comparable(), "shift_name": "Odd", "punch_times": 2})
+    with open_client(endpoint=None, emulator_db=str(ws.db), app_id=None, app_secret=None) as c:
+        c.create_shift(odd)
+    code, out, err = ws.run("import", "--out", "imported")
+    assert code == 0
+    assert "Import: 2 written to imported, 0 skipped." in out
+    assert "imported/Odd.yaml:3:14: punch_times: is 2 but punch_time_rule has 1 segment" in err
+    assert "1 imported file breaks a rule of the shift files" in err
