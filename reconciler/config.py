@@ -37,6 +37,8 @@ _KNOWN = {
     "concurrency",
 }
 _GUARDS = {"max_deletes", "max_delete_percent"}
+# A real configuration is a few hundred bytes; a huge file would take long to parse.
+MAX_CONFIG_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +129,11 @@ def endpoint_url(settings: Settings) -> str:
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not a config")
+        text = raw.decode("utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text) if node is not None else {}
     except (OSError, UnicodeDecodeError) as exc:

@@ -118,3 +118,9 @@ def test_an_endpoint_without_scheme_or_host_is_refused(tmp_path: Path, endpoint:
     settings = load_settings(environ={"FEISHU_ENDPOINT": endpoint}, cwd=tmp_path)
     with pytest.raises(ConfigError, match="is not an http\\(s\\) URL"):
         endpoint_url(settings)
+
+
+def test_a_huge_configuration_is_refused_before_parsing(tmp_path: Path) -> None:
+    write(tmp_path, "shifts: x\n# " + "a" * (1 << 20) + "\n")
+    with pytest.raises(ConfigError, match="larger than 1024 KiB"):
+        load_settings(environ={}, cwd=tmp_path)
