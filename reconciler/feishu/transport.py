@@ -146,8 +146,9 @@ class Transport:
     def _parse(call: Call, parse: Callable[[Envelope], T], envelope: Envelope) -> T:
         try:
             return parse(envelope if call.flat else data_of(envelope))
-        except (KeyError, TypeError, ValueError) as exc:
-            # A success envelope whose data is not what the contract promises.
+        except (AttributeError, KeyError, OverflowError, TypeError, ValueError) as exc:
+            # A success envelope whose data is not what the contract promises
+            # (AttributeError: an object where a list or a string was due, or the reverse).
             raise FeishuError(
                 f"unexpected answer ({type(exc).__name__}: {exc})",
                 code=0,

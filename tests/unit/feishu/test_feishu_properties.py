@@ -1,11 +1,16 @@
-"""Properties over many inputs: batching, classification and record conversion."""
+"""Properties over many inputs: batching, classification, record conversion, odd answers."""
 
 from __future__ import annotations
 
-from hypothesis import given
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.feishu import FeishuError, UserFlow, chunked
+from reconciler.feishu import FeishuClient, FeishuError, UserFlow, chunked
 from reconciler.feishu.errors import classify
 
 
@@ -53,3 +58,54 @@ def test_user_flows_survive_the_wire(flow: UserFlow) -> None:
     wire = flow.to_wire()
     assert isinstance(wire["check_time"], str)
     assert UserFlow.from_wire(wire) == flow
+
+
+# Success envelopes whose ``data`` has the contract's keys holding anything at all.
+WIRE_KEYS = [
+    "shift", "shift_list", "has_more", "page_token", "shift_id", "shift_name", "punch_times",
+    "punch_time_rule", "on_time", "flow_records", "user_flow_results", "user_id", "check_time",
+    "user_task_results", "records", "day", "success_record_ids", "fail_record_ids",
+    "invalid_user_ids",
+]  # fmt: skip
+ANY_DATA = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(WIRE_KEYS), inner),
+    max_leaves=15,
+)
+PUNCH = UserFlow("u1", "u1", "HQ", 1_700_000_000, idempotent_id="k1")
+CALLS: dict[str, Callable[[FeishuClient], Any]] = {
+    "list_shifts": lambda c: list(c.list_shifts()),
+    "get_shift": lambda c: c.get_shift("1"),
+    "query_shift": lambda c: c.query_shift("x"),
+    "create_flows": lambda c: c.create_flows([PUNCH]),
+    "get_flow": lambda c: c.get_flow("1"),
+    "query_flows": lambda c: c.query_flows(["u1"], 0, 1),
+    "delete_flows": lambda c: c.delete_flows(["1"]),
+    "query_tasks": lambda c: c.query_tasks(
+        ["u1"], datetime.date(2024, 1, 8), datetime.date(2024, 1, 8)
+    ),
+}
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(CALLS)), ANY_DATA)
+def test_an_odd_success_answer_is_a_feishu_error_or_a_value(call: str, data: Any) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/tenant_access_token/internal"):
+            token = {"code": 0, "msg": "ok", "tenant_access_token": "t-0123456789", "expire": 7200}
+            return httpx.Response(200, json=token)
+        return httpx.Response(200, json={"code": 0, "msg": "success", "data": data})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer), base_url="https://open.feishu.cn")
+    with FeishuClient(http, app_id="cli_test", app_secret="odd-answers-secret") as client:
+        try:
+            CALLS[call](client)
+        except FeishuError as error:  # anything else would end as a traceback
+            message = str(error)
+        else:
+            message = ""
+    assert "odd-answers-secret" not in message
