@@ -206,8 +206,10 @@ def test_the_emulator_imports_nothing_else_of_the_reconciler() -> None:
             names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
+            elif isinstance(node, ast.ImportFrom):
+                # A relative import is resolved from reconciler.emulator: ".." is reconciler.
+                base = ["reconciler", "emulator"][: 3 - node.level] if node.level else []
+                names = [".".join([*base, node.module or ""]).rstrip(".")]
             for name in names:
                 if name == "reconciler" or name.startswith("reconciler."):
                     assert name.startswith("reconciler.emulator"), f"{source.name}: {name}"
