@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -82,9 +83,21 @@ def load_desired_state(settings: Settings) -> DesiredState:
     return state
 
 
-def list_current(client: ShiftLister) -> list[RemoteShift]:
-    """Every remote shift; any failed page raises before anything is planned."""
-    return list(client.list_shifts())
+def list_current(client: ShiftLister, stop: threading.Event | None = None) -> list[RemoteShift]:
+    """Every remote shift; any failed page raises before anything is planned.
+
+    Setting ``stop`` abandons the listing before its next page.
+    """
+    found: list[RemoteShift] = []
+    for remote in client.list_shifts():
+        if stop is not None and stop.is_set():
+            raise _Abandoned
+        found.append(remote)
+    return found
+
+
+class _Abandoned(Exception):
+    """The listing was no longer wanted (the files failed, or Ctrl-C)."""
 
 
 def make_plan(settings: Settings, client: ShiftLister, overrides: Overrides = NO_OVERRIDES) -> Plan:
@@ -93,16 +106,19 @@ def make_plan(settings: Settings, client: ShiftLister, overrides: Overrides = NO
     Listing is network waits and reading the files is CPU work, so they overlap.
     Both only read: bad files still fail the command before anything changes.
     """
+    stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shiftctl-list") as pool:
-        listing = pool.submit(list_current, client)
+        listing = pool.submit(list_current, client, stop)
         try:
             desired = load_desired_state(settings)
+            log.info("%d shifts defined under %s", len(desired.shifts), settings.shifts_dir)
+            current = listing.result()
         except BaseException:
+            # Bad files or Ctrl-C: stop listing at the next page rather than read to the end.
+            stop.set()
             listing.cancel()
             _drain(listing)
             raise
-        log.info("%d shifts defined under %s", len(desired.shifts), settings.shifts_dir)
-        current = listing.result()
     log.info("%d remote shifts listed", len(current))
     plan = compute_plan((d.shift for d in desired.shifts), current, settings, overrides)
     log.info("plan %s, remote snapshot %s", plan.summary(), plan.snapshot)
@@ -110,7 +126,7 @@ def make_plan(settings: Settings, client: ShiftLister, overrides: Overrides = NO
 
 
 def _drain(listing: Future[list[RemoteShift]]) -> None:
-    # The files' error is the one to report; a listing failing meanwhile is moot.
+    # The files' error (or the interrupt) is the one to report; the listing's is moot.
     with contextlib.suppress(Exception):
         listing.result()
 

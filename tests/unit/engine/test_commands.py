@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +129,36 @@ def test_write_text_leaves_no_temporary_file(tmp_path: Path) -> None:
     write_text(target, '{"a": 1}\n')
     assert target.read_text() == '{"a": 1}\n'
     assert [p.name for p in target.parent.iterdir()] == ["plan.json"]
+
+
+class SlowListing:
+    """A tenant of 1,000 shifts that come out one every few milliseconds."""
+
+    def __init__(self) -> None:
+        self.listed = 0
+
+    def list_shifts(self) -> Iterator[RemoteShift]:
+        for i in range(1_000):
+            threading.Event().wait(0.005)
+            self.listed += 1
+            yield RemoteShift(str(i), shift(f"S{i}"))
+
+    def create_shift(self, s: Shift) -> RemoteShift:
+        raise AssertionError("planning never writes")
+
+    def update_shift(self, shift_id: str, s: Shift) -> RemoteShift:
+        raise AssertionError("planning never writes")
+
+    def delete_shift(self, shift_id: str) -> None:
+        raise AssertionError("planning never writes")
+
+
+def test_bad_files_stop_the_listing_instead_of_reading_it_to_the_end(tmp_path: Path) -> None:
+    folder = tmp_path / "shifts"
+    folder.mkdir()
+    (folder / "bad.yaml").write_text("shift_name: [\n", encoding="utf-8")
+    tenant = SlowListing()
+    with pytest.raises(ValidationFailed):
+        make_plan(Settings(shifts_dir=folder), tenant)
+    # The same holds for Ctrl-C: the listing ends at its next item, not after all 1,000.
+    assert tenant.listed < 500
