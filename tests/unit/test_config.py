@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.config import FEISHU_ENDPOINT, Secret, endpoint_url, load_settings
 from reconciler.errors import ConfigError
@@ -124,3 +129,53 @@ def test_a_huge_configuration_is_refused_before_parsing(tmp_path: Path) -> None:
     write(tmp_path, "shifts: x\n# " + "a" * (1 << 20) + "\n")
     with pytest.raises(ConfigError, match="larger than 1024 KiB"):
         load_settings(environ={}, cwd=tmp_path)
+
+
+_KEYS = st.sampled_from(
+    [
+        "shifts",
+        "endpoint",
+        "include",
+        "exclude",
+        "prune",
+        "protected",
+        "guards",
+        "rate_limit",
+        "concurrency",
+        "max_deletes",
+        "max_delete_percent",
+        "other",
+    ]
+)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(document=st.dictionaries(_KEYS, _VALUES, max_size=6))
+def test_any_configuration_is_settings_or_a_config_error(document: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        write(Path(folder), yaml.safe_dump(document, allow_unicode=True))
+        try:
+            loaded = load_settings(environ={}, cwd=Path(folder))
+        except ConfigError as exc:
+            refused = str(exc)
+        else:
+            refused = ""
+    if refused:  # one line naming the file, never another exception
+        assert refused.startswith(folder)
+        return
+    assert loaded.max_deletes >= 0
+    assert 0 <= loaded.max_delete_percent <= 100
+    assert loaded.rate_limit > 0
+    assert loaded.concurrency >= 1
