@@ -178,8 +178,9 @@ class EmulatorApp:
     def _call(self, endpoint: str, request: Request, args: dict[str, str]) -> Response:
         if endpoint == TOKEN_ENDPOINT:
             body = json_body(request)
-            app_id = body.get("app_id")
-            self.faults.admit(endpoint, app_id if isinstance(app_id, str) else "")
+            # Unknown apps share one window, so made-up app ids cannot grow the table.
+            known = body.get("app_id") == self.config.app_id
+            self.faults.admit(endpoint, self.config.app_id if known else "")
             self._maybe_fail(endpoint)
             return json_response(issue_token(self.store, self.config, body))
         app_id = authenticate(self.store, request)

@@ -65,6 +65,20 @@ def _check_rate_limit(client: httpx.Client, token: str) -> None:
     ok(client.post(f"{API}/shifts", json=shift_body()))
 
 
+def test_made_up_app_ids_share_one_rate_limit_window() -> None:
+    with create_app(config=EmulatorConfig(rate_limit=1000)) as app:
+        http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e")
+        with http:
+            for n in range(200):
+                body = {"app_id": f"cli_flood{n}", "app_secret": "x"}
+                fails(
+                    http.post("/open-apis/auth/v3/tenant_access_token/internal", json=body),
+                    400,
+                    10003,
+                )
+        assert len(app.faults._windows) == 1  # not one per made-up id: memory stays flat
+
+
 def test_rate_limit_zero_disables_it(emulator_api: httpx.Client) -> None:
     for _ in range(120):
         ok(emulator_api.get(f"{API}/shifts"))
