@@ -21,7 +21,7 @@ from reconciler.emulator.admin import run_admin
 from reconciler.emulator.auth import authenticate, issue_token
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.faults import FaultController
-from reconciler.emulator.seed import SeedError, apply_seed
+from reconciler.emulator.seed import apply_seed
 from reconciler.emulator.store import Store
 from reconciler.emulator.wire import (
     INVALID_PARAM,
@@ -227,4 +227,4 @@ def create_app(
     return EmulatorApp(db, config=config, seed=seed)
 
 
-__all__ = ["EmulatorApp", "SeedError", "create_app"]
+__all__ = ["EmulatorApp", "create_app"]
