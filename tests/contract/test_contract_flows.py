@@ -170,3 +170,34 @@ def test_employee_numbers_and_former_holders_of_an_id(target, client: FeishuClie
     assert [(f.user_id, f.idempotent_id) for f in by_number] == [("2009", "new-holder")]
     assert new.record_id is not None
     assert client.get_flow(new.record_id, employee_type="employee_no").user_id == "2009"
+
+
+def test_task_query_parameters_reach_the_emulator(
+    target, client: FeishuClient, make_shift: Callable[..., Shift]
+) -> None:
+    overtime = make_shift(
+        "加班班", overtime_rule=[{"on_overtime": "18:00", "off_overtime": "20:00"}]
+    )
+    shift_id = client.create_shift(overtime).shift_id
+    target.admin.seed(
+        {
+            "users": [{"employee_id": "u7", "employee_no": "E7"}],
+            "groups": [{"name": "OT", "members": ["u7"], "shifts": {"monday": shift_id}}],
+        }
+    )
+    plain = client.query_tasks(["u7"], MONDAY, MONDAY)
+    assert [r.task_shift_type for r in plain.tasks[0].records] == [0]
+    with_ot = client.query_tasks(["E7"], MONDAY, MONDAY, employee_type="employee_no",
+                                 need_overtime_result=True)  # fmt: skip
+    assert [r.task_shift_type for r in with_ot.tasks[0].records] == [0, 1]
+    assert with_ot.tasks[0].user_id == "E7"
+    with pytest.raises(InvalidParameter) as caught:
+        client.query_tasks(["u7", "ghost"], MONDAY, MONDAY, ignore_invalid_users=False)
+    assert caught.value.code == 1220004
+
+    target.admin.seed({"users": [{"employee_id": "u7", "terminated": True}]})
+    target.admin.seed({"users": [{"employee_id": "u7", "employee_no": "E8"}]})
+    current = client.query_tasks(["u7"], MONDAY, MONDAY)
+    everyone = client.query_tasks(["u7"], MONDAY, MONDAY, include_terminated=True)
+    assert [t.group_id for t in current.tasks] == ["1"]  # the new holder is in no group
+    assert sorted(t.group_id for t in everyone.tasks) == sorted(["1", with_ot.tasks[0].group_id])
