@@ -187,8 +187,9 @@ def test_task_query_parameters_reach_the_emulator(
     )
     plain = client.query_tasks(["u7"], MONDAY, MONDAY)
     assert [r.task_shift_type for r in plain.tasks[0].records] == [0]
-    with_ot = client.query_tasks(["E7"], MONDAY, MONDAY, employee_type="employee_no",
-                                 need_overtime_result=True)  # fmt: skip
+    with_ot = client.query_tasks(
+        ["E7"], MONDAY, MONDAY, employee_type="employee_no", need_overtime_result=True
+    )
     assert [r.task_shift_type for r in with_ot.tasks[0].records] == [0, 1]
     assert with_ot.tasks[0].user_id == "E7"
     with pytest.raises(InvalidParameter) as caught:
