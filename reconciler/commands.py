@@ -33,6 +33,7 @@ __all__ = [
     "ShiftLister",
     "apply_changes",
     "check_fresh",
+    "check_writable",
     "connect",
     "import_remote",
     "list_current",
@@ -205,13 +206,7 @@ def write_json(path: str | Path, document: Any) -> None:
 def write_text(path: str | Path, text: str) -> None:
     """Write beside the target and rename, so a reader never sees half a file."""
     target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    fd, temporary = _temporary_beside(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -221,3 +216,18 @@ def write_text(path: str | Path, text: str) -> None:
         if isinstance(exc, OSError):
             raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+def check_writable(path: str | Path) -> None:
+    """Refuse now a file that could not be written later (a report after an apply)."""
+    fd, temporary = _temporary_beside(Path(path))
+    os.close(fd)
+    Path(temporary).unlink()
+
+
+def _temporary_beside(target: Path) -> tuple[int, str]:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None

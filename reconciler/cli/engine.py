@@ -115,6 +115,8 @@ def apply_command(
             "a saved plan carries its own overrides; drop --allow-delete/--force"
         )
     settings = settings_of(options)
+    if report:
+        commands.check_writable(report)  # before any change, not after
     saved = commands.read_plan(plan_file) if plan_file else None
     if saved is None and not auto_approve and not _interactive():
         raise InputError(

@@ -220,3 +220,15 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
     options = GlobalOptions(None, None, None, no_color_flag, 0)
     assert options.use_color() is expected
+
+
+def test_an_unwritable_report_is_refused_before_any_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_shift(tmp_path, "Day")
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    code = main(["--emulator", "t.db", "apply", "--auto-approve", "--report", "taken/r.json"])
+    assert code == 1
+    assert "taken/r.json: cannot write:" in capsys.readouterr().err
+    assert main(["--emulator", "t.db", "plan", "--detailed-exitcode"]) == 2  # nothing applied
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
