@@ -59,37 +59,39 @@ def _id_text(value: Any) -> str | None:
 
 
 def _user(conn: sqlite3.Connection, entry: Any, index: int) -> str:
+    """Seed one person; fields left out keep what the person already has."""
     where = f"users[{index}]"
     if not isinstance(entry, Mapping):
         raise SeedError(f"{where} must be an object")
     employee_id = _text(entry, "employee_id", where)
-    employee_no = _text(entry, "employee_no", where, employee_id)
-    name = _text(entry, "name", where, employee_id)
     terminated = entry.get("terminated", False)
     if not isinstance(terminated, bool):
         raise SeedError(f"{where}.terminated must be a boolean")
     # The key is the current holder of the employee_id: seeding it again updates
     # them (terminated: true means they left); otherwise a new person is added.
     same = conn.execute(
-        "SELECT uid FROM users WHERE employee_id = ? AND terminated = 0", (employee_id,)
+        "SELECT * FROM users WHERE employee_id = ? AND terminated = 0", (employee_id,)
     ).fetchone()
+    employee_no = _text(entry, "employee_no", where, same["employee_no"] if same else employee_id)
+    name = _text(entry, "name", where, same["name"] if same else employee_id)
     if same is not None:
         conn.execute(
             "UPDATE users SET employee_no = ?, name = ?, terminated = ? WHERE uid = ?",
             (employee_no, name, int(terminated), same["uid"]),
         )
-        return employee_id
-    leaver = conn.execute(
-        "SELECT 1 FROM users WHERE employee_id = ? AND employee_no = ? AND name = ?",
-        (employee_id, employee_no, name),
-    ).fetchone()
-    if leaver is not None and terminated:
-        return employee_id  # the same leaver seeded twice
-    conn.execute(
-        "INSERT INTO users (employee_id, employee_no, name, terminated) VALUES (?, ?, ?, ?)",
-        (employee_id, employee_no, name, int(terminated)),
-    )
+    elif not (terminated and _known_leaver(conn, entry, employee_id)):
+        conn.execute(
+            "INSERT INTO users (employee_id, employee_no, name, terminated) VALUES (?, ?, ?, ?)",
+            (employee_id, employee_no, name, int(terminated)),
+        )
     return employee_id
+
+
+def _known_leaver(conn: sqlite3.Connection, entry: Mapping[str, Any], employee_id: str) -> bool:
+    """Whether a leaver with this id matches every field the entry gives (seeded twice)."""
+    given = {k: _id_text(entry[k]) for k in ("employee_no", "name") if k in entry}
+    leavers = conn.execute("SELECT * FROM users WHERE employee_id = ?", (employee_id,))
+    return any(all(row[k] == v for k, v in given.items()) for row in leavers)
 
 
 def _shift(store: Store, conn: sqlite3.Connection, entry: Any, index: int) -> dict[str, str]:

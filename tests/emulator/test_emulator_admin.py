@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emulator_helpers import API, create_shift, fails, flow, ok
+from emulator_helpers import API, create_shift, fails, flow, ok, seed
 
 from reconciler.emulator import EmulatorConfig, SeedError, create_app
 
@@ -108,6 +108,23 @@ def test_bad_seeds_store_nothing(emulator_http: httpx.Client, document: dict[str
     fails(emulator_http.post("/_emulator/seed", json=document), 400, 1220001)
     with pytest.raises(SeedError):
         create_app(seed=document)
+
+
+def test_a_leaver_keeps_their_number_and_name_and_is_not_doubled(
+    emulator_api: httpx.Client,
+) -> None:
+    seed(emulator_api, {"users": [{"employee_id": "u1", "employee_no": "E001", "name": "张三"}]})
+    for _ in range(2):  # "u1 left", said twice
+        seed(emulator_api, {"users": [{"employee_id": "u1", "terminated": True}]})
+    seed(emulator_api, {"users": [{"employee_id": "u1", "employee_no": "E002", "name": "新"}]})
+    body = {"user_ids": ["u1"], "check_date_from": 20240108, "check_date_to": 20240108}
+    url = f"{API}/user_tasks/query?employee_type=employee_id&include_terminated_user=true"
+    people = ok(emulator_api.post(url, json=body))["user_task_results"]
+    assert sorted(p["employee_name"] for p in people) == ["张三", "新"]
+    by_number = {**body, "user_ids": ["E001"]}
+    url = f"{API}/user_tasks/query?employee_type=employee_no&include_terminated_user=true"
+    (leaver,) = ok(emulator_api.post(url, json=by_number))["user_task_results"]
+    assert (leaver["user_id"], leaver["employee_name"]) == ("E001", "张三")
 
 
 def test_reset_empties_the_tenant_but_keeps_tokens(users: httpx.Client) -> None:
