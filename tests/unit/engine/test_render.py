@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reconciler.errors import InputError
 from reconciler.model import PunchTimeRule, Shift
@@ -209,3 +211,58 @@ def test_a_resigned_but_malformed_plan_is_one_clear_error(edit: Any) -> None:
     edit(doc)
     with pytest.raises(InputError, match="not a valid shiftctl plan"):
         plan_from_document(_resigned(doc))
+
+
+_PLAN_KEYS = [
+    *plan_document(sample_plan()),
+    *plan_document(sample_plan())["changes"][1],
+    *Shift.__dataclass_fields__,
+    *PunchTimeRule.__dataclass_fields__,
+    "unchanged",
+    "unmanaged",
+    "allow_delete",
+    "force",
+    "rule",
+    "message",
+    "overridden",
+    "path",
+]
+
+_JSON = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**20), 10**20),
+        st.floats(allow_nan=False),
+        st.text(max_size=10),
+        st.sampled_from(["create", "update", "delete", "09:00", "26:00", "protected"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(_PLAN_KEYS), inner, max_size=6),
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    replaced=st.dictionaries(st.sampled_from(_PLAN_KEYS), _JSON, max_size=4),
+    change=st.dictionaries(st.sampled_from(_PLAN_KEYS), _JSON, max_size=6),
+)
+def test_any_resigned_plan_reads_back_or_is_one_input_error(
+    replaced: dict[str, Any], change: dict[str, Any]
+) -> None:
+    doc = plan_document(sample_plan())
+    doc.update(replaced)
+    if isinstance(doc.get("changes"), list):
+        doc["changes"].append(change)
+    doc["format_version"] = 1
+    try:
+        plan: Plan | InputError = plan_from_document(_resigned(doc))
+    except InputError as exc:
+        plan = exc
+    if isinstance(plan, InputError):
+        assert str(plan).startswith(("not a valid shiftctl plan", "not a shiftctl plan"))
+    else:  # what reads back is a real plan: it saves and reads back as itself
+        assert plan_from_document(plan_document(plan)) == plan
