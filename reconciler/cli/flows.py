@@ -14,9 +14,8 @@ import click
 
 from reconciler import flows
 from reconciler.cli._state import GlobalOptions, settings_of
+from reconciler.commands import connect
 from reconciler.errors import PartialApplyError
-from reconciler.feishu.client import FeishuClient
-from reconciler.feishu.connect import open_client
 
 __all__ = ["flows_group", "tasks_command"]
 
@@ -49,21 +48,6 @@ def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
         "--format", "fmt", type=READ_FORMATS, default="table", show_default=True
     )(command)
     return _employee_type()(command)
-
-
-@contextlib.contextmanager
-def _client(options: GlobalOptions) -> Iterator[FeishuClient]:
-    settings = settings_of(options)
-    secret = settings.app_secret.reveal() if settings.app_secret else None
-    client = open_client(
-        endpoint=settings.endpoint,
-        emulator_db=settings.emulator_db,
-        app_id=settings.app_id,
-        app_secret=secret,
-        rate_limit=settings.rate_limit,
-    )
-    with client:
-        yield client
 
 
 def _zone(tz_name: str) -> datetime.tzinfo:
@@ -107,7 +91,7 @@ def import_command(
         check = flows.check_file(source)
         if check.broken or not check.good:
             _refuse(check, source, skip_invalid=skip_invalid)
-        with _client(options) as client:
+        with connect(settings_of(options)) as client:
             invalid = flows.unknown_users(client, check.users, employee_type=employee_type)
             check = flows.with_unknown_users(source, check, invalid)
             _refuse(check, source, skip_invalid=skip_invalid)
@@ -166,7 +150,7 @@ def get_command(
 ) -> None:
     """Show one punch record."""
     tz = _zone(tz_name)
-    with _client(options) as client:
+    with connect(settings_of(options)) as client:
         flow = client.get_flow(record_id, employee_type=employee_type)
     click.echo(flows.render_flow(flow, _output(fmt), tz))
 
@@ -197,7 +181,7 @@ def query_command(
     """List every punch of the users in [--from, --to)."""
     tz = _zone(tz_name)
     first, last = _when(start, tz, "--from"), _when(end, tz, "--to", end=True)
-    with _client(options) as client:
+    with connect(settings_of(options)) as client:
         found = flows.query_flows(
             client,
             flows.distinct(users),
@@ -237,7 +221,7 @@ def delete_command(options: GlobalOptions, record_ids: tuple[str, ...], fmt: str
     Ten ids go to a call; each deleted and each failed id is listed, and the
     exit code is 5 when any failed.
     """
-    with _client(options) as client:
+    with connect(settings_of(options)) as client:
         outcome = flows.delete_flows(client, flows.distinct(record_ids))
     if fmt == "json":
         click.echo(flows.delete_json(outcome))
@@ -280,7 +264,7 @@ def tasks_command(
     """Read attendance results: one row per user, day and shift segment."""
     tz = _zone(tz_name)
     first, last = _day(start, "--from"), _day(end, "--to")
-    with _client(options) as client:
+    with connect(settings_of(options)) as client:
         result = flows.query_tasks(
             client,
             flows.distinct(users),

@@ -399,3 +399,25 @@ def test_without_credentials_or_emulator_the_commands_say_what_to_set(tenant: Te
             code = main(args)
         assert code == 1
         assert "FEISHU_APP_ID and FEISHU_APP_SECRET not set" in err.getvalue().decode()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["flows", "get", "1"],
+        ["flows", "delete", "1"],
+        ["flows", "query", "--user", "u1", "--from", "2024-03-04", "--to", "2024-03-05"],
+        ["tasks", "--user", "u1", "--from", "2024-03-04", "--to", "2024-03-04"],
+    ],
+)
+def test_a_bad_endpoint_is_refused_at_once_like_the_engine_commands_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    # Not an http(s) URL: refused before any call, not retried for minutes.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FEISHU_APP_ID", "cli_x")
+    monkeypatch.setenv("FEISHU_APP_SECRET", "s")
+    with CliRunner().isolation() as (_, err, _):
+        code = main(["--endpoint", "open.feishu.cn", *args])
+    assert code == 1
+    assert "is not an http(s) URL" in err.getvalue().decode()
