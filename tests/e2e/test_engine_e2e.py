@@ -335,10 +335,16 @@ def test_wrong_credentials_fail_before_any_change_and_stay_secret(
 
 def test_verbose_output_never_shows_the_secret_or_token(ws: Workspace, served: str) -> None:
     ws.write("Day")
-    code, out, err = ws.run("--endpoint", served, "-vv", "apply", "--auto-approve", emulator=False)
+    remote = ("--endpoint", served, "-vv")
+    code, out, err = ws.run(*remote, "plan", "--out", "plan.json", emulator=False)
     assert code == 0, out + err
-    assert DEFAULT_APP_SECRET not in out + err
-    assert not [word for word in (out + err).split() if word.startswith("t-")]
+    code, more, worse = ws.run(*remote, "apply", "plan.json", "--report", "r.json", emulator=False)
+    assert code == 0, more + worse
+    files = Path("plan.json").read_text("utf-8") + Path("r.json").read_text("utf-8")
+    seen = out + err + more + worse + files
+    assert "DEBUG" in err  # -vv really logged the requests
+    assert DEFAULT_APP_SECRET not in seen
+    assert not [word for word in seen.split() if word.strip("\"'").startswith("t-")]
 
 
 RICH = """\
