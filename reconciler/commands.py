@@ -1,4 +1,4 @@
-"""The Python API behind plan, show and apply: returns results, never prints or exits.
+"""The Python API behind plan, show, apply and import: returns results, never prints or exits.
 
 The CLI (``reconciler.cli.engine``) parses flags, calls these and renders what they return.
 """
