@@ -286,7 +286,10 @@ class FeishuClient:
 
 def _page(data: Mapping[str, Any]) -> tuple[list[RemoteShift], str | None, bool]:
     shifts = [shift_from_wire(item) for item in data.get("shift_list") or ()]
-    return shifts, data.get("page_token") or None, bool(data.get("has_more"))
+    token = data.get("page_token") or None
+    if token is not None and not isinstance(token, str):
+        raise TypeError("page_token is not a string")
+    return shifts, token, bool(data.get("has_more"))
 
 
 def _flows(key: str) -> Callable[[Mapping[str, Any]], list[UserFlow]]:
