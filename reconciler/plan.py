@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -89,6 +89,7 @@ class Delete:
 
 
 Change = Create | Update | Delete
+_Differing = tuple[tuple[str | int, ...], Any, Any]  # (path prefix, before, after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,19 +296,39 @@ def _check_guards(
 
 def field_changes(before: Shift, after: Shift) -> tuple[FieldChange, ...]:
     """Field-level differences as readable paths (``punch_time_rule[0].on_time``)."""
-    old, new = before.comparable(), after.comparable()
-    # Only the differing top-level fields go to deepdiff: a tenth of the work on big plans.
-    keys = [k for k in old.keys() | new.keys() if old.get(k) != new.get(k)]
-    tree = DeepDiff(
-        {k: old[k] for k in keys if k in old}, {k: new[k] for k in keys if k in new}, view="tree"
-    )
     keyed: list[tuple[tuple[tuple[int, int, str], ...], FieldChange]] = []
-    for levels in tree.values():
-        for level in levels:
-            parts = level.path(output_format="list")
-            change = FieldChange(_readable(parts), _present(level.t1), _present(level.t2))
-            keyed.append((_sort_key(parts), change))
+    for prefix, old, new in _differing(before.comparable(), after.comparable(), ()):
+        tree = DeepDiff(old, new, view="tree")
+        for levels in tree.values():
+            for level in levels:
+                parts = (*prefix, *level.path(output_format="list"))
+                change = FieldChange(_readable(parts), _present(level.t1), _present(level.t2))
+                keyed.append((_sort_key(parts), change))
     return tuple(change for _, change in sorted(keyed, key=lambda pair: pair[0]))
+
+
+def _differing(old: Any, new: Any, path: tuple[str | int, ...]) -> Iterator[_Differing]:
+    """The smallest parts that differ, for deepdiff to explain: a tenth of its work on big plans.
+
+    Mappings are followed key by key and lists of equal length item by item; a
+    key on one side only is handed over in a mapping, so it reads as added or removed.
+    """
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(old.keys() | new.keys()):
+            if key not in old or key not in new:
+                yield path, _only(old, key), _only(new, key)
+            elif old[key] != new[key]:
+                yield from _differing(old[key], new[key], (*path, key))
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                yield from _differing(a, b, (*path, index))
+    else:
+        yield path, old, new
+
+
+def _only(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+    return {key: mapping[key]} if key in mapping else {}
 
 
 def _readable(parts: Sequence[str | int]) -> str:

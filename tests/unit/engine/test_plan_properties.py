@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from deepdiff import DeepDiff
+from deepdiff.helper import NotPresent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.config import Settings
-from reconciler.model import PunchTimeRule, RemoteShift, Shift
-from reconciler.plan import Create, Delete, Overrides, Plan, Update, compute_plan
+from reconciler.model import (
+    FlexibleRule,
+    PunchTimeRule,
+    RemoteShift,
+    RestRule,
+    Shift,
+    ShiftAttendanceTimeConfig,
+    ShiftMiddleTimeRule,
+)
+from reconciler.plan import Create, Delete, Overrides, Plan, Update, compute_plan, field_changes
 
 NAMES = ("Day", "Night", "Early", "Late", "早班", "HQ-a", "HQ-b")
 TIMES = ("07:00", "08:00", "09:00", "09:30")
@@ -59,3 +69,61 @@ def test_applying_the_plan_converges(
     assert untouched <= {r.shift_id for r in after}
     kept = {c.shift_id for c in plan.updates}
     assert kept <= {r.shift_id for r in after}  # updates keep their shift_id
+
+
+TIME_CHOICES = st.sampled_from(["08:00", "09:00", "12:00", "13:00", "18:00", "26:00"])
+RULES = st.lists(
+    st.builds(
+        PunchTimeRule,
+        on_time=TIME_CHOICES,
+        off_time=TIME_CHOICES,
+        late_minutes_as_late=st.integers(0, 2),
+        late_minutes_as_lack=st.just(60),
+        on_advance_minutes=st.sampled_from([60, 120]),
+        early_minutes_as_early=st.just(1),
+        early_minutes_as_lack=st.just(60),
+        off_delay_minutes=st.just(240),
+        no_need_off=st.booleans(),
+    ),
+    min_size=1,
+    max_size=3,
+)
+SHIFTS = st.builds(
+    Shift,
+    shift_name=st.just("S"),
+    punch_times=st.integers(1, 3),
+    punch_time_rule=RULES.map(tuple),
+    is_flexible=st.booleans(),
+    flexible_rule=st.lists(
+        st.builds(FlexibleRule, st.integers(0, 2), st.integers(0, 2)), max_size=2
+    ).map(tuple),
+    rest_time_rule=st.lists(st.builds(RestRule, TIME_CHOICES, TIME_CHOICES), max_size=2).map(tuple),
+    shift_middle_time_rule=st.none()
+    | st.builds(ShiftMiddleTimeRule, st.integers(0, 3), st.none() | TIME_CHOICES),
+    shift_attendance_time_config=st.none()
+    | st.builds(ShiftAttendanceTimeConfig, st.sampled_from([0.5, 1.0, 1.5])),
+)
+
+
+def whole_deepdiff(before: Shift, after: Shift) -> list[tuple[str, object, object]]:
+    """The reference: deepdiff over the two whole shifts, paths written the plan's way."""
+    found = []
+    tree = DeepDiff(before.comparable(), after.comparable(), view="tree")
+    for levels in tree.values():
+        for level in levels:
+            parts = level.path(output_format="list")
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+            values = [None if isinstance(v, NotPresent) else v for v in (level.t1, level.t2)]
+            found.append((path.lstrip("."), *values))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=SHIFTS, after=SHIFTS)
+def test_field_changes_say_what_deepdiff_says_over_the_whole_shift(
+    before: Shift, after: Shift
+) -> None:
+    changes = field_changes(before, after)
+    found = sorted(((c.path, c.before, c.after) for c in changes), key=repr)
+    assert found == sorted(whole_deepdiff(before, after), key=repr)
+    assert bool(changes) == (before != after)
