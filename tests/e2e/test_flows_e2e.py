@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,13 @@ class Tenant:
         assert found.code == 0, found.err
         flows: list[dict[str, Any]] = found.json()["flows"]
         return flows
+
+    def seed(self, document: dict[str, Any]) -> None:
+        """More people or groups, through the emulator's admin endpoint."""
+        app = create_app(str(self.db))
+        with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e") as admin:
+            assert admin.post("/_emulator/seed", json=document).json()["code"] == 0
+        app.close()
 
     def tasks(self, *extra: str, fmt: str = "csv") -> Run:
         users = ",".join(PEOPLE)
@@ -421,3 +429,82 @@ def test_a_bad_endpoint_is_refused_at_once_like_the_engine_commands_do(
         code = main(["--endpoint", "open.feishu.cn", *args])
     assert code == 1
     assert "is not an http(s) URL" in err.getvalue().decode()
+
+
+def test_every_optional_field_of_a_row_reaches_feishu(tenant: Tenant) -> None:
+    header = f"{HEADER},creator_id,external_id,is_field,is_wifi,ssid,bssid"
+    rows = tenant.file("all.csv", f"{header}\nu1,2024-03-04T08:55:00+08:00,HQ,in,u2,door-9,"
+                       "yes,0,corp-wifi,aa:bb:cc:dd:ee:ff\n")  # fmt: skip
+    assert tenant.shiftctl("flows", "import", rows).code == 0
+    (stored,) = tenant.stored("u1")
+    got = tenant.shiftctl("flows", "get", stored["record_id"], "--format", "json").json()
+    assert {k: got[k] for k in ("creator_id", "external_id", "is_field", "is_wifi")} == {
+        "creator_id": "u2",
+        "external_id": "door-9",
+        "is_field": True,
+        "is_wifi": False,
+    }
+    assert (got["ssid"], got["bssid"]) == ("corp-wifi", "aa:bb:cc:dd:ee:ff")
+    assert got["idempotent_id"].startswith("sc1-")
+
+
+def test_include_terminated_also_reads_the_former_holder_of_a_reused_id(tenant: Tenant) -> None:
+    tenant.seed({"users": [{"employee_id": "u9", "name": "Old Nine"}]})
+    rows = tenant.file("nine.csv", f"{HEADER}\nu9,2024-03-04T08:55:00+08:00,HQ,old\n")
+    assert tenant.shiftctl("flows", "import", rows).code == 0
+    # Old Nine leaves; the id goes to someone new, who punches the next day.
+    tenant.seed({"users": [{"employee_id": "u9", "terminated": True},
+                           {"employee_id": "u9", "name": "New Nine"}]})  # fmt: skip
+    rows = tenant.file("nine2.csv", f"{HEADER}\nu9,2024-03-05T08:55:00+08:00,HQ,new\n")
+    assert tenant.shiftctl("flows", "import", rows).code == 0
+    ask = ["--user", "u9", "--from", WEEK[0], "--to", WEEK[1], "--format", "json"]
+    current = tenant.shiftctl("flows", "query", *ask).json()["flows"]
+    assert [f["comment"] for f in current] == ["new"]
+    everyone = tenant.shiftctl("flows", "query", *ask, "--include-terminated").json()["flows"]
+    assert sorted(f["comment"] for f in everyone) == ["new", "old"]
+    names = {t["employee_name"] for t in tenant.shiftctl("tasks", *ask).json()["tasks"]}
+    assert names == {"New Nine"}
+    with_former = tenant.shiftctl("tasks", *ask, "--include-terminated").json()["tasks"]
+    assert {t["employee_name"] for t in with_former} == {"New Nine", "Old Nine"}
+
+
+def test_a_batch_feishu_refuses_lists_its_lines_exits_5_and_a_rerun_finishes(
+    tenant: Tenant,
+) -> None:
+    # A leaver passes the user check (Feishu cannot tell them apart) but is refused on import.
+    tenant.seed({"users": [{"employee_id": "gone", "name": "Left", "terminated": True}]})
+    lines = [f"u1,{1709514000 + 60 * i},HQ," for i in range(60)]
+    lines.insert(55, "gone,1709514000,HQ,")  # line 57, in the second batch
+    path = tenant.file("mixed.csv", "\n".join([HEADER, *lines]) + "\n")
+    run = tenant.shiftctl("flows", "import", path)
+    assert run.code == 5
+    assert "imported 50, already present 0, failed 11 (2 batches)" in run.out
+    failed = [line for line in run.err.splitlines() if ": not imported: " in line]
+    assert [line.split(":")[1] for line in failed] == [str(n) for n in range(52, 63)]
+    assert "1220004" in failed[0]
+    assert "11 rows not imported (11 failed); run the same import again" in run.err
+    assert len(tenant.stored("u1")) == 50
+    lines.pop(55)
+    fixed = tenant.file("mixed.csv", "\n".join([HEADER, *lines]) + "\n")
+    again = tenant.shiftctl("flows", "import", fixed)
+    assert again.code == 0, again.err
+    assert "imported 10, already present 50, failed 0" in again.out
+
+
+@pytest.mark.parametrize(("tty", "ci", "bar"), [(True, None, True), (True, "true", False),
+                                                (False, None, False)])  # fmt: skip
+def test_a_progress_bar_only_on_a_terminal_outside_ci(
+    tenant: Tenant, monkeypatch: pytest.MonkeyPatch, tty: bool, ci: str | None, bar: bool
+) -> None:
+    if ci:
+        monkeypatch.setenv("CI", ci)
+    path, count = tenant.punches_csv(), len(week_of_punches())
+    with CliRunner().isolation() as (out, err, _):
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+        code = main(["--emulator", str(tenant.db), "-v", "flows", "import", path])
+    assert code == 0
+    shown = err.getvalue().decode()
+    assert ("rows  [####" in shown and "100%" in shown) is bar, shown
+    # Without a bar, progress is logged (shown with -v) instead.
+    assert (f"{count} of {count} rows handled" in shown) is not bar, shown
+    assert f"imported {count}," in out.getvalue().decode()
