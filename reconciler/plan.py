@@ -258,39 +258,30 @@ def _check_guards(
     overrides: Overrides,
 ) -> tuple[GuardFinding, ...]:
     allowed = set(overrides.allow_delete)
-    unapproved = [d.name for d in deletes if d.name not in allowed]
-    found: list[GuardFinding] = []
-    if unapproved and len(unapproved) > settings.max_deletes:
-        found.append(
-            GuardFinding(
-                "max_deletes",
-                f"{len(unapproved)} deletes exceed max_deletes {settings.max_deletes}",
-                overrides.force,
-            )
+    count = sum(1 for d in deletes if d.name not in allowed)  # named deletes are approved
+    percent = 100.0 * count / managed_count if managed_count else 0.0
+    fired: list[tuple[GuardRule, str]] = []
+    if count > settings.max_deletes:
+        fired.append(("max_deletes", f"{count} deletes exceed max_deletes {settings.max_deletes}"))
+    if count and percent > settings.max_delete_percent:
+        message = (
+            f"{count} of {managed_count} managed shifts ({percent:.0f}%) would be deleted, "
+            f"more than max_delete_percent {settings.max_delete_percent:g}%"
         )
-    percent = 100.0 * len(unapproved) / managed_count if managed_count else 0.0
-    if unapproved and percent > settings.max_delete_percent:
-        found.append(
-            GuardFinding(
-                "max_delete_percent",
-                f"{len(unapproved)} of {managed_count} managed shifts ({percent:.0f}%) would be "
-                f"deleted, more than max_delete_percent {settings.max_delete_percent:g}%",
-                overrides.force,
-            )
+        fired.append(("max_delete_percent", message))
+    if count and desired_count == 0:
+        message = (
+            f"no shift is defined but {managed_count} managed remote shifts exist "
+            "(wrong shifts directory?)"
         )
-    if desired_count == 0 and unapproved:
-        found.append(
-            GuardFinding(
-                "empty_desired",
-                f"no shift is defined but {managed_count} managed remote shifts exist "
-                "(wrong shifts directory?)",
-                overrides.force,
-            )
-        )
+        fired.append(("empty_desired", message))
+    found = [GuardFinding(rule, message, overrides.force) for rule, message in fired]
     # Protection yields only to naming the shift; --force alone never deletes it.
-    for d in deletes:
-        if settings.is_protected(d.name):
-            found.append(GuardFinding("protected", f"{d.name!r} is protected", d.name in allowed))
+    found += [
+        GuardFinding("protected", f"{d.name!r} is protected", d.name in allowed)
+        for d in deletes
+        if settings.is_protected(d.name)
+    ]
     return tuple(found)
 
 
