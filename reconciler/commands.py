@@ -163,7 +163,10 @@ def stale_differences(saved: Plan, fresh: Plan) -> list[str]:
     lines = [f"no longer planned: {k[0]} {k[1]!r}" for k in before if k not in after]
     lines += [f"newly planned: {k[0]} {k[1]!r}" for k in after if k not in before]
     lines += [f"changed: {k[0]} {k[1]!r}" for k in before if k in after and before[k] != after[k]]
-    if saved.snapshot != fresh.snapshot:
+    if saved.made_by != fresh.made_by:
+        # Its snapshot digest cannot be compared: say why, not "the tenant changed".
+        lines.append(f"the plan was made by shiftctl {saved.made_by}; this is {fresh.made_by}")
+    elif saved.snapshot != fresh.snapshot:
         lines.append("the managed remote shifts changed since the plan was made")
     return lines
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from deepdiff import DeepDiff
 from deepdiff.helper import NotPresent
 
+from reconciler import __version__
 from reconciler.config import Settings
 from reconciler.errors import GuardError, InputError, ShiftctlError
 from reconciler.model import RemoteShift, Shift, normalize_name
@@ -131,6 +132,7 @@ class Plan:
     snapshot: str
     overrides: Overrides = NO_OVERRIDES
     guards: tuple[GuardFinding, ...] = ()
+    made_by: str = __version__  # the snapshot digest is comparable within one version only
 
     @property
     def creates(self) -> tuple[Create, ...]:

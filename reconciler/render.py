@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
-from reconciler import __version__
 from reconciler.errors import InputError
 from reconciler.model import Shift
 from reconciler.plan import (
@@ -242,7 +241,7 @@ def render_json(plan: Plan) -> str:
 def plan_document(plan: Plan) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
-        "shiftctl_version": __version__,
+        "shiftctl_version": plan.made_by,
         "summary": plan.summary(),
         "changes": [_change_document(c) for c in plan.changes],
         "snapshot": plan.snapshot,
@@ -300,6 +299,7 @@ def plan_from_document(doc: Any) -> Plan:
                 _typed(overrides["force"], bool),
             ),
             guards=tuple(_guard_from(g) for g in _typed(doc["guards"], list)),
+            made_by=_typed(doc["shiftctl_version"], str),
         )
     # A hand-edited file can carry any JSON (its checksum recomputed): every
     # way it can be wrong is one clear error, never a traceback.

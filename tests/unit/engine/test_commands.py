@@ -162,3 +162,11 @@ def test_bad_files_stop_the_listing_instead_of_reading_it_to_the_end(tmp_path: P
         make_plan(Settings(shifts_dir=folder), tenant)
     # The same holds for Ctrl-C: the listing ends at its next item, not after all 1,000.
     assert tenant.listed < 500
+
+
+def test_a_plan_made_by_another_version_is_stale_and_says_why() -> None:
+    fresh = Plan((Create(shift("A")),), 0, 0, "sha256:now")
+    saved = Plan((Create(shift("A")),), 0, 0, "sha256:then", made_by="0.0.1")
+    assert stale_differences(saved, fresh) == [
+        f"the plan was made by shiftctl 0.0.1; this is {fresh.made_by}"
+    ]

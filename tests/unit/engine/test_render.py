@@ -266,3 +266,11 @@ def test_any_resigned_plan_reads_back_or_is_one_input_error(
         assert str(plan).startswith(("not a valid shiftctl plan", "not a shiftctl plan"))
     else:  # what reads back is a real plan: it saves and reads back as itself
         assert plan_from_document(plan_document(plan)) == plan
+
+
+def test_a_saved_plan_keeps_the_version_that_made_it() -> None:
+    doc = json.loads(render_json(sample_plan()))
+    doc["shiftctl_version"] = "0.0.1"
+    plan = plan_from_document(_resigned(doc))
+    assert plan.made_by == "0.0.1"
+    assert json.loads(render_json(plan))["shiftctl_version"] == "0.0.1"
