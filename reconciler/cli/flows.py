@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Iterator
 
 import click
@@ -98,9 +99,14 @@ def import_command(
             for problem in check.problems:
                 click.echo(f"{problem} (skipped)", err=True)
             rows = flows.good_rows(source, check.invalid_users)
-            with _progress(check.good) as progress:
+            with _progress(check.good) as progress, _interruptible() as stop:
                 summary = flows.send_rows(
-                    client, rows, employee_type=employee_type, dry_run=dry_run, progress=progress
+                    client,
+                    rows,
+                    employee_type=employee_type,
+                    dry_run=dry_run,
+                    progress=progress,
+                    stop=stop,
                 )
     _report_import(source, check, summary)
 
@@ -112,6 +118,18 @@ def _refuse(check: flows.FileCheck, source: flows.InputFile, *, skip_invalid: bo
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise
+
+
+def _interruptible() -> contextlib.AbstractContextManager[threading.Event]:
+    """Ctrl-C once: the calls in flight finish and the report says what was done."""
+
+    def notice() -> None:
+        click.echo(
+            "\nshiftctl: interrupted; finishing the calls in flight (Ctrl-C again to stop now)",
+            err=True,
+        )
+
+    return flows.stop_on_interrupt(notice)
 
 
 @contextlib.contextmanager
@@ -221,8 +239,8 @@ def delete_command(options: GlobalOptions, record_ids: tuple[str, ...], fmt: str
     Ten ids go to a call; each deleted and each failed id is listed, and the
     exit code is 5 when any failed.
     """
-    with connect(settings_of(options)) as client:
-        outcome = flows.delete_flows(client, flows.distinct(record_ids))
+    with connect(settings_of(options)) as client, _interruptible() as stop:
+        outcome = flows.delete_flows(client, flows.distinct(record_ids), stop=stop)
     if fmt == "json":
         click.echo(flows.delete_json(outcome))
     else:

@@ -16,6 +16,7 @@ from reconciler.flows.checking import (
     with_unknown_users,
 )
 from reconciler.flows.importer import FailedBatch, ImportIncomplete, ImportSummary, send_rows
+from reconciler.flows.interrupt import stop_on_interrupt
 from reconciler.flows.reading import DeleteOutcome, delete_flows, distinct, query_flows, query_tasks
 from reconciler.flows.render import OutputFormat, dumps, render_flow, render_flows, render_tasks
 from reconciler.flows.report import delete_json, delete_lines, import_failures, import_line
@@ -59,6 +60,7 @@ __all__ = [
     "render_flows",
     "render_tasks",
     "send_rows",
+    "stop_on_interrupt",
     "unknown_users",
     "with_unknown_users",
     "zone",

@@ -10,6 +10,7 @@ answer, imports running at the same time).
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,7 +45,10 @@ class FailedBatch:
 
 @dataclass(frozen=True, slots=True)
 class ImportSummary:
-    """What pass two did; ``not_sent_from`` is the first line left unsent after a stop."""
+    """What pass two did; ``not_sent_from`` is the first line left unsent after a stop.
+
+    ``interrupted``: the stop was asked for (Ctrl-C), not forced by repeated failures.
+    """
 
     imported: int = 0
     present: int = 0
@@ -53,6 +57,7 @@ class ImportSummary:
     not_sent_from: int | None = None
     batches: int = 0
     dry_run: bool = False
+    interrupted: bool = False
 
     @property
     def failed_rows(self) -> int:
@@ -90,8 +95,9 @@ class ImportIncomplete(PartialApplyError):
         parts = [f"{failed} failed"] if failed else []
         if unsent:
             parts.append(f"{unsent} not sent")
+        stop = "interrupted: " if summary.interrupted else ""
         super().__init__(
-            f"{failed + unsent} rows not imported ({', '.join(parts)}); "
+            f"{stop}{failed + unsent} rows not imported ({', '.join(parts)}); "
             "run the same import again: what is stored already is not sent twice"
         )
 
@@ -103,14 +109,16 @@ def send_rows(
     employee_type: str,
     dry_run: bool = False,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> ImportSummary:
     """Import ``rows`` (pass two); with ``dry_run`` only the look-ups run.
 
-    Raises the remote error when the credentials or permissions are refused
-    before anything was stored.
+    Once ``stop`` is set, no new batch starts: the batches in flight finish and
+    every later row is counted as not sent. Raises the remote error when the
+    credentials or permissions are refused before anything was stored.
     """
     with ThreadPoolExecutor(max_workers=1 + IN_FLIGHT, thread_name_prefix="flows") as pool:
-        pipeline = _Pipeline(client, pool, employee_type, dry_run, progress)
+        pipeline = _Pipeline(client, pool, employee_type, dry_run, progress, stop)
         batches = chunked(rows, FLOW_BATCH)
         current = next(batches, None)
         pending = pipeline.look_up(current)
@@ -133,22 +141,29 @@ class _Pipeline:
         employee_type: str,
         dry_run: bool,
         progress: Progress | None,
+        stop: threading.Event | None,
     ) -> None:
         self.client = client
         self.pool = pool
         self.employee_type = employee_type
         self.progress = progress or (lambda _: None)
+        self.stop = stop or threading.Event()
         self.tally = _Tally(dry_run=dry_run)
         self.in_flight: deque[tuple[list[PunchRow], int, Future[list[UserFlow]]]] = deque()
         self.recent: deque[frozenset[str]] = deque(maxlen=RECENT)
 
     def look_up(self, batch: list[PunchRow] | None) -> Future[frozenset[str]] | None:
-        if batch is None or self.tally.stopped:
+        if batch is None or self._stopped():
             return None
         return self.pool.submit(_stored_ids, self.client, batch, self.employee_type)
 
+    def _stopped(self) -> bool:
+        if self.stop.is_set() and not self.tally.stopped:
+            self.tally.stopped = self.tally.interrupted = True
+        return self.tally.stopped
+
     def handle(self, batch: list[PunchRow], lookup: Future[frozenset[str]] | None) -> None:
-        if lookup is None or self.tally.stopped:
+        if lookup is None or self._stopped():
             self.tally.skip(batch)
             self.progress(len(batch))
             return
@@ -176,7 +191,7 @@ class _Pipeline:
         """Wait until a create may start; True when a failure meanwhile stopped the import."""
         while len(self.in_flight) >= IN_FLIGHT:
             self._collect()
-        return self.tally.stopped
+        return self._stopped()
 
     def drain(self) -> None:
         while self.in_flight:
@@ -227,6 +242,7 @@ class _Tally:
     not_sent_from: int | None = None
     batches: int = 0
     stopped: bool = False
+    interrupted: bool = False
 
     def fail(self, batch: Sequence[PunchRow], reason: str) -> None:
         self.failed.append(FailedBatch(tuple(r.line for r in batch), reason))
@@ -247,6 +263,7 @@ class _Tally:
             not_sent_from=self.not_sent_from,
             batches=self.batches,
             dry_run=self.dry_run,
+            interrupted=self.interrupted,
         )
 
 

@@ -7,6 +7,7 @@ into one sorted result so the output does not depend on how they were cut.
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -124,15 +125,24 @@ class DeleteOutcome:
 # What Feishu says about an id in fail_record_ids: it gives no reason of its own.
 NOT_DELETED = "not deleted (unknown id, or not imported through the open platform)"
 NO_ANSWER = "Feishu's answer did not mention this id"
+NOT_TRIED = "not tried (interrupted)"
 
 
-def delete_flows(client: FeishuClient, record_ids: Sequence[str]) -> DeleteOutcome:
-    """Delete ``record_ids`` ten at a time; a refused batch fails its ids, the rest go on."""
+def delete_flows(
+    client: FeishuClient, record_ids: Sequence[str], *, stop: threading.Event | None = None
+) -> DeleteOutcome:
+    """Delete ``record_ids`` ten at a time; a refused batch fails its ids, the rest go on.
+
+    Once ``stop`` is set no further call starts; the ids left are failed as not tried.
+    """
     if not record_ids:
         raise InputError("give at least one RECORD_ID")
     deleted: list[str] = []
     failed: list[tuple[str, str]] = []
     for chunk in chunked(record_ids, DELETE_BATCH):
+        if stop is not None and stop.is_set():
+            failed.extend((record_id, NOT_TRIED) for record_id in chunk)
+            continue
         try:
             result = client.delete_flows(chunk)
         except FeishuError as error:

@@ -18,9 +18,10 @@ def import_failures(name: str, summary: ImportSummary) -> list[str]:
         for line in batch.lines
     ]
     if summary.not_sent:
+        why = "interrupted" if summary.interrupted else "stopped after repeated failures"
         lines.append(
             f"{name}:{summary.not_sent_from}: this row and {summary.not_sent - 1} after it "
-            "were not sent (stopped after repeated failures)"
+            f"were not sent ({why})"
         )
     return lines
 
@@ -31,8 +32,10 @@ def import_line(name: str, check: FileCheck, summary: ImportSummary) -> str:
     parts = [
         f"{verb} {summary.imported}",
         f"already present {summary.present}",
-        f"failed {summary.failed_rows + summary.not_sent}",
+        f"failed {summary.failed_rows}",
     ]
+    if summary.not_sent:
+        parts.append(f"not sent {summary.not_sent}")
     if check.problems:
         parts.append(f"skipped as invalid {len(check.problems)}")
     batches = f"{summary.batches} batch{'es' if summary.batches != 1 else ''}"

@@ -9,6 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import signal
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -515,3 +518,43 @@ def test_a_progress_bar_only_on_a_terminal_outside_ci(
     # Without a bar, progress is logged (shown with -v) instead.
     assert (f"{count} of {count} rows handled" in shown) is not bar, shown
     assert f"imported {count}," in out.getvalue().decode()
+
+
+def test_ctrl_c_finishes_the_batches_in_flight_reports_and_a_rerun_sends_the_rest(
+    tenant: Tenant,
+) -> None:
+    total = 3000  # 60 batches paced at 50/s: still running when the first tenth is logged
+    lines = [f"u1,{1709514000 + 60 * i},HQ," for i in range(total)]
+    path = tenant.file("long.csv", "\n".join([HEADER, *lines]) + "\n")
+    command = [sys.executable, "-m", "reconciler", "--emulator", str(tenant.db), "-v",
+               "flows", "import", path]  # fmt: skip
+    with subprocess.Popen(
+        command,
+        cwd=tenant.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As at a terminal: SIGINT not ignored, whatever runs the tests.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    ) as process:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "rows handled" in line:
+                process.send_signal(signal.SIGINT)
+                break
+        out, err = process.communicate(timeout=120)
+    assert process.returncode == 5, err
+    found = re.search(r"imported (\d+), already present 0, failed 0, not sent (\d+) \(", out)
+    assert found, out
+    imported, failed = int(found[1]), int(found[2])
+    assert imported > 0
+    assert failed > 0
+    assert imported + failed == total
+    assert "were not sent (interrupted)" in err
+    assert f"interrupted: {failed} rows not imported ({failed} not sent)" in err
+    assert "Traceback" not in err
+    assert len(tenant.stored("u1")) == imported
+    again = tenant.shiftctl("flows", "import", path)
+    assert again.code == 0, again.err
+    assert f"imported {failed}, already present {imported}, failed 0" in again.out
+    assert len(tenant.stored("u1")) == total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -224,3 +225,24 @@ def test_staff_numbers_work_as_user_ids(
     summary = send_rows(client, good_rows(source, frozenset()), employee_type="employee_no")
     assert summary.imported == 4
     assert stored(client, ["u1", "u2"]) == 4
+
+
+def test_a_stop_lets_the_batches_in_flight_finish_and_counts_every_later_row(
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
+) -> None:
+    lines = punch_csv(USERS, [*DAYS, "2024-03-07", "2024-03-08"])  # 200 rows, four batches
+    stop = threading.Event()
+    summary = run(client, write_rows, lines, progress=lambda _: stop.set(), stop=stop)
+    assert summary.interrupted
+    assert summary.failed == ()
+    assert summary.imported + summary.not_sent == 200
+    assert 0 < summary.imported < 200
+    assert summary.not_sent_from == 2 + summary.imported
+    assert stored(client) == summary.imported
+    assert str(ImportIncomplete(summary)).startswith(f"interrupted: {summary.not_sent} rows")
+    again = run(client, write_rows, lines)
+    assert (again.imported, again.present, again.complete) == (
+        summary.not_sent,
+        200 - again.imported,
+        True,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 
@@ -11,6 +12,7 @@ from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.types import UserFlow
 from reconciler.flows.reading import (
     NOT_DELETED,
+    NOT_TRIED,
     delete_flows,
     distinct,
     query_flows,
@@ -101,3 +103,14 @@ def test_task_dates_must_be_in_order(client: FeishuClient) -> None:
         query_tasks(
             client, ["u1"], MONDAY + datetime.timedelta(days=1), MONDAY, employee_type="employee_id"
         )
+
+
+def test_a_stop_leaves_the_ids_not_yet_sent_as_not_tried(client: FeishuClient) -> None:
+    created = punch(client, [f"u{i}" for i in range(1, 26)])
+    ids = [f.record_id or "" for f in created]
+    stop = threading.Event()
+    stop.set()
+    outcome = delete_flows(client, ids, stop=stop)
+    assert outcome.deleted == ()
+    assert outcome.failed == tuple((record_id, NOT_TRIED) for record_id in ids)
+    assert "user_flow.batch_del" not in client.stats

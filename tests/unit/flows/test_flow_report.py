@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from reconciler.flows.checking import FileCheck
@@ -34,13 +35,18 @@ def test_skipped_and_failed_rows_are_counted_and_listed_by_line() -> None:
         batches=2,
     )
     assert import_line("w.csv", check, summary) == (
-        "w.csv: imported 1, already present 0, failed 4, skipped as invalid 1 (2 batches)"
+        "w.csv: imported 1, already present 0, failed 2, not sent 2, skipped as invalid 1 "
+        "(2 batches)"
     )
     assert import_failures("w.csv", summary) == [
         "w.csv:2: not imported: internal server error (code 1225000)",
         "w.csv:3: not imported: internal server error (code 1225000)",
         "w.csv:7: this row and 1 after it were not sent (stopped after repeated failures)",
     ]
+    stopped = dataclasses.replace(summary, interrupted=True)
+    assert import_failures("w.csv", stopped)[-1] == (
+        "w.csv:7: this row and 1 after it were not sent (interrupted)"
+    )
 
 
 def test_the_delete_report_lists_each_id_in_text_and_json() -> None:
