@@ -378,6 +378,8 @@ def apply_import_and_plan_again(ws: Workspace) -> str:
     code, out, err = ws.run("apply", "--auto-approve")
     assert code == 0, out + err
     assert ws.run("import", "--out", "imported")[0] == 0
+    # Imported files are already in the canonical form fmt writes.
+    assert ws.run("fmt", "--check", "imported", emulator=False)[0] == 0
     ws.config("shifts: imported\n")
     code, out, err = ws.run("plan", "--detailed-exitcode")
     assert code == 0, out + err
