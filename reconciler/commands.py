@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
-from reconciler.config import Settings, endpoint_url
+from reconciler.config import Settings, endpoint_url, shown
 from reconciler.definitions import DesiredState, collect_files, load_desired
 from reconciler.errors import InputError, Problem, StalePlanError, ValidationFailed
 from reconciler.feishu.client import FeishuClient
@@ -70,7 +70,7 @@ def load_desired_state(settings: Settings) -> DesiredState:
     An existing folder without shift files is an empty desired set, which the
     plan's guards judge; a missing folder is an error (a wrong path, most likely).
     """
-    folder = settings.shifts_dir
+    folder = shown(settings.shifts_dir)
     if folder.is_dir() and not collect_files([folder])[0]:
         return DesiredState(())
     state = load_desired([folder])

@@ -68,6 +68,17 @@ class Settings:
         return _matches(name, self.protected)
 
 
+def shown(path: Path) -> Path:
+    """``path`` relative to the current directory when inside it, else as it is.
+
+    Messages and GitHub annotations then name files the way the repository does.
+    """
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def _matches(name: str, globs: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in globs)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli._state import GlobalOptions
-from reconciler.config import load_settings
+from reconciler.config import load_settings, shown
 from reconciler.definitions import check, collect_files, format_files, schema_path
 from reconciler.errors import EXIT_ERROR, Problem
 
@@ -70,18 +70,9 @@ def _use_color(ctx: click.Context) -> bool:
 
 
 def default_shifts_dir(ctx: click.Context) -> Path:
-    """The configured shifts folder (``shifts:`` in shiftctl.yaml, else ``shifts/``).
-
-    Shown relative to the current directory when it is inside it, so problems and
-    GitHub annotations name files the way the repository does.
-    """
+    """The configured shifts folder (``shifts:`` in shiftctl.yaml, else ``shifts/``)."""
     options = ctx.find_object(GlobalOptions)
-    settings = load_settings(config_path=options.config_path if options else None)
-    folder = settings.shifts_dir
-    try:
-        return folder.relative_to(Path.cwd())
-    except ValueError:
-        return folder
+    return shown(load_settings(config_path=options.config_path if options else None).shifts_dir)
 
 
 def _summary(files: int, shifts: int, problems: Sequence[Problem]) -> str:

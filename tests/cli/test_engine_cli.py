@@ -232,3 +232,14 @@ def test_an_unwritable_report_is_refused_before_any_change(
     assert "taken/r.json: cannot write:" in capsys.readouterr().err
     assert main(["--emulator", "t.db", "plan", "--detailed-exitcode"]) == 2  # nothing applied
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_plan_names_bad_files_relative_to_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "shifts").mkdir()
+    (tmp_path / "shifts" / "bad.yaml").write_text("shift_name: x\n", encoding="utf-8")
+    assert main(["--emulator", "t.db", "plan"]) == 1
+    err = capsys.readouterr().err
+    assert "\nshifts/bad.yaml:1:1: punch_time_rule: missing required field" in "\n" + err
+    assert str(tmp_path) not in err
