@@ -46,8 +46,23 @@ def open_client(
             f"{' and '.join(missing)} not set: export the app's credentials, "
             "or use --emulator to run against the offline emulator"
         )
-    http = httpx.Client(base_url=(endpoint or FEISHU_ENDPOINT).rstrip("/"), timeout=timeout)
+    http = httpx.Client(base_url=_base_url(endpoint or FEISHU_ENDPOINT), timeout=timeout)
     return FeishuClient(http, app_id=app_id, app_secret=app_secret, rate_limit=rate_limit)
+
+
+def _base_url(endpoint: str) -> str:
+    """The endpoint without a trailing slash; anything but an http(s) URL is refused now,
+    not after minutes of retrying a request that can never be sent."""
+    try:
+        url = httpx.URL(endpoint.rstrip("/"))
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise ConfigError(
+            f"endpoint {endpoint!r} is not an http(s) URL such as {FEISHU_ENDPOINT} "
+            f"or {LARK_ENDPOINT}"
+        )
+    return str(url)
 
 
 class _EmulatorTransport(httpx.WSGITransport):

@@ -42,6 +42,13 @@ _LOGGED_BODY_CHARS = 4000
 _MAX_RESET_WAIT = 60.0
 _CONNECT_ATTEMPTS = 3
 _NOT_AN_ENVELOPE = "answer is not a Feishu JSON envelope"
+# Failures before any byte of the request left: no connection, or a URL httpx cannot send.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.UnsupportedProtocol,
+    ConnectionRefusedError,
+)
 
 T = TypeVar("T")
 
@@ -206,7 +213,7 @@ class Transport:
             text = self.redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
             log.info("%s %s → %s in %.0f ms", call.method, call.path, text, self._ms(started))
             error = FeishuTransportError(text, method=call.method, path=call.path)
-            error.request_sent = not isinstance(exc, httpx.ConnectError | ConnectionRefusedError)
+            error.request_sent = not isinstance(exc, _NOT_SENT)
             # Not chained: the httpx exception holds the request and its Authorization header.
             raise error from None
         return self._read(call, response, token, started)

@@ -73,3 +73,13 @@ def test_an_unusable_emulator_state_is_a_config_error(tmp_path, content: bytes |
         open_client(endpoint=None, emulator_db=str(db), app_id=None, app_secret=None)
     assert str(db) in str(caught.value)
     assert "--emulator" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["open.feishu.cn", "ftp://open.feishu.cn", "http://[::1", "https://"]
+)
+def test_an_endpoint_that_is_not_an_http_url_is_refused_at_once(endpoint: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        open_client(endpoint=endpoint, emulator_db=None, app_id="cli_x", app_secret="s3cr3t-value")
+    assert repr(endpoint) in str(caught.value)
+    assert "s3cr3t-value" not in str(caught.value)

@@ -254,7 +254,12 @@ def test_transport_error_hides_the_token(feishu, make_client) -> None:
 
 @pytest.mark.parametrize(
     "refused",
-    [httpx.ConnectError("[Errno 111] Connection refused"), ConnectionRefusedError(111, "refused")],
+    [
+        httpx.ConnectError("[Errno 111] Connection refused"),
+        ConnectionRefusedError(111, "refused"),
+        httpx.ConnectTimeout("connect timed out, connection refused"),
+        httpx.UnsupportedProtocol("refused: the URL is missing 'http://'"),
+    ],
 )
 def test_an_unreachable_endpoint_fails_after_three_tries(
     feishu, clock, client: FeishuClient, refused: Exception
