@@ -10,6 +10,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import click
 
@@ -21,45 +22,71 @@ from reconciler.errors import PartialApplyError
 __all__ = ["flows_group", "tasks_command"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-EMPLOYEE_TYPES = click.Choice(["employee_id", "employee_no"])
-READ_FORMATS = click.Choice(["table", "csv", "json"])
-
-
-def _employee_type() -> Callable[[Callable[..., None]], Callable[..., None]]:
-    return click.option(
-        "--employee-type",
-        type=EMPLOYEE_TYPES,
-        default="employee_id",
-        show_default=True,
-        help="What the user ids are: the user ID, or the staff number.",
-    )
+_employee_type = click.option(
+    "--employee-type",
+    type=click.Choice(["employee_id", "employee_no"]),
+    default="employee_id",
+    show_default=True,
+    help="What the user ids are: the user ID, or the staff number.",
+)
 
 
 def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option(
         "--tz",
-        "tz_name",
+        "tz",
         metavar="ZONE",
         default=flows.DEFAULT_TZ,
+        callback=_checked(flows.zone),
         show_default=True,
         help="The attendance group's time zone, for showing times (Feishu does not return it).",
     )(command)
+    formats = click.Choice(["table", "csv", "json"])
+    command = click.option("--format", "fmt", type=formats, default="table", show_default=True)(
+        command
+    )
+    return _employee_type(command)
+
+
+def _users_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--user`` (repeated, or ``a,b``) and ``--include-terminated``: who a read is about."""
     command = click.option(
-        "--format", "fmt", type=READ_FORMATS, default="table", show_default=True
+        "--include-terminated", is_flag=True, help="Also former holders of the ids."
     )(command)
-    return _employee_type()(command)
+    return click.option(
+        "--user",
+        "users",
+        multiple=True,
+        required=True,
+        metavar="ID",
+        callback=lambda _ctx, _param, given: flows.distinct(given),
+        help="Repeat, or a,b.",
+    )(command)
 
 
-def _zone(tz_name: str) -> datetime.tzinfo:
-    try:
-        return flows.zone(tz_name)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--tz") from None
+def _checked(parse: Callable[[str], T]) -> Callable[[click.Context, click.Parameter, str], T]:
+    """A click callback: ``parse``'s ValueError becomes a usage error naming the option."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: str) -> T:
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+    return callback
 
 
 def _width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
+
+
+_DAY: dict[str, Any] = {
+    "required": True,
+    "metavar": "DATE",
+    "callback": _checked(flows.parse_day),
+}
 
 
 @click.group("flows")
@@ -72,7 +99,7 @@ def flows_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(flows.FORMATS), help="Default: from the name.")
 @click.option("--dry-run", is_flag=True, help="Check everything, send nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows; still list the bad.")
-@_employee_type()
+@_employee_type
 @click.pass_obj
 def import_command(
     options: GlobalOptions,
@@ -164,17 +191,20 @@ def _report_import(
 @_reading_options
 @click.pass_obj
 def get_command(
-    options: GlobalOptions, record_id: str, employee_type: str, fmt: str, tz_name: str
+    options: GlobalOptions,
+    record_id: str,
+    employee_type: str,
+    fmt: flows.OutputFormat,
+    tz: datetime.tzinfo,
 ) -> None:
     """Show one punch record."""
-    tz = _zone(tz_name)
     with connect(settings_of(options)) as client:
         flow = client.get_flow(record_id, employee_type=employee_type)
-    click.echo(flows.render_flow(flow, _output(fmt), tz))
+    click.echo(flows.render_flow(flow, fmt, tz))
 
 
 @flows_group.command("query")
-@click.option("--user", "users", multiple=True, required=True, metavar="ID", help="Repeat, or a,b.")
+@_users_options
 @click.option("--from", "start", required=True, metavar="WHEN", help="Date, ISO time or Unix s.")
 @click.option(
     "--to",
@@ -183,50 +213,38 @@ def get_command(
     metavar="WHEN",
     help="End, excluded (a date: that whole day is in).",
 )
-@click.option("--include-terminated", is_flag=True, help="Also former holders of the ids.")
 @_reading_options
 @click.pass_obj
 def query_command(
     options: GlobalOptions,
-    users: tuple[str, ...],
+    users: list[str],
     start: str,
     end: str,
     include_terminated: bool,
     employee_type: str,
-    fmt: str,
-    tz_name: str,
+    fmt: flows.OutputFormat,
+    tz: datetime.tzinfo,
 ) -> None:
     """List every punch of the users in [--from, --to)."""
-    tz = _zone(tz_name)
     first, last = _when(start, tz, "--from"), _when(end, tz, "--to", end=True)
     with connect(settings_of(options)) as client:
         found = flows.query_flows(
             client,
-            flows.distinct(users),
+            users,
             first,
             last,
             employee_type=employee_type,
             include_terminated=include_terminated,
         )
-    click.echo(flows.render_flows(found, _output(fmt), tz, width=_width()))
+    click.echo(flows.render_flows(found, fmt, tz, width=_width()))
 
 
 def _when(value: str, tz: datetime.tzinfo, hint: str, *, end: bool = False) -> int:
+    # Not a click callback: a date or a time without offset is read in --tz.
     try:
         return flows.parse_when(value, tz, end=end)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=hint) from None
-
-
-def _day(value: str, hint: str) -> datetime.date:
-    try:
-        return flows.parse_day(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=hint) from None
-
-
-def _output(fmt: str) -> flows.OutputFormat:
-    return "json" if fmt == "json" else "csv" if fmt == "csv" else "table"
 
 
 @flows_group.command("delete")
@@ -254,38 +272,35 @@ def delete_command(options: GlobalOptions, record_ids: tuple[str, ...], fmt: str
 
 
 @click.command("tasks")
-@click.option("--user", "users", multiple=True, required=True, metavar="ID", help="Repeat, or a,b.")
-@click.option("--from", "start", required=True, metavar="DATE", help="First day, YYYY-MM-DD.")
-@click.option("--to", "end", required=True, metavar="DATE", help="Last day, included.")
+@_users_options
+@click.option("--from", "first", help="First day, YYYY-MM-DD.", **_DAY)
+@click.option("--to", "last", help="Last day, included.", **_DAY)
 @click.option(
     "--ignore-invalid-users/--no-ignore-invalid-users",
     default=True,
     show_default=True,
     help="Report unknown users on stderr and go on (off: any unknown user is an error).",
 )
-@click.option("--include-terminated", is_flag=True, help="Also former holders of the ids.")
 @click.option("--need-overtime", is_flag=True, help="Also overtime segments.")
 @_reading_options
 @click.pass_obj
 def tasks_command(
     options: GlobalOptions,
-    users: tuple[str, ...],
-    start: str,
-    end: str,
+    users: list[str],
+    first: datetime.date,
+    last: datetime.date,
     ignore_invalid_users: bool,
     include_terminated: bool,
     need_overtime: bool,
     employee_type: str,
-    fmt: str,
-    tz_name: str,
+    fmt: flows.OutputFormat,
+    tz: datetime.tzinfo,
 ) -> None:
     """Read attendance results: one row per user, day and shift segment."""
-    tz = _zone(tz_name)
-    first, last = _day(start, "--from"), _day(end, "--to")
     with connect(settings_of(options)) as client:
         result = flows.query_tasks(
             client,
-            flows.distinct(users),
+            users,
             first,
             last,
             employee_type=employee_type,
@@ -293,8 +308,9 @@ def tasks_command(
             include_terminated=include_terminated,
             need_overtime=need_overtime,
         )
+        names = flows.shift_names(client, result)
     for user_id in result.invalid_user_ids:
         click.echo(f"shiftctl: unknown user {user_id!r} (skipped)", err=True)
     for user_id in result.unauthorized_user_ids:
         click.echo(f"shiftctl: no permission for user {user_id!r} (skipped)", err=True)
-    click.echo(flows.render_tasks(result, _output(fmt), tz, width=_width()))
+    click.echo(flows.render_tasks(result, fmt, tz, shift_names=names, width=_width()))

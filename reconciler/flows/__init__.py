@@ -17,7 +17,14 @@ from reconciler.flows.checking import (
 )
 from reconciler.flows.importer import FailedBatch, ImportIncomplete, ImportSummary, send_rows
 from reconciler.flows.interrupt import stop_on_interrupt
-from reconciler.flows.reading import DeleteOutcome, delete_flows, distinct, query_flows, query_tasks
+from reconciler.flows.reading import (
+    DeleteOutcome,
+    delete_flows,
+    distinct,
+    query_flows,
+    query_tasks,
+    shift_names,
+)
 from reconciler.flows.render import OutputFormat, dumps, render_flow, render_flows, render_tasks
 from reconciler.flows.report import delete_json, delete_lines, import_failures, import_line
 from reconciler.flows.rows import PunchRow, check_row, identity_key
@@ -60,6 +67,7 @@ __all__ = [
     "render_flows",
     "render_tasks",
     "send_rows",
+    "shift_names",
     "stop_on_interrupt",
     "unknown_users",
     "with_unknown_users",

@@ -7,8 +7,9 @@ into one sorted result so the output does not depend on how they were cut.
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from reconciler.errors import InputError
@@ -17,11 +18,23 @@ from reconciler.feishu.errors import AuthError, FeishuError, PermissionDenied
 from reconciler.feishu.limits import DELETE_BATCH, USER_BATCH, chunked
 from reconciler.feishu.types import TaskQueryResult, UserFlow
 
+log = logging.getLogger(__name__)
+
 # Feishu documents no span limit for user_tasks/query, but its other attendance
 # reads stop at 31 days; asking a month at a time keeps every answer small.
 DAYS_PER_CALL = 31
+# The shift_id results carry for a day without a shift of its own (contract §5).
+DEFAULT_SHIFT_ID = "9"
+DEFAULT_SHIFT_NAME = "(default shift)"
 
-__all__ = ["DeleteOutcome", "delete_flows", "distinct", "query_flows", "query_tasks"]
+__all__ = [
+    "DeleteOutcome",
+    "delete_flows",
+    "distinct",
+    "query_flows",
+    "query_tasks",
+    "shift_names",
+]
 
 
 def distinct(values: Iterable[str]) -> list[str]:
@@ -102,6 +115,21 @@ def query_tasks(
             distinct(i for part in parts for i in part.unauthorized_user_ids)
         ),
     )
+
+
+def shift_names(client: FeishuClient, result: TaskQueryResult) -> Mapping[str, str]:
+    """The name of each shift the results use: one shift get per distinct id.
+
+    A shift that cannot be read (deleted since, no permission) is left out: its
+    id still identifies it, and the results matter more than its name.
+    """
+    names = {DEFAULT_SHIFT_ID: DEFAULT_SHIFT_NAME}
+    for shift_id in sorted({t.shift_id for t in result.tasks} - {DEFAULT_SHIFT_ID, ""}):
+        try:
+            names[shift_id] = client.get_shift(shift_id).name
+        except FeishuError as error:
+            log.warning("shift %s: its name cannot be read: %s", shift_id, error)
+    return names
 
 
 def _windows(

@@ -10,12 +10,12 @@ import csv
 import datetime
 import io
 import json
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from reconciler.feishu.types import TaskQueryResult, TaskResult, UserFlow, UserTask
+from reconciler.flows.table import fit_table
 from reconciler.flows.times import format_instant
 
 __all__ = [
@@ -31,8 +31,6 @@ __all__ = [
 ]
 
 OutputFormat = Literal["table", "csv", "json"]
-# A shrunk column keeps at least this many cells (its header is cut too).
-_MIN_FLEX = 6
 
 FLOW_COLUMNS = (
     "record_id",
@@ -55,6 +53,7 @@ TASK_COLUMNS = (
     "day",
     "group_id",
     "shift_id",
+    "shift_name",
     "segment",
     "segment_type",
     "check_in_shift_time",
@@ -91,7 +90,7 @@ def render_flows(
         )
         for f, r in zip(flows, records, strict=True)
     ]
-    return _table(headers, cells, width, flexible=(3, 4, 5), empty="no punch records")
+    return fit_table(headers, cells, width, flexible=(3, 4, 5), empty="no punch records")
 
 
 def render_flow(flow: UserFlow, fmt: OutputFormat, tz: datetime.tzinfo) -> str:
@@ -130,11 +129,20 @@ def task_rows(result: TaskQueryResult) -> list[TaskRow]:
 
 
 def render_tasks(
-    result: TaskQueryResult, fmt: OutputFormat, tz: datetime.tzinfo, *, width: int = 100
+    result: TaskQueryResult,
+    fmt: OutputFormat,
+    tz: datetime.tzinfo,
+    *,
+    shift_names: Mapping[str, str] | None = None,
+    width: int = 100,
 ) -> str:
-    """Results in ``fmt``; JSON also lists the ids Feishu refused."""
+    """Results in ``fmt``; JSON also lists the ids Feishu refused.
+
+    ``shift_names`` maps shift ids to names; a shift without one shows its id.
+    """
+    names = shift_names or {}
     rows = task_rows(result)
-    records = [_task_record(row, tz) for row in rows]
+    records = [_task_record(row, tz, names) for row in rows]
     if fmt == "json":
         return dumps(
             {
@@ -150,6 +158,7 @@ def render_tasks(
         "USER",
         "NAME",
         "DAY",
+        "SHIFT",
         "SEG",
         "IN_PLAN",
         "IN",
@@ -158,12 +167,12 @@ def render_tasks(
         "OUT",
         "OUT_RESULT",
     )
-    cells = [_task_cells(row, tz) for row in rows]
-    table = _table(headers, cells, width, flexible=(0, 1), empty="no results")
+    cells = [_task_cells(row, tz, names) for row in rows]
+    table = fit_table(headers, cells, width, flexible=(0, 1, 3), empty="no results")
     return f"{table}\ntimes in {tz} (+1d: the next day)" if rows else table
 
 
-def _task_record(row: TaskRow, tz: datetime.tzinfo) -> dict[str, Any]:
+def _task_record(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) -> dict[str, Any]:
     task, r = row.task, row.result
     record: dict[str, Any] = {
         "user_id": task.user_id,
@@ -171,6 +180,7 @@ def _task_record(row: TaskRow, tz: datetime.tzinfo) -> dict[str, Any]:
         "day": task.day.isoformat(),
         "group_id": task.group_id,
         "shift_id": task.shift_id,
+        "shift_name": names.get(task.shift_id),
         "segment": row.segment,
     }
     if r is None:
@@ -194,9 +204,10 @@ def _actual(record: UserFlow | None, tz: datetime.tzinfo) -> str | None:
     return format_instant(record.check_time, tz) if record and record.check_time else None
 
 
-def _task_cells(row: TaskRow, tz: datetime.tzinfo) -> tuple[str, ...]:
+def _task_cells(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) -> tuple[str, ...]:
     task, r = row.task, row.result
-    head = (task.user_id, task.employee_name, task.day.isoformat())
+    shift = names.get(task.shift_id, task.shift_id)
+    head = (task.user_id, task.employee_name, task.day.isoformat(), shift)
     if r is None:
         return (*head, "", "", "", "", "", "", "")
     seg = f"{row.segment}{'ot' if r.task_shift_type == 1 else ''}"
@@ -253,45 +264,3 @@ def _csv_cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    width: int,
-    *,
-    flexible: Sequence[int],
-    empty: str,
-) -> str:
-    """Left-aligned columns two spaces apart; ``flexible`` columns shrink to fit ``width``."""
-    if not rows:
-        return f"({empty})"
-    widths = [max(_width(h), *(_width(row[i]) for row in rows)) for i, h in enumerate(headers)]
-    excess = sum(widths) + 2 * (len(widths) - 1) - width
-    for i in sorted(flexible, key=lambda i: -widths[i]):
-        if excess <= 0:
-            break
-        cut = min(excess, max(0, widths[i] - _MIN_FLEX))
-        widths[i] -= cut
-        excess -= cut
-    lines = [headers, *rows]
-    return "\n".join(
-        "  ".join(_fit(cell, widths[i]) for i, cell in enumerate(line)).rstrip() for line in lines
-    )
-
-
-def _width(text: str) -> int:
-    """Terminal cells taken: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _fit(text: str, width: int) -> str:
-    if _width(text) <= width:
-        return text + " " * (width - _width(text))
-    out, used = "", 0
-    for char in text:
-        if used + _width(char) > width - 1:
-            break
-        out += char
-        used += _width(char)
-    return out + "…" + " " * (width - used - 1)

@@ -198,6 +198,7 @@ def test_a_week_imported_twice_queried_read_and_partly_deleted(tenant: Tenant) -
     assert bob_tuesday["check_in_time"] == "2024-03-05T09:30:00+08:00"
     assert bob_tuesday["check_in_shift_time"] == "2024-03-05T09:00:00+08:00"
     assert bob_tuesday["employee_name"] == "Bob"
+    assert bob_tuesday["shift_name"] == SHIFT["shift_name"]
 
     late_punch = bob_tuesday["check_in_record_id"]
     deleted = tenant.shiftctl("flows", "delete", late_punch, "404404")
@@ -230,6 +231,7 @@ def test_reading_commands_show_tables_single_records_and_other_zones(tenant: Ten
 
     tasks = tenant.tasks("--tz", "Europe/Berlin", fmt="table")
     assert "times in Europe/Berlin" in tasks.out
+    assert tasks.out.splitlines()[1].split()[3:5] == ["Office", "9-18"]  # the shift's name
     assert "01:55" in tasks.out  # 08:55 in Shanghai
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.errors import InputError
 from reconciler.feishu.client import FeishuClient
-from reconciler.feishu.types import UserFlow
+from reconciler.feishu.types import TaskQueryResult, UserFlow, UserTask
 from reconciler.flows.reading import (
     NOT_DELETED,
     NOT_TRIED,
@@ -17,6 +17,7 @@ from reconciler.flows.reading import (
     distinct,
     query_flows,
     query_tasks,
+    shift_names,
 )
 
 START = 1709514000  # 2024-03-04 09:00 +08:00
@@ -114,3 +115,20 @@ def test_a_stop_leaves_the_ids_not_yet_sent_as_not_tried(client: FeishuClient) -
     assert outcome.deleted == ()
     assert outcome.failed == tuple((record_id, NOT_TRIED) for record_id in ids)
     assert "user_flow.batch_del" not in client.stats
+
+
+def test_shift_names_come_from_one_get_per_shift_and_an_unreadable_one_is_left_out(
+    client: FeishuClient,
+) -> None:
+    week = query_tasks(
+        client,
+        ["u1", "u2"],
+        MONDAY,
+        MONDAY + datetime.timedelta(days=6),
+        employee_type="employee_id",
+    )
+    stray = UserTask("r", "u1", "User 1", MONDAY, "g1", "404404", ())
+    result = TaskQueryResult(tasks=(*week.tasks, stray))
+    names = shift_names(client, result)
+    assert names == {"9": "(default shift)", week.tasks[0].shift_id: "Day 9-18"}
+    assert client.stats["shift.get"].requests == 2  # the day shift and the missing one

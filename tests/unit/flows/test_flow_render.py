@@ -21,6 +21,7 @@ TZ = zone("Asia/Shanghai")
 IN = UserFlow("u1", "u1", "总部大楼东门", 1709514300, "上班", record_id="r1", type=7)
 OUT = UserFlow("u1", "u1", "HQ", 1709550000, "", record_id="r2", is_wifi=True, ssid="corp")
 NIGHT_OUT = UserFlow("u2", "u2", "Plant", 1709575200, "", record_id="r3")
+NAMES = {"s1": "Day", "9": "(default shift)"}
 
 
 def tasks() -> TaskQueryResult:
@@ -93,8 +94,10 @@ def test_one_flow_as_a_table_lists_its_fields() -> None:
 
 
 def test_task_csv_has_one_row_per_user_day_and_segment() -> None:
-    rows = list(csv.DictReader(io.StringIO(render_tasks(tasks(), "csv", TZ))))
+    text = render_tasks(tasks(), "csv", TZ, shift_names=NAMES)
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == TASK_COLUMNS
+    assert [r["shift_name"] for r in rows] == ["Day", "", "(default shift)"]
     assert [(r["user_id"], r["segment"]) for r in rows] == [("u1", "1"), ("u2", "1"), ("u3", "")]
     first = rows[0]
     assert first["check_in_shift_time"] == "2024-03-04T09:00:00+08:00"
@@ -105,23 +108,26 @@ def test_task_csv_has_one_row_per_user_day_and_segment() -> None:
 
 
 def test_task_json_keeps_refused_ids_and_nulls_for_absent_values() -> None:
-    data = json.loads(render_tasks(tasks(), "json", TZ))
+    data = json.loads(render_tasks(tasks(), "json", TZ, shift_names=NAMES))
     assert data["invalid_user_ids"] == ["ghost"]
+    assert [t["shift_name"] for t in data["tasks"]] == ["Day", None, "(default shift)"]
     assert data["tasks"][1]["check_in_time"] is None
     assert data["tasks"][2]["segment"] is None
     assert data["tasks"][2]["day"] == "2024-03-04"
     assert all(list(t) == list(TASK_COLUMNS) for t in data["tasks"][:2])
 
 
-def test_task_table_shows_clock_times_of_the_day_and_the_next_day() -> None:
-    lines = render_tasks(tasks(), "table", TZ, width=200).splitlines()
+def test_task_table_shows_the_shift_and_clock_times_of_the_day_and_the_next_day() -> None:
+    lines = render_tasks(tasks(), "table", TZ, shift_names=NAMES, width=200).splitlines()
     assert lines[0].split() == [
-        "USER", "NAME", "DAY", "SEG", "IN_PLAN", "IN", "IN_RESULT", "OUT_PLAN", "OUT", "OUT_RESULT"
+        "USER", "NAME", "DAY", "SHIFT", "SEG", "IN_PLAN", "IN", "IN_RESULT",
+        "OUT_PLAN", "OUT", "OUT_RESULT",
     ]  # fmt: skip
     assert lines[1].split() == [
-        "u1", "张三", "2024-03-04", "1", "09:00", "09:05", "Late",
+        "u1", "张三", "2024-03-04", "Day", "1", "09:00", "09:05", "Late",
         "18:00", "19:00", "Normal", "(Leave)",
     ]  # fmt: skip
+    assert lines[2].split()[3] == "s2"  # a shift without a known name shows its id
     assert "02:00+1d" in lines[2]
     assert "1ot" in lines[2]
     assert lines[-1] == "times in Asia/Shanghai (+1d: the next day)"
