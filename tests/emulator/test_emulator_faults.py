@@ -237,3 +237,25 @@ def test_the_app_delays_feishu_calls_but_not_admin_calls(
             ok(client.get(f"{API}/shifts"))
             ok(client.get("/_emulator/stats"))
     assert slept == [0.005, 0.005]  # the token call and the list call
+
+
+def test_a_random_seed_makes_ids_and_faults_reproducible(
+    emulator_token: Callable[[httpx.Client], str],
+) -> None:
+    def run(seed: int) -> list[tuple[int, str]]:
+        flaky = {"shift.create": Faults(rate_limit=0, error_rate=0.5)}
+        config = EmulatorConfig(rate_limit=0, seed=seed, endpoint_faults=flaky)
+        with (
+            create_app(config=config) as app,
+            httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e") as client,
+        ):
+            client.headers["Authorization"] = f"Bearer {emulator_token(client)}"
+            answers = [client.post(f"{API}/shifts", json=shift_body(f"s{n}")) for n in range(12)]
+        return [
+            (a.status_code, a.json()["data"].get("shift", {}).get("shift_id", "")) for a in answers
+        ]
+
+    first = run(42)
+    assert first == run(42)
+    assert {status for status, _ in first} == {200, 500}  # both outcomes happened
+    assert first != run(43)
