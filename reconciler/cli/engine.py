@@ -14,6 +14,7 @@ import click
 from reconciler import commands
 from reconciler.apply import ApplyReport, Outcome
 from reconciler.cli._state import GlobalOptions, settings_of
+from reconciler.config import shown
 from reconciler.errors import EXIT_CHANGES, InputError, PartialApplyError
 from reconciler.plan import Overrides, Plan
 from reconciler.render import SYMBOL, render, render_text
@@ -199,7 +200,7 @@ def _finish(result: ApplyReport, plan: Plan) -> None:
 def import_command(options: GlobalOptions, names: tuple[str, ...], out_dir: str | None) -> None:
     """Write one YAML file per remote shift."""
     settings = settings_of(options)
-    target = Path(out_dir) if out_dir else settings.shifts_dir
+    target = Path(out_dir) if out_dir else shown(settings.shifts_dir)
     with commands.connect(settings) as client:
         result = commands.import_remote(settings, client, target, names)
     for imported in result.written:

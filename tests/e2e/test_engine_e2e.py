@@ -437,3 +437,15 @@ def test_import_lists_the_problems_of_a_shift_the_tenant_allowed(ws: Workspace) 
     assert "Import: 2 written to imported, 0 skipped." in out
     assert "imported/Odd.yaml:3:14: punch_times: is 2 but punch_time_rule has 1 segment" in err
     assert "1 imported file breaks a rule of the shift files" in err
+
+
+def test_import_defaults_to_the_configured_folder_named_as_the_repository_does(
+    ws: Workspace,
+) -> None:
+    converge(ws, "Day")
+    ws.config("shifts: defs\n")
+    code, out, _ = ws.run("import")
+    assert code == 0
+    assert "wrote   defs/Day.yaml ('Day', id " in out
+    assert "Import: 1 written to defs, 0 skipped." in out
+    assert ws.run("plan", "--detailed-exitcode")[0] == 0
