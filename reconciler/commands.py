@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
-from reconciler.config import Settings, endpoint_url, shown
+from reconciler.config import Settings, shown
 from reconciler.definitions import DesiredState, collect_files, load_desired
 from reconciler.errors import InputError, Problem, StalePlanError, ValidationFailed
 from reconciler.feishu.client import FeishuClient
@@ -56,7 +56,7 @@ def connect(settings: Settings) -> FeishuClient:
     """The client the settings describe (the emulator in-process with ``emulator_db``)."""
     secret = settings.app_secret.reveal() if settings.app_secret else None
     return open_client(
-        endpoint=None if settings.emulator_db else endpoint_url(settings),
+        endpoint=settings.endpoint,
         emulator_db=settings.emulator_db,
         app_id=settings.app_id,
         app_secret=secret,

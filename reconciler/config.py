@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import math
 import os
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,21 +120,6 @@ def load_settings(
         concurrency=values.get("concurrency", 8),
         config_path=path if path.is_file() else None,
     )
-
-
-def endpoint_url(settings: Settings) -> str:
-    """The endpoint, checked when it is about to be used: an http(s) URL with a host."""
-    try:
-        parts = urllib.parse.urlsplit(settings.endpoint)
-        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        usable = False
-    if not usable:
-        raise ConfigError(
-            f"endpoint {settings.endpoint!r} (from --endpoint, FEISHU_ENDPOINT or the "
-            f"configuration) is not an http(s) URL such as {FEISHU_ENDPOINT} or {LARK_ENDPOINT}"
-        )
-    return settings.endpoint
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.config import FEISHU_ENDPOINT, Secret, endpoint_url, load_settings
+from reconciler.config import FEISHU_ENDPOINT, Secret, load_settings
 from reconciler.errors import ConfigError
 
 
@@ -108,21 +108,6 @@ def test_the_example_configuration_at_the_root_is_valid_and_all_defaults() -> No
     for name in (*same, "rate_limit", "concurrency", "endpoint"):
         assert getattr(settings, name) == getattr(defaults, name), name
     assert settings.shifts_dir == root / "shifts"
-
-
-@pytest.mark.parametrize(
-    "endpoint", ["https://open.feishu.cn", "http://127.0.0.1:8080", "https://open.larksuite.com"]
-)
-def test_an_http_endpoint_is_accepted(tmp_path: Path, endpoint: str) -> None:
-    settings = load_settings(endpoint=endpoint + "/", environ={}, cwd=tmp_path)
-    assert endpoint_url(settings) == endpoint
-
-
-@pytest.mark.parametrize("endpoint", ["open.feishu.cn", "file:///etc/passwd", "http://", "x"])
-def test_an_endpoint_without_scheme_or_host_is_refused(tmp_path: Path, endpoint: str) -> None:
-    settings = load_settings(environ={"FEISHU_ENDPOINT": endpoint}, cwd=tmp_path)
-    with pytest.raises(ConfigError, match="is not an http\\(s\\) URL"):
-        endpoint_url(settings)
 
 
 def test_a_huge_configuration_is_refused_before_parsing(tmp_path: Path) -> None:
