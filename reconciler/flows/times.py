@@ -28,9 +28,13 @@ DEFAULT_TZ = "Asia/Shanghai"
 EARLIEST_PUNCH = int(datetime.datetime(2022, 1, 1, tzinfo=datetime.UTC).timestamp())
 
 _UNIX = re.compile(r"^\d{1,18}$")
-# Unix seconds reach 11 digits only after the year 5000; 13 digits are milliseconds.
-_MILLIS = 10**11
+# Feishu's times are at most 10 digits of Unix seconds (up to the year 2286);
+# 12 digits and more are milliseconds given by mistake.
+_LATEST = 10**10
+_MILLIS = 10**12
 _DAY = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+# Days Feishu's yyyyMMdd integers can hold, with a day to spare at each end.
+_FIRST_DAY, _LAST_DAY = datetime.date(1970, 1, 1), datetime.date(9998, 12, 31)
 
 
 def zone(name: str) -> datetime.tzinfo:
@@ -64,7 +68,7 @@ def parse_punch_time(value: object) -> int:
     moment = _iso(text)
     if moment.tzinfo is None:
         raise ValueError(f"{text!r} has no offset (add one, e.g. +08:00 or Z)")
-    return int(moment.timestamp())
+    return _unix(_seconds(moment), text)
 
 
 def parse_when(value: str, tz: datetime.tzinfo, *, end: bool = False) -> int:
@@ -80,11 +84,12 @@ def parse_when(value: str, tz: datetime.tzinfo, *, end: bool = False) -> int:
         day = parse_day(text)
         if end:
             day += datetime.timedelta(days=1)
-        return int(datetime.datetime.combine(day, datetime.time(), tzinfo=tz).timestamp())
-    moment = _iso(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return int(moment.timestamp())
+        moment = datetime.datetime.combine(day, datetime.time(), tzinfo=tz)
+    else:
+        moment = _iso(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+    return _unix(_seconds(moment), text)
 
 
 def parse_day(value: str) -> datetime.date:
@@ -93,9 +98,12 @@ def parse_day(value: str) -> datetime.date:
     if not match:
         raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)")
     try:
-        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        day = datetime.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a date: {exc}") from None
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise ValueError(f"{value!r} is outside {_FIRST_DAY} … {_LAST_DAY}")
+    return day
 
 
 def format_instant(seconds: int | None, tz: datetime.tzinfo) -> str:
@@ -105,12 +113,22 @@ def format_instant(seconds: int | None, tz: datetime.tzinfo) -> str:
     return datetime.datetime.fromtimestamp(seconds, tz).isoformat()
 
 
-def _unix(seconds: int) -> int:
+def _unix(seconds: int, text: object = None) -> int:
+    shown = seconds if text is None else repr(text)
     if seconds < 0:
-        raise ValueError(f"{seconds}: Unix seconds cannot be negative")
+        raise ValueError(f"{shown} is before 1970")
     if seconds >= _MILLIS:
-        raise ValueError(f"{seconds} looks like milliseconds; give Unix seconds")
+        raise ValueError(f"{shown} looks like milliseconds; give Unix seconds")
+    if seconds >= _LATEST:
+        raise ValueError(f"{shown} is after the year 2286")
     return seconds
+
+
+def _seconds(moment: datetime.datetime) -> int:
+    try:
+        return int(moment.timestamp())
+    except (OverflowError, ValueError):
+        raise ValueError(f"{moment.isoformat()} is out of range") from None
 
 
 def _iso(text: str) -> datetime.datetime:

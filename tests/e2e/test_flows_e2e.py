@@ -273,6 +273,11 @@ def test_unknown_users_in_tasks_are_reported_on_stderr_not_fatal(tenant: Tenant)
         (["flows", "query", "--user", "u1", "--from", "2024-03-01", "--to", "2024-03-02",
           "--tz", "Mars/Base"], "unknown time zone"),
         (["flows", "get", "404"], "user flow does not exist"),
+        (["tasks", "--user", "u1", "--from", "9998-12-20", "--to", "9999-12-31"], "is outside"),
+        (["flows", "query", "--user", "u1", "--from", "2024-03-01", "--to", "9999-12-31"],
+         "is outside"),
+        (["flows", "query", "--user", "u1", "--from", "1969-03-01T00:00Z", "--to", "2024-03-01"],
+         "is before 1970"),
     ],
 )  # fmt: skip
 def test_bad_requests_exit_1_with_one_clear_line(

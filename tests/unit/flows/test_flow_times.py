@@ -41,7 +41,9 @@ def test_punch_times_accept_offsets_and_unix_seconds(value: object, expected: in
         ("2024-03-04", "has no offset"),
         ("yesterday", "is not ISO 8601"),
         ("1709514000000", "looks like milliseconds"),
-        (-5, "cannot be negative"),
+        (-5, "-5 is before 1970"),
+        ("9999-12-31T09:00:00+08:00", "is after the year 2286"),
+        (12345678901, "is after the year 2286"),
         (1709514000.5, "must be whole"),
         (True, "ISO 8601 with an offset or Unix seconds"),
         ("", "ISO 8601 with an offset or Unix seconds"),
@@ -70,6 +72,20 @@ def test_when_reads_times_without_offset_in_the_zone_and_keeps_given_offsets() -
     assert parse_when("2024-03-04T09:00", SHANGHAI) == 1709514000
     assert parse_when("2024-03-04T01:00Z", SHANGHAI) == 1709514000
     assert parse_when("1709514000", SHANGHAI) == 1709514000
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9999-12-31", "is outside 1970-01-01 … 9998-12-31"),
+        ("0001-01-01", "is outside 1970-01-01 … 9998-12-31"),
+        ("1969-12-31T23:00:00Z", "is before 1970"),
+        ("9999-12-31T23:00", "is after the year 2286"),
+    ],
+)
+def test_when_outside_what_feishu_can_hold_is_a_clear_error(value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_when(value, SHANGHAI, end=True)
 
 
 def test_days_are_checked() -> None:
