@@ -151,7 +151,11 @@ def _header(
 
 
 def _ndjson_rows(stream: IO[str], name: str) -> Iterator[RawRow | RowProblem]:
-    for number, text in enumerate(stream, start=1):
+    # Lines are read with a bound, so one endless line cannot take all the memory.
+    lines = iter(lambda: stream.readline(_MAX_ELEMENT + 1), "")
+    for number, text in enumerate(lines, start=1):
+        if len(text) > _MAX_ELEMENT:
+            raise BrokenFile(name, number, "a line larger than 1 MiB cannot be a punch row")
         if not text.strip():
             continue
         try:

@@ -148,6 +148,13 @@ def test_an_element_over_a_mebibyte_breaks_the_file(tmp_path: Path) -> None:
         rows(write(tmp_path, "huge.json", huge), "json")
 
 
+def test_an_ndjson_line_over_a_mebibyte_breaks_the_file(tmp_path: Path) -> None:
+    huge = '{"user_id": "u1"}\n{"comment": "' + "x" * (1 << 21) + '"}\n'
+    with pytest.raises(BrokenFile, match="line larger than 1 MiB") as caught:
+        rows(write(tmp_path, "huge.ndjson", huge), "ndjson")
+    assert caught.value.problem.line == 2
+
+
 def test_text_that_is_not_utf8_breaks_the_file(tmp_path: Path) -> None:
     path = tmp_path / "latin.ndjson"
     path.write_bytes('{"user_id": "Jos\xe9"}\n'.encode("latin-1"))
