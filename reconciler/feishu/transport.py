@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import httpx
 
-from reconciler.feishu.auth import Redactor, Secret, TokenManager
+from reconciler.feishu.auth import Redactor, Secret, TokenManager, mask_secret_fields
 from reconciler.feishu.calls import TOKEN, Call
 from reconciler.feishu.envelope import Envelope, data_of, read_envelope, reset_seconds
 from reconciler.feishu.errors import (
@@ -274,7 +274,7 @@ class Transport:
         if not content:
             return "(no body)"
         # Redact before clipping, so no secret is cut where the redactor cannot see it.
-        text = self.redact(content.decode("utf-8", errors="replace"))
+        text = self.redact(mask_secret_fields(content.decode("utf-8", errors="replace")))
         if len(text) > _LOGGED_BODY_CHARS:
             text = f"{text[:_LOGGED_BODY_CHARS]}… ({len(text)} chars)"
         return text

@@ -150,3 +150,17 @@ def test_token_request_body_is_logged_redacted(
     assert app_secret not in text
     assert feishu.tokens_issued[0] not in text
     assert "***" in text
+
+
+def test_a_short_secret_and_token_are_hidden_in_logged_bodies(
+    feishu, make_client, caplog: pytest.LogCaptureFixture
+) -> None:
+    feishu.add("GET", SHIFT, feishu.ok(SHIFT_BODY))
+    client = make_client(app_secret="Zq9!x")  # shorter than the redactor bothers with
+    with caplog.at_level(logging.DEBUG, logger="reconciler.feishu"):
+        client.get_shift("1")
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert '"app_secret": "***"' in text
+    assert '"tenant_access_token": "***"' in text
+    assert "Zq9!x" not in text
+    assert feishu.tokens_issued[0] not in text
