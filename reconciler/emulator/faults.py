@@ -92,7 +92,8 @@ class FaultController:
             self._default, self._overrides = default, overrides
 
     def clear(self) -> None:
-        """No latency, errors or lost responses; the configured rate limit stays."""
+        """No latency, errors, lost answers or timeouts; the configured rate limit and
+        timeout duration stay."""
         with self._lock:
             self._default = Faults(
                 rate_limit=self._config.rate_limit, timeout_ms=self._config.timeout_ms
