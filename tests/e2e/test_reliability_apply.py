@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -108,25 +109,33 @@ def apply_killed_after(root: Path, operations: int) -> int:
         text=True,
     )
     assert process.stdout is not None
+    try:
+        return _watch_and_kill(process, process.stdout, operations)
+    finally:
+        if process.poll() is None:
+            process.kill()  # never leave it running, whatever failed
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+def _watch_and_kill(process: subprocess.Popen[str], stdout: IO[str], operations: int) -> int:
     seen, started = 0, False
     deadline = time.monotonic() + KILL_DEADLINE_S
     with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
+        selector.register(stdout, selectors.EVENT_READ)
         while time.monotonic() < deadline:
             if not selector.select(timeout=0.5):
                 continue  # still starting or planning (a busy machine is slow)
-            line = process.stdout.readline()
+            line = stdout.readline()
             if not line:
-                break  # it finished before the kill: the test asks too much
+                raise AssertionError("apply ended before it could be killed")
             started = started or line.startswith("shiftctl will perform")
             seen += line.startswith(("applied ", "failed ", "skipped "))
             if started and seen >= operations:
                 process.send_signal(signal.SIGKILL)
-                break
-    process.wait(timeout=10)
-    process.stdout.close()
-    assert process.returncode == -signal.SIGKILL, "apply ended before it could be killed"
-    return seen
+                assert process.wait(timeout=10) == -signal.SIGKILL
+                return seen
+    raise AssertionError(f"no kill point within {KILL_DEADLINE_S:g} s")
 
 
 @pytest.mark.parametrize("operations", [0, 1, 6, 11, 15])
