@@ -131,8 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.Abort:
-        click.echo("shiftctl: aborted", err=True)
+    except click.Abort as exc:
+        # click turns Ctrl-C into Abort; say which of the two happened.
+        interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
+        click.echo(f"shiftctl: {'interrupted' if interrupted else 'aborted'}", err=True)
         return EXIT_ERROR
     except click.ClickException as exc:
         exc.show()
