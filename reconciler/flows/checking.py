@@ -53,10 +53,6 @@ class FileCheck:
     broken: bool = False
     invalid_users: frozenset[str] = field(default_factory=frozenset)
 
-    @property
-    def bad(self) -> int:
-        return len(self.problems)
-
 
 @contextlib.contextmanager
 def open_input(file: str, fmt: str | None, *, stdin: BinaryIO) -> Iterator[InputFile]:
