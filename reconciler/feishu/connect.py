@@ -57,6 +57,9 @@ def _base_url(endpoint: str) -> str:
         url = httpx.URL(endpoint.rstrip("/"))
     except httpx.InvalidURL:
         url = None
+    if url is not None and url.userinfo:
+        # Never echoed: it would print the password (and reprs would carry it).
+        raise ConfigError("the endpoint must not carry a user name or password")
     if url is None or url.scheme not in ("http", "https") or not url.host:
         raise ConfigError(
             f"endpoint {endpoint!r} is not an http(s) URL such as {FEISHU_ENDPOINT} "

@@ -83,3 +83,14 @@ def test_an_endpoint_that_is_not_an_http_url_is_refused_at_once(endpoint: str) -
         open_client(endpoint=endpoint, emulator_db=None, app_id="cli_x", app_secret="s3cr3t-value")
     assert repr(endpoint) in str(caught.value)
     assert "s3cr3t-value" not in str(caught.value)
+
+
+def test_an_endpoint_carrying_a_password_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ConfigError) as caught:
+        open_client(
+            endpoint="https://me:pa55word@open.feishu.cn",
+            emulator_db=None,
+            app_id="cli_x",
+            app_secret="s3cr3t-value",
+        )
+    assert "pa55word" not in str(caught.value)
