@@ -565,3 +565,20 @@ def test_ctrl_c_finishes_the_batches_in_flight_reports_and_a_rerun_sends_the_res
     assert again.code == 0, again.err
     assert f"imported {failed}, already present {imported}, failed 0" in again.out
     assert len(tenant.stored("u1")) == total
+
+
+def test_one_bad_row_at_the_end_of_a_100000_row_file_stops_it_with_its_line(
+    tenant: Tenant,
+) -> None:
+    # Memory while streaming such a file: tests/unit/flows/test_flow_large_files.py.
+    path = tenant.root / "year.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f"{HEADER}\n")
+        for i in range(100_000):
+            out.write(f"u{1 + i % 3},{1709514000 + 30 * i},HQ gate 7,badge reader {i}\n")
+        out.write("u1,2024-03-04 09:00,HQ,\n")  # line 100,002: no offset
+    run = tenant.shiftctl("flows", "import", str(path))
+    assert run.code == 1
+    assert f"{path}:100002: check_time: '2024-03-04 09:00' has no offset" in run.err
+    assert "1 bad row: nothing was sent" in run.err
+    assert tenant.stored() == []
