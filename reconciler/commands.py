@@ -25,7 +25,8 @@ from reconciler.feishu.connect import open_client
 from reconciler.importer import ImportResult, import_shifts
 from reconciler.model import RemoteShift
 from reconciler.plan import NO_OVERRIDES, Change, Overrides, Plan, compute_plan
-from reconciler.render import plan_document, plan_from_document, render_json
+from reconciler.planfile import plan_document, plan_from_document
+from reconciler.render import render_json
 
 log = logging.getLogger(__name__)
 

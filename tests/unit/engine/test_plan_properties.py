@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.config import Settings
+from reconciler.diff import field_changes
 from reconciler.model import (
     FlexibleRule,
     PunchTimeRule,
@@ -17,7 +18,7 @@ from reconciler.model import (
     ShiftAttendanceTimeConfig,
     ShiftMiddleTimeRule,
 )
-from reconciler.plan import Create, Delete, Overrides, Plan, Update, compute_plan, field_changes
+from reconciler.plan import Create, Delete, Overrides, Plan, Update, compute_plan
 
 NAMES = ("Day", "Night", "Early", "Late", "早班", "HQ-a", "HQ-b")
 TIMES = ("07:00", "08:00", "09:00", "09:30")

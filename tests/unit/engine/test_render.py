@@ -12,11 +12,9 @@ from hypothesis import strategies as st
 from reconciler.errors import InputError
 from reconciler.model import PunchTimeRule, Shift
 from reconciler.plan import Create, Delete, FieldChange, GuardFinding, Overrides, Plan, Update
+from reconciler.planfile import checksum, plan_document, plan_from_document
 from reconciler.render import (
     MARKER,
-    checksum,
-    plan_document,
-    plan_from_document,
     render,
     render_json,
     render_markdown,

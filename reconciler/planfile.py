@@ -1,0 +1,131 @@
+"""The saved plan: a ``Plan`` as a JSON document with a checksum, and read back.
+
+``plan --out`` writes it, ``show`` and ``apply`` read it; a changed or foreign
+file is refused, never half-trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from reconciler.errors import InputError
+from reconciler.model import Shift
+from reconciler.plan import (
+    GUARD_RULES,
+    Change,
+    Create,
+    Delete,
+    FieldChange,
+    GuardFinding,
+    Overrides,
+    Plan,
+    Update,
+)
+
+__all__ = ["FORMAT_VERSION", "checksum", "plan_document", "plan_from_document"]
+
+FORMAT_VERSION = 1
+_T = TypeVar("_T")
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "shiftctl_version": plan.made_by,
+        "summary": plan.summary(),
+        "changes": [_change_document(c) for c in plan.changes],
+        "snapshot": plan.snapshot,
+        "overrides": {
+            "allow_delete": list(plan.overrides.allow_delete),
+            "force": plan.overrides.force,
+        },
+        "guards": [
+            {"rule": g.rule, "message": g.message, "overridden": g.overridden} for g in plan.guards
+        ],
+    }
+    doc["checksum"] = checksum(doc)
+    return doc
+
+
+def _change_document(change: Change) -> dict[str, Any]:
+    before = None if isinstance(change, Create) else change.before
+    after = change.after if isinstance(change, Update) else None
+    if isinstance(change, Create):
+        after = change.shift
+    diff = change.diff if isinstance(change, Update) else ()
+    return {
+        "action": change.action,
+        "shift_name": change.name,
+        "shift_id": None if isinstance(change, Create) else change.shift_id,
+        "before": before.comparable() if before else None,
+        "after": after.comparable() if after else None,
+        "diff": [{"path": c.path, "before": c.before, "after": c.after} for c in diff],
+    }
+
+
+def checksum(doc: Mapping[str, Any]) -> str:
+    """sha256 over the document's content, the checksum field itself left out."""
+    content = {k: v for k, v in doc.items() if k != "checksum"}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def plan_from_document(doc: Any) -> Plan:
+    """Read a saved plan back; a changed or foreign file is refused, never half-trusted."""
+    if not isinstance(doc, dict) or doc.get("format_version") != FORMAT_VERSION:
+        raise InputError(f"not a shiftctl plan (format_version {FORMAT_VERSION} expected)")
+    if doc.get("checksum") != checksum(doc):
+        raise InputError("the plan file was modified after it was saved (checksum mismatch)")
+    try:
+        summary = doc["summary"]
+        overrides = doc["overrides"]
+        return Plan(
+            changes=tuple(_change_from(c) for c in _typed(doc["changes"], list)),
+            unchanged=_typed(summary["unchanged"], int),
+            unmanaged=_typed(summary["unmanaged"], int),
+            snapshot=_typed(doc["snapshot"], str),
+            overrides=Overrides(
+                tuple(_typed(n, str) for n in _typed(overrides["allow_delete"], list)),
+                _typed(overrides["force"], bool),
+            ),
+            guards=tuple(_guard_from(g) for g in _typed(doc["guards"], list)),
+            made_by=_typed(doc["shiftctl_version"], str),
+        )
+    # A hand-edited file can carry any JSON (its checksum recomputed): every
+    # way it can be wrong is one clear error, never a traceback.
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        raise InputError(f"not a valid shiftctl plan: {exc!r}") from None
+
+
+def _typed(value: Any, kind: type[_T]) -> _T:
+    # bool is an int in Python, never in a plan file.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"expected {kind.__name__}, got {value!r:.40}")
+    return value
+
+
+def _guard_from(data: Mapping[str, Any]) -> GuardFinding:
+    rule = data["rule"]
+    if rule not in GUARD_RULES:
+        raise ValueError(f"unknown guard {rule!r:.40}")
+    return GuardFinding(rule, _typed(data["message"], str), _typed(data["overridden"], bool))
+
+
+def _change_from(data: Mapping[str, Any]) -> Change:
+    action = data["action"]
+    if action == "create":
+        return Create(Shift.from_mapping(_typed(data["after"], dict)))
+    before = Shift.from_mapping(_typed(data["before"], dict))
+    shift_id = _typed(data["shift_id"], str)
+    if action == "delete":
+        return Delete(shift_id, before)
+    if action != "update":
+        raise ValueError(f"unknown action {action!r:.40}")
+    diff = tuple(
+        FieldChange(_typed(d["path"], str), d["before"], d["after"])
+        for d in _typed(data["diff"], list)
+    )
+    return Update(shift_id, before, Shift.from_mapping(_typed(data["after"], dict)), diff)
