@@ -19,6 +19,8 @@ __all__ = ["COLUMNS", "REQUIRED", "PunchRow", "check_row", "identity_key"]
 
 REQUIRED = frozenset({"user_id", "check_time", "location_name", "comment"})
 COLUMNS = REQUIRED | {"creator_id", "external_id", "is_field", "is_wifi", "ssid", "bssid"}
+# Ids a JSON file may give as numbers (staff numbers, other systems' record ids).
+_IDS = frozenset({"user_id", "creator_id", "external_id"})
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
 _ID_PREFIX = "sc1-"
@@ -105,7 +107,7 @@ def check_row(raw: RawRow, name: str) -> PunchRow | RowProblem:
 
 
 def _required_text(values: Mapping[str, object], key: str, faults: list[str]) -> str | None:
-    value = values.get(key)
+    value = _id_text(key, values.get(key))
     if value is None or (isinstance(value, str) and not value.strip()):
         faults.append(f"{key}: missing")
         return None
@@ -113,6 +115,13 @@ def _required_text(values: Mapping[str, object], key: str, faults: list[str]) ->
         faults.append(f"{key}: must be a string")
         return None
     return value.strip()
+
+
+def _id_text(key: str, value: object) -> object:
+    """A whole number given for an id, as its text; any other value as it is."""
+    if key in _IDS and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def _comment(values: Mapping[str, object], faults: list[str]) -> str:
@@ -145,7 +154,7 @@ def _check_time(values: Mapping[str, object], faults: list[str]) -> int | None:
 
 
 def _text(values: Mapping[str, object], key: str, faults: list[str]) -> str | None:
-    value = values.get(key)
+    value = _id_text(key, values.get(key))
     if value is None or value == "":
         return None
     if not isinstance(value, str):

@@ -52,7 +52,8 @@ def test_the_flow_sent_carries_the_idempotent_id_and_the_creator() -> None:
     ("changes", "message"),
     [
         ({"user_id": ""}, "user_id: missing"),
-        ({"user_id": 42}, "user_id: must be a string"),
+        ({"user_id": 4.5}, "user_id: must be a string"),
+        ({"user_id": True}, "user_id: must be a string"),
         ({"check_time": ...}, "check_time: missing"),
         ({"check_time": "2024-03-04 09:00"}, "check_time: '2024-03-04 09:00' has no offset"),
         ({"check_time": "2021-12-31T23:00:00+08:00"}, "is before 2022-01-01, which Feishu refuses"),
@@ -76,6 +77,13 @@ def test_every_bad_field_of_a_row_is_in_its_one_problem() -> None:
     assert isinstance(problem, RowProblem)
     assert str(problem).startswith("f.csv:7: user_id: missing; check_time: 'soon' is not ISO 8601")
     assert "is_field: must be true or false" in str(problem)
+
+
+def test_ids_given_as_json_numbers_are_read_as_text() -> None:
+    row = check(user_id=1001, creator_id=7, external_id=88121)
+    assert isinstance(row, PunchRow)
+    assert (row.user_id, row.creator_id, row.external_id) == ("1001", "7", "88121")
+    assert isinstance(check(location_name=5), RowProblem)  # a place is text, not an id
 
 
 def test_an_empty_comment_is_fine() -> None:
