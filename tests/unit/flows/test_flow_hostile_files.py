@@ -1,4 +1,4 @@
-"""Any bytes at all, in any of the three formats: the first pass ends with problems, never a crash."""
+"""Any bytes in any of the three formats: the first pass ends with problems, never a crash."""
 
 from __future__ import annotations
 
