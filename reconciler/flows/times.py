@@ -27,12 +27,12 @@ DEFAULT_TZ = "Asia/Shanghai"
 # that date anywhere, so a row that passes here is never refused for its age.
 EARLIEST_PUNCH = int(datetime.datetime(2022, 1, 1, tzinfo=datetime.UTC).timestamp())
 
-_UNIX = re.compile(r"^\d{1,18}$")
+_UNIX = re.compile(r"^[0-9]{1,18}$")
 # Feishu's times are at most 10 digits of Unix seconds (up to the year 2286);
 # 12 digits and more are milliseconds given by mistake.
 _LATEST = 10**10
 _MILLIS = 10**12
-_DAY = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+_DAY = re.compile(r"^([0-9]{4})-?([0-9]{2})-?([0-9]{2})$")
 # Days Feishu's yyyyMMdd integers can hold, with a day to spare at each end.
 _FIRST_DAY, _LAST_DAY = datetime.date(1970, 1, 1), datetime.date(9998, 12, 31)
 
@@ -41,7 +41,8 @@ def zone(name: str) -> datetime.tzinfo:
     """The IANA zone called ``name``; ``ValueError`` when there is none."""
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a name the zone database cannot even look up (too long, say).
         raise ValueError(
             f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)"
         ) from None

@@ -273,6 +273,7 @@ def test_unknown_users_in_tasks_are_reported_on_stderr_not_fatal(tenant: Tenant)
         (["flows", "query", "--user", "u1", "--from", "2024-03-01", "--to", "2024-03-02",
           "--tz", "Mars/Base"], "unknown time zone"),
         (["flows", "get", "404"], "user flow does not exist"),
+        (["flows", "get", "1", "--tz", "x" * 300], "unknown time zone"),
         (["tasks", "--user", "u1", "--from", "9998-12-20", "--to", "9999-12-31"], "is outside"),
         (["flows", "query", "--user", "u1", "--from", "2024-03-01", "--to", "9999-12-31"],
          "is outside"),
