@@ -9,7 +9,7 @@ import os
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -236,7 +236,11 @@ def query_command(
             employee_type=employee_type,
             include_terminated=include_terminated,
         )
-    click.echo(flows.render_flows(found, fmt, tz, width=_width()))
+        # Feishu's punch query answers an unknown id with nothing: ask who is unknown.
+        unknown = flows.unknown_users(client, users, employee_type=employee_type)
+    invalid = [user for user in users if user in unknown]
+    _report_skipped(invalid, ())
+    click.echo(flows.render_flows(found, fmt, tz, invalid_user_ids=invalid, width=_width()))
 
 
 def _when(value: str, tz: datetime.tzinfo, hint: str, *, end: bool = False) -> int:
@@ -309,8 +313,13 @@ def tasks_command(
             need_overtime=need_overtime,
         )
         names = flows.shift_names(client, result)
-    for user_id in result.invalid_user_ids:
-        click.echo(f"shiftctl: unknown user {user_id!r} (skipped)", err=True)
-    for user_id in result.unauthorized_user_ids:
-        click.echo(f"shiftctl: no permission for user {user_id!r} (skipped)", err=True)
+    _report_skipped(result.invalid_user_ids, result.unauthorized_user_ids)
     click.echo(flows.render_tasks(result, fmt, tz, shift_names=names, width=_width()))
+
+
+def _report_skipped(unknown: Sequence[str], unauthorized: Sequence[str]) -> None:
+    """Users Feishu does not know or will not show: named on stderr, not fatal."""
+    for user_id in unknown:
+        click.echo(f"shiftctl: unknown user {user_id!r} (skipped)", err=True)
+    for user_id in unauthorized:
+        click.echo(f"shiftctl: no permission for user {user_id!r} (skipped)", err=True)

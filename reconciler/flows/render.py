@@ -70,12 +70,18 @@ TASK_COLUMNS = (
 
 
 def render_flows(
-    flows: Sequence[UserFlow], fmt: OutputFormat, tz: datetime.tzinfo, *, width: int = 100
+    flows: Sequence[UserFlow],
+    fmt: OutputFormat,
+    tz: datetime.tzinfo,
+    *,
+    invalid_user_ids: Sequence[str] = (),
+    width: int = 100,
 ) -> str:
-    """Punch records in ``fmt``; JSON is ``{"time_zone": …, "flows": […]}``."""
+    """Punch records in ``fmt``; JSON is ``{"time_zone", "flows", "invalid_user_ids"}``."""
     records = [_flow_record(flow, tz) for flow in flows]
     if fmt == "json":
-        return dumps({"time_zone": str(tz), "flows": records})
+        document = {"time_zone": str(tz), "flows": records}
+        return dumps(document | {"invalid_user_ids": list(invalid_user_ids)})
     if fmt == "csv":
         return _csv(FLOW_COLUMNS, records)
     headers = ("RECORD_ID", "USER", "CHECK_TIME", "LOCATION", "COMMENT", "EXTERNAL_ID")

@@ -249,6 +249,18 @@ def test_overtime_segments_come_only_with_need_overtime(tenant: Tenant) -> None:
     assert overtime["check_out_time"] == "2024-03-04T19:02:00+08:00"
 
 
+def test_unknown_users_in_a_punch_query_are_reported_on_stderr_not_fatal(tenant: Tenant) -> None:
+    tenant.shiftctl("flows", "import", tenant.punches_csv())
+    run = tenant.shiftctl("flows", "query", "--user", "ghost,u1,nobody", "--from", WEEK[0],
+                          "--to", WEEK[0], "--format", "json")  # fmt: skip
+    assert run.code == 0, run.err
+    assert "unknown user 'ghost' (skipped)" in run.err
+    assert "unknown user 'nobody' (skipped)" in run.err
+    assert "'u1'" not in run.err
+    assert run.json()["invalid_user_ids"] == ["ghost", "nobody"]
+    assert {f["user_id"] for f in run.json()["flows"]} == {"u1"}
+
+
 def test_unknown_users_in_tasks_are_reported_on_stderr_not_fatal(tenant: Tenant) -> None:
     run = tenant.shiftctl("tasks", "--user", "u1", "--user", "ghost", "--from", WEEK[0],
                           "--to", WEEK[0], "--format", "json")  # fmt: skip

@@ -68,7 +68,9 @@ def test_flow_csv_has_a_fixed_header_and_times_with_offsets() -> None:
 
 
 def test_flow_json_lists_records_under_flows_with_the_zone() -> None:
-    data = json.loads(render_flows([IN], "json", zone("UTC")))
+    data = json.loads(render_flows([IN], "json", zone("UTC"), invalid_user_ids=["x"]))
+    assert list(data) == ["time_zone", "flows", "invalid_user_ids"]
+    assert data["invalid_user_ids"] == ["x"]
     assert data["time_zone"] == "UTC"
     assert data["flows"][0]["check_time"] == "2024-03-04T01:05:00+00:00"
     assert list(data["flows"][0]) == list(FLOW_COLUMNS)
