@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import logging
 import os
 import shutil
 import sys
@@ -21,7 +20,6 @@ from reconciler.errors import PartialApplyError
 
 __all__ = ["flows_group", "tasks_command"]
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _employee_type = click.option(
@@ -166,15 +164,7 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
         with click.progressbar(length=total, label="rows", file=sys.stderr) as bar:
             yield bar.update
         return
-    done = 0
-
-    def note(count: int) -> None:
-        nonlocal done
-        before, done = done, done + count
-        if before * 10 // max(total, 1) != done * 10 // max(total, 1):
-            log.info("%d of %d rows handled", done, total)
-
-    yield note
+    yield flows.logged_progress(total)
 
 
 def _report_import(

@@ -26,7 +26,13 @@ from reconciler.flows.reading import (
     shift_names,
 )
 from reconciler.flows.render import OutputFormat, dumps, render_flow, render_flows, render_tasks
-from reconciler.flows.report import delete_json, delete_lines, import_failures, import_line
+from reconciler.flows.report import (
+    delete_json,
+    delete_lines,
+    import_failures,
+    import_line,
+    logged_progress,
+)
 from reconciler.flows.rows import PunchRow, check_row, identity_key
 from reconciler.flows.sources import FORMATS, Format, RowProblem, infer_format
 from reconciler.flows.times import DEFAULT_TZ, parse_day, parse_when, zone
@@ -57,6 +63,7 @@ __all__ = [
     "import_failures",
     "import_line",
     "infer_format",
+    "logged_progress",
     "open_input",
     "parse_day",
     "parse_when",

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from reconciler.flows.checking import FileCheck
 from reconciler.flows.importer import ImportSummary
 from reconciler.flows.reading import DeleteOutcome
 from reconciler.flows.render import dumps
 
-__all__ = ["delete_json", "delete_lines", "import_failures", "import_line"]
+__all__ = ["delete_json", "delete_lines", "import_failures", "import_line", "logged_progress"]
+
+log = logging.getLogger(__name__)
+
+
+def logged_progress(total: int) -> Callable[[int], None]:
+    """Progress without a terminal: a log line (shown with -v) per tenth of ``total`` rows."""
+    done = 0
+
+    def note(count: int) -> None:
+        nonlocal done
+        before, done = done, done + count
+        if before * 10 // max(total, 1) != done * 10 // max(total, 1):
+            log.info("%d of %d rows handled", done, total)
+
+    return note
 
 
 def import_failures(name: str, summary: ImportSummary) -> list[str]:
