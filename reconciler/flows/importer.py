@@ -24,6 +24,8 @@ from reconciler.flows.summary import FailedBatch, ImportIncomplete, ImportSummar
 
 __all__ = ["FailedBatch", "ImportIncomplete", "ImportSummary", "send_rows"]
 
+# Feishu's code for a user it does not know or may not touch (contract §6.1).
+USER_REFUSED = 1220004
 # Creates in flight at once: enough to hide a round trip behind the pacing.
 IN_FLIGHT = 2
 # A look-up may not see batches still in flight when it started: the rows of
@@ -134,11 +136,34 @@ class _Pipeline:
         try:
             sent.result()
         except FeishuError as error:
-            self._failed(fresh, error, "")
+            if error.code == USER_REFUSED and len({row.user_id for row in fresh}) > 1:
+                self._user_by_user(fresh)
+            else:
+                self._failed(fresh, error, "")
         else:
             self.tally.imported += len(fresh)
             self.tally.failed_in_a_row = 0
         self.progress(size)
+
+    def _user_by_user(self, rows: Sequence[PunchRow]) -> None:
+        """A batch refused for a user (one who left, say): each user's rows again on their
+        own, so only the refused user's rows fail. Their idempotent_ids make resending safe."""
+        by_user: dict[str, list[PunchRow]] = {}
+        for row in rows:
+            by_user.setdefault(row.user_id, []).append(row)
+        stored = False
+        for group in by_user.values():
+            flows = [row.to_flow(self.employee_type) for row in group]
+            self.tally.batches += 1
+            try:
+                self.client.create_flows(flows, employee_type=self.employee_type)
+            except FeishuError as error:
+                self.tally.fail(group, str(error), in_a_row=False)
+            else:
+                self.tally.imported += len(group)
+                stored = True
+        # One bad user is not the remote being down; a batch with nothing stored still is.
+        self.tally.count_failure(failed=not stored)
 
     def _fresh(self, batch: Sequence[PunchRow], stored: frozenset[str]) -> list[PunchRow]:
         """Rows not stored yet; a row repeated in the file counts once."""

@@ -78,7 +78,8 @@ class ImportIncomplete(PartialApplyError):
             parts.append(f"{unsent} not sent")
         stop = "interrupted: " if summary.interrupted else ""
         super().__init__(
-            f"{stop}{failed + unsent} rows not imported ({', '.join(parts)}); "
+            f"{stop}{failed + unsent} row{'s' if failed + unsent != 1 else ''} not imported "
+            f"({', '.join(parts)}); "
             "run the same import again: what is stored already is not sent twice"
         )
 
@@ -98,9 +99,15 @@ class Tally:
     stopped: bool = False
     interrupted: bool = False
 
-    def fail(self, batch: Sequence[PunchRow], reason: str) -> None:
+    def fail(self, batch: Sequence[PunchRow], reason: str, *, in_a_row: bool = True) -> None:
+        """``batch`` was not imported; ``in_a_row``: it counts towards stopping the import."""
         self.failed.append(FailedBatch(tuple(r.line for r in batch), reason))
-        self.failed_in_a_row += 1
+        if in_a_row:
+            self.count_failure(failed=True)
+
+    def count_failure(self, *, failed: bool) -> None:
+        """One more batch failed (or one succeeded); too many failures in a row stop the rest."""
+        self.failed_in_a_row = self.failed_in_a_row + 1 if failed else 0
         self.stopped = self.stopped or self.failed_in_a_row >= MAX_FAILED_IN_A_ROW
 
     def skip(self, batch: Sequence[PunchRow]) -> None:

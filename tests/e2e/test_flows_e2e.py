@@ -498,7 +498,7 @@ def test_include_terminated_also_reads_the_former_holder_of_a_reused_id(tenant: 
     assert {t["employee_name"] for t in with_former} == {"New Nine", "Old Nine"}
 
 
-def test_a_batch_feishu_refuses_lists_its_lines_exits_5_and_a_rerun_finishes(
+def test_a_leaver_feishu_refuses_fails_only_their_row_exits_5_and_a_rerun_finishes(
     tenant: Tenant,
 ) -> None:
     # A leaver passes the user check (Feishu cannot tell them apart) but is refused on import.
@@ -508,17 +508,18 @@ def test_a_batch_feishu_refuses_lists_its_lines_exits_5_and_a_rerun_finishes(
     path = tenant.file("mixed.csv", "\n".join([HEADER, *lines]) + "\n")
     run = tenant.shiftctl("flows", "import", path)
     assert run.code == 5
-    assert "imported 50, already present 0, failed 11 (2 batches)" in run.out
+    # The refused batch goes again user by user: only the leaver's row fails.
+    assert "imported 60, already present 0, failed 1 (4 batches)" in run.out
     failed = [line for line in run.err.splitlines() if ": not imported: " in line]
-    assert [line.split(":")[1] for line in failed] == [str(n) for n in range(52, 63)]
+    assert [line.split(":")[1] for line in failed] == ["57"]
     assert "1220004" in failed[0]
-    assert "11 rows not imported (11 failed); run the same import again" in run.err
-    assert len(tenant.stored("u1")) == 50
+    assert "1 row not imported (1 failed); run the same import again" in run.err
+    assert len(tenant.stored("u1")) == 60
     lines.pop(55)
     fixed = tenant.file("mixed.csv", "\n".join([HEADER, *lines]) + "\n")
     again = tenant.shiftctl("flows", "import", fixed)
     assert again.code == 0, again.err
-    assert "imported 10, already present 50, failed 0" in again.out
+    assert "imported 0, already present 60, failed 0" in again.out
 
 
 @pytest.mark.parametrize(("tty", "ci", "bar"), [(True, None, True), (True, "true", False),

@@ -148,20 +148,37 @@ def test_a_file_that_changes_between_the_passes_is_not_taken_for_complete(
         summary.raise_if_incomplete(checked=check.good, name="f")
 
 
-def test_a_refused_batch_is_reported_and_the_next_ones_still_go(
+def test_a_refused_user_fails_only_their_rows_and_the_next_batches_still_go(
     client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
 ) -> None:
     lines = punch_csv(USERS, DAYS)
-    lines.insert(61, "ghost,2024-03-05T09:00:00+08:00,HQ,")  # line 62, in the second batch
+    # Lines 62 and 63, in the second batch: a user Feishu refuses (1220004) for the batch.
+    lines[61:61] = ["ghost,2024-03-05T09:00:00+08:00,HQ,", "ghost,2024-03-05T18:00:00+08:00,HQ,"]
     source = write_rows(lines)
     summary = send_rows(client, good_rows(source, frozenset()), employee_type="employee_id")
-    assert [(batch.lines[0], batch.lines[-1]) for batch in summary.failed] == [(52, 101)]
+    assert [batch.lines for batch in summary.failed] == [(62, 63)]
     assert "1220004" in summary.failed[0].reason
-    assert (summary.imported, summary.failed_rows) == (71, 50)
-    assert stored(client) == 71
-    lines.pop(61)
+    assert (summary.imported, summary.failed_rows) == (120, 2)
+    assert stored(client) == 120
+    # The refused batch went again, one call per user in it (the ghost and 20 others).
+    assert client.stats["user_flow.batch_create"].requests == summary.batches == 3 + 21
+    del lines[61:63]
     again = run(client, write_rows, lines)
-    assert (again.imported, again.present, again.complete) == (49, 71, True)
+    assert (again.imported, again.present, again.complete) == (0, 120, True)
+
+
+def test_batches_refused_for_every_user_still_count_towards_stopping(
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
+) -> None:
+    ghosts = [f"ghost{i}" for i in range(1, 11)]
+    days = [*DAYS, "2024-03-07", "2024-03-08"]
+    times = ("08:55", "10:00", "12:00", "14:00", "16:00", "18:05")
+    summary = run(client, write_rows, punch_csv(ghosts, days, times))  # 300 rows, 6 batches
+    assert summary.imported == 0
+    # Four batches went (two were in flight at the third failure), each user on their own.
+    assert summary.failed_rows == 200
+    assert all("1220004" in batch.reason for batch in summary.failed)
+    assert (summary.not_sent, summary.not_sent_from) == (100, 202)
 
 
 def test_lost_answers_are_retried_without_storing_twice(
