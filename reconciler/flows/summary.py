@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reconciler.errors import PartialApplyError
+from reconciler.errors import PartialApplyError, ShiftctlError
 from reconciler.flows.rows import PunchRow
 
 __all__ = ["MAX_FAILED_IN_A_ROW", "FailedBatch", "ImportIncomplete", "ImportSummary", "Tally"]
@@ -57,7 +57,16 @@ class ImportSummary:
         return self.imported + self.present + self.failed_rows + self.not_sent
 
     def raise_if_incomplete(self, *, checked: int, name: str) -> None:
-        """Exit-5 errors: rows not imported, or a file that changed between the passes."""
+        """Exit-5 errors: rows not imported, or a file that changed between the passes.
+
+        A dry run changes nothing, so its incomplete checks are a plain error (exit 1).
+        """
+        if self.dry_run and not self.complete:
+            why = "was interrupted" if self.interrupted else "could not look up every row"
+            raise ShiftctlError(
+                f"the dry run {why}: {self.failed_rows + self.not_sent} of {checked} rows "
+                "not checked against Feishu; nothing was sent"
+            )
         if self.handled != checked:
             raise PartialApplyError(
                 f"{name} changed while it was imported: {checked} good rows were checked, "

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from reconciler.emulator import DEFAULT_APP_ID, EmulatorApp
-from reconciler.errors import PartialApplyError
+from reconciler.errors import PartialApplyError, ShiftctlError
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.errors import AuthError
 from reconciler.flows.checking import (
@@ -263,3 +263,20 @@ def test_a_stop_lets_the_batches_in_flight_finish_and_counts_every_later_row(
         200 - again.imported,
         True,
     )
+
+
+def test_an_incomplete_dry_run_is_a_plain_error_not_a_partial_import(
+    client: FeishuClient, write_rows: WriteRows, punch_csv: Lines
+) -> None:
+    lines = punch_csv(USERS, DAYS)  # 120 rows, three batches
+    stop = threading.Event()
+    summary = run(client, write_rows, lines, dry_run=True, progress=lambda _: stop.set(), stop=stop)
+    assert summary.interrupted
+    assert summary.not_sent > 0
+    with pytest.raises(ShiftctlError) as caught:
+        summary.raise_if_incomplete(checked=120, name="f")
+    assert caught.value.exit_code == 1
+    assert not isinstance(caught.value, PartialApplyError)
+    assert "the dry run was interrupted" in str(caught.value)
+    assert "nothing was sent" in str(caught.value)
+    assert stored(client) == 0
