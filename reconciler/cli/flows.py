@@ -32,9 +32,9 @@ _employee_type = click.option(
 
 
 def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--tz``, ``--format`` and ``--employee-type``: how a read is asked and shown."""
     command = click.option(
         "--tz",
-        "tz",
         metavar="ZONE",
         default=flows.DEFAULT_TZ,
         callback=_checked(flows.zone),
