@@ -18,6 +18,7 @@ from reconciler.cli.definitions import fmt_command, schema_command, validate_com
 from reconciler.cli.emulator import emulator_group
 from reconciler.cli.engine import apply_command, import_command, plan_command, show_command
 from reconciler.cli.flows import flows_group, tasks_command
+from reconciler.cli.shifts import shifts_group
 from reconciler.errors import EXIT_ERROR, ShiftctlError, ValidationFailed
 
 __all__ = ["cli", "main"]
@@ -88,6 +89,7 @@ for _command in (
     show_command,
     apply_command,
     import_command,
+    shifts_group,
     flows_group,
     tasks_command,
     emulator_group,

@@ -1,0 +1,112 @@
+"""shifts list, get and query: read the tenant's shifts, as a table, JSON or shift files."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import unicodedata
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconciler import commands
+from reconciler.cli._state import GlobalOptions, settings_of
+from reconciler.definitions import default_schema_ref, render_shift_yaml
+from reconciler.errors import InputError
+from reconciler.model import RemoteShift
+
+FORMATS = click.Choice(["table", "json", "yaml"])
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _format_option(command: _Command) -> _Command:
+    return click.option(
+        "--format",
+        "fmt",
+        type=FORMATS,
+        default="table",
+        show_default=True,
+        help="yaml prints shift files in canonical form, as `import` writes them.",
+    )(command)
+
+
+@click.group("shifts")
+def shifts_group() -> None:
+    """Read the tenant's shifts (plan and apply do the writing)."""
+
+
+@shifts_group.command("list")
+@click.option("--name", "names", multiple=True, metavar="GLOB", help="Only names matching.")
+@_format_option
+@click.pass_obj
+def list_command(options: GlobalOptions, names: tuple[str, ...], fmt: str) -> None:
+    """Every shift in the tenant (all pages), managed or not."""
+    with commands.connect(settings_of(options)) as client:
+        found = [
+            remote
+            for remote in client.list_shifts()
+            if not names or any(fnmatch.fnmatchcase(remote.name, glob) for glob in names)
+        ]
+    _echo(sorted(found, key=lambda r: (r.name, r.shift_id)), fmt)
+
+
+@shifts_group.command("get")
+@click.argument("shift_id")
+@_format_option
+@click.pass_obj
+def get_command(options: GlobalOptions, shift_id: str, fmt: str) -> None:
+    """One shift by its id."""
+    with commands.connect(settings_of(options)) as client:
+        remote = client.get_shift(shift_id)
+    _echo([remote], fmt)
+
+
+@shifts_group.command("query")
+@click.argument("name")
+@_format_option
+@click.pass_obj
+def query_command(options: GlobalOptions, name: str, fmt: str) -> None:
+    """One shift by its exact name (Feishu's query by name)."""
+    with commands.connect(settings_of(options)) as client:
+        remote = client.query_shift(name)
+    if remote is None:
+        raise InputError(f"no shift named {name!r} in the tenant")
+    _echo([remote], fmt)
+
+
+def _echo(remotes: list[RemoteShift], fmt: str) -> None:
+    if fmt == "json":
+        document = [{"shift_id": r.shift_id, **r.shift.comparable()} for r in remotes]
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    elif fmt == "yaml":
+        ref = default_schema_ref(Path.cwd())
+        click.echo("---\n".join(render_shift_yaml(r.shift, ref) for r in remotes), nl=False)
+    else:
+        click.echo("\n".join(_table(remotes)))
+
+
+def _table(remotes: Iterable[RemoteShift]) -> list[str]:
+    rows = [("SHIFT_ID", "NAME", "SEGMENTS", "FLEXIBLE", "DAY")]
+    for remote in remotes:
+        shift = remote.shift
+        segments = ", ".join(f"{r.on_time}-{r.off_time}" for r in shift.punch_time_rule)
+        day = "rest" if shift.day_type == 2 else "work"
+        rows.append((remote.shift_id, shift.shift_name, segments, _yes(shift.is_flexible), day))
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
