@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import unicodedata
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +15,7 @@ from reconciler import commands
 from reconciler.cli._state import GlobalOptions, settings_of
 from reconciler.definitions import default_schema_ref, render_shift_yaml
 from reconciler.errors import InputError
+from reconciler.flows.table import fit_table
 from reconciler.model import RemoteShift
 
 FORMATS = click.Choice(["table", "json", "yaml"])
@@ -84,29 +85,17 @@ def _echo(remotes: list[RemoteShift], fmt: str) -> None:
         ref = default_schema_ref(Path.cwd())
         click.echo("---\n".join(render_shift_yaml(r.shift, ref) for r in remotes), nl=False)
     else:
-        click.echo("\n".join(_table(remotes)))
+        click.echo(_table(remotes))
 
 
-def _table(remotes: Iterable[RemoteShift]) -> list[str]:
-    rows = [("SHIFT_ID", "NAME", "SEGMENTS", "FLEXIBLE", "DAY")]
+def _table(remotes: Iterable[RemoteShift]) -> str:
+    rows = []
     for remote in remotes:
         shift = remote.shift
         segments = ", ".join(f"{r.on_time}-{r.off_time}" for r in shift.punch_time_rule)
         day = "rest" if shift.day_type == 2 else "work"
-        rows.append((remote.shift_id, shift.shift_name, segments, _yes(shift.is_flexible), day))
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(
-            cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)
-        ).rstrip()
-        for row in rows
-    ]
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def _width(text: str) -> int:
-    # CJK characters take two columns in a terminal.
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+        flexible = "yes" if shift.is_flexible else "no"
+        rows.append((remote.shift_id, shift.shift_name, segments, flexible, day))
+    headers = ("SHIFT_ID", "NAME", "SEGMENTS", "FLEXIBLE", "DAY")
+    width = shutil.get_terminal_size((120, 24)).columns
+    return fit_table(headers, rows, width, flexible=(1, 2), empty="no shifts")
