@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
-import yaml
 from yaml.events import ScalarEvent
 
-from reconciler.definitions._yaml import Document, JsonPath
+from reconciler.definitions._yaml import PARSER, Document, JsonPath
 
 __all__ = ["Notes", "collect_notes"]
 
-_Parser: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # After the last scalar of a line: a colon, closing brackets or commas, then the comment.
 _TRAILING = re.compile(r"[\s\]\},:]*?\s(#.*)$")
 # A line with no scalar: a document marker, a bare "-", closing brackets.
@@ -57,7 +54,7 @@ def collect_notes(text: str, documents: tuple[Document, ...], header_lines: int)
 def _scan(text: str) -> _Scan:
     line_ends: dict[int, int] = {}
     inside: set[int] = set()
-    loader = _Parser(text)
+    loader = PARSER(text)
     try:
         event = loader.get_event()
         while event is not None:

@@ -25,12 +25,14 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from reconciler.definitions._nesting import flow_too_deep
 from reconciler.definitions._scalars import CORE_TAG, resolve_scalar, short_tag
 from reconciler.errors import Problem, SourceLocation
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
+    "PARSER",
     "Document",
     "JsonPath",
     "LoadedFile",
@@ -43,8 +45,10 @@ JsonPath = tuple[str | int, ...]
 MAX_FILE_BYTES = 1 << 20
 # A shift is four levels deep; anything far deeper is hostile, not a shift.
 MAX_DEPTH = 32
+_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
 
-_Parser: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml when PyYAML was built with it; the pure-Python loader reads the same events.
+PARSER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +120,18 @@ def _decode_problem(display: str, raw: bytes, exc: UnicodeDecodeError) -> Proble
     return Problem(SourceLocation(display, line, column), "", message)
 
 
-def parse_documents(text: str, display: str) -> tuple[tuple[Document, ...], tuple[Problem, ...]]:
+def parse_documents(
+    text: str, display: str, parser: type[Any] | None = None
+) -> tuple[tuple[Document, ...], tuple[Problem, ...]]:
     """Every document of ``text`` and every problem found while reading it."""
     builder = _Builder(display)
-    loader = _Parser(text)
+    # Our depth limit speaks before any parser's own (libyaml's fires while scanning ahead).
+    too_deep = flow_too_deep(text, MAX_DEPTH)
+    if too_deep is not None:
+        line, column = too_deep
+        builder.problems.append(Problem(SourceLocation(display, line, column), "", _TOO_DEEP))
+        return (), tuple(builder.problems)
+    loader = (parser or PARSER)(text)
     get_event, feed = loader.get_event, builder.feed
     try:
         event = get_event()
@@ -222,7 +234,7 @@ class _Builder:
             self.fail(event.start_mark, "a mapping key must be plain text", top.path)
             raise _Abort
         if len(self.stack) >= MAX_DEPTH:
-            self.fail(event.start_mark, f"nested deeper than {MAX_DEPTH} levels")
+            self.fail(event.start_mark, _TOO_DEEP)
             raise _Abort
         container: dict[str, Any] | list[Any] = {} if kind == "map" else []
         path = self._attach(container, event.start_mark)

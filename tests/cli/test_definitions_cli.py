@@ -58,7 +58,12 @@ def test_validate_reports_every_problem_sorted_and_exits_1() -> None:
         if line and not line.startswith("#")
     ]
     # Every expected problem appears; the folder adds cross-file duplicate-name problems.
-    assert {f"{BROKEN}/{line}" for line in expected} <= set(lines)
+    for line in expected:
+        want = f"{BROKEN}/{line}"
+        if want.endswith(" …"):  # the rest is the YAML parser's wording, not ours
+            assert any(got.startswith(want.removesuffix("…")) for got in lines), want
+        else:
+            assert want in lines
     assert "problems in 48 files" in result.stderr
 
 
@@ -115,8 +120,8 @@ def test_validate_github_emits_escaped_annotations(tmp_path: Path) -> None:
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8 text (byte 0x89)"),
         (b"", "empty file: no shift defined"),
-        (b"\x00\x01\x02", "invalid YAML: control characters are not allowed"),
-        (b"a: [1, 2\n", "invalid YAML: did not find expected ',' or ']'"),
+        (b"\x00\x01\x02", ":1:1: invalid YAML: "),
+        (b"a: [1, 2\n", ":2:1: invalid YAML: "),
     ],
 )
 def test_hostile_files_never_cause_a_traceback(

@@ -102,7 +102,8 @@ def test_apply_with_a_plan_file_takes_no_overrides(saved_plan: Path) -> None:
 def test_plan_rejects_an_unknown_format() -> None:
     result = CliRunner().invoke(cli, ["plan", "--format", "yaml"])
     assert result.exit_code == 2
-    assert "'yaml' is not one of" in result.output
+    assert "--format" in result.output
+    assert "'yaml'" in result.output
 
 
 def write_shift(root: Path, name: str) -> None:
@@ -124,7 +125,7 @@ def test_apply_on_a_terminal_asks_first(
     write_shift(tmp_path, "Day")
     result = CliRunner().invoke(cli, ["--emulator", "t.db", "apply"], input=answer)
     assert result.exit_code == code, result.output
-    assert "Apply these changes? [y/N]" in result.output
+    assert "Apply these changes?" in result.output
     assert ("Apply: 1 applied" in result.output) is created
     plan = CliRunner().invoke(cli, ["--emulator", "t.db", "plan", "--detailed-exitcode"])
     assert plan.exit_code == (0 if created else 2)

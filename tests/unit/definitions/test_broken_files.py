@@ -24,6 +24,14 @@ def _expected() -> dict[str, list[str]]:
     return table
 
 
+def _as_expected(reported: str, expected: str) -> str:
+    """``reported`` cut to the expectation's length where it ends in " …" (a parser's words)."""
+    if expected.endswith(" …"):
+        kept = expected.removesuffix("…")
+        return expected if reported.startswith(kept) and len(reported) > len(kept) else reported
+    return reported
+
+
 EXPECTED = _expected()
 BROKEN_FILES = sorted(path.name for path in BROKEN.glob("*.yaml"))
 
@@ -38,7 +46,10 @@ def test_broken_file_reports_exactly_its_problems(name: str) -> None:
     state, problems = check([path])
     assert state.shifts == () or name == "second-document-broken.yaml"
     reported = [str(problem).removeprefix(f"{path}:") for problem in problems]
-    assert reported == EXPECTED[name]
+    assert [_as_expected(got, want) for got, want in zip(reported, EXPECTED[name], strict=False)] == (
+        EXPECTED[name]
+    )
+    assert len(reported) == len(EXPECTED[name])
     assert all(problem.location.path == str(path) for problem in problems)
 
 

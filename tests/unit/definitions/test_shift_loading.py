@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from reconciler.definitions import (
     MAX_FILE_BYTES,
@@ -103,11 +105,70 @@ def test_an_alias_bomb_is_refused_at_the_first_alias() -> None:
     assert "aliases" in problems[0].message
 
 
-def test_deep_nesting_is_refused_with_a_location() -> None:
-    _, problems = parse_documents("[" * 200_000, "deep.yaml")
-    assert [str(p) for p in problems] == [
-        f"deep.yaml:1:{MAX_DEPTH + 1}: nested deeper than {MAX_DEPTH} levels"
-    ]
+LOADERS = [
+    pytest.param(yaml.SafeLoader, id="pure-python"),
+    pytest.param(
+        getattr(yaml, "CSafeLoader", None),
+        id="libyaml",
+        marks=pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML without libyaml"),
+    ),
+]
+
+TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
+
+
+@pytest.mark.parametrize("parser", LOADERS)
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # Dense flow nesting: libyaml would refuse it at level 1,001 while scanning ahead.
+        ("[" * 200_000, (1, MAX_DEPTH + 1)),
+        ("[" * 1_001 + "]" * 1_001, (1, MAX_DEPTH + 1)),
+        ("shift_name: " + "[" * 2_000, (1, 13 + MAX_DEPTH)),
+        ("{a: " * 1_001 + "}" * 1_001, (1, 4 * MAX_DEPTH + 1)),
+        ("x: 1\nrules:\n  - " + "[" * 1_001, (3, 5 + MAX_DEPTH)),
+        # Block nesting streams its events, so the builder counts it.
+        ("".join(" " * i + "-\n" for i in range(1_100)), (MAX_DEPTH + 1, MAX_DEPTH + 1)),
+        ("".join("  " * i + "k:\n" for i in range(1_100)), (MAX_DEPTH + 1, 2 * MAX_DEPTH + 1)),
+    ],
+    ids=[
+        "open-only",
+        "balanced",
+        "under-a-key",
+        "flow-maps",
+        "in-a-list",
+        "block-seq",
+        "block-map",
+    ],
+)
+def test_deep_nesting_is_refused_with_our_message_and_location(
+    parser: type[Any], text: str, where: tuple[int, int]
+) -> None:
+    _, problems = parse_documents(text, "deep.yaml", parser)
+    assert [str(p) for p in problems] == [f"deep.yaml:{where[0]}:{where[1]}: {TOO_DEEP}"]
+
+
+@pytest.mark.parametrize("parser", LOADERS)
+def test_brackets_in_quotes_and_comments_are_not_nesting(parser: type[Any]) -> None:
+    text = (
+        f"{SHIFT}"
+        f"# {'[' * 100}\n"
+        f"x: '{'[' * 100}'\n"
+        f'y: "{"{" * 100}\\""\n'
+        f"z: '{'[' * 50}'' {'[' * 50}'\n"
+    )
+    documents, problems = parse_documents(text, "f.yaml", parser)
+    assert problems == ()
+    assert documents[0].data["x"] == "[" * 100
+    assert documents[0].data["z"] == "[" * 50 + "' " + "[" * 50
+
+
+@pytest.mark.parametrize("parser", LOADERS)
+def test_nesting_at_the_limit_is_read(parser: type[Any]) -> None:
+    text = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    documents, problems = parse_documents(text, "f.yaml", parser)
+    assert problems == ()
+    assert len(documents) == 1
 
 
 def test_a_python_tag_on_a_mapping_is_refused() -> None:

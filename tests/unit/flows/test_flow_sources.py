@@ -99,7 +99,7 @@ def test_json_elements_split_across_read_chunks_decode(tmp_path: Path) -> None:
     [
         ('{"user_id": "u1"}', 1, "must hold one array"),
         ('[\n{"user_id": "u1"}\n{"user_id": "u2"}]', 3, "expected ',' or ']'"),
-        ('[\n{"user_id": "u1",\n "x": }]', 3, "not valid JSON: Expecting value"),
+        ('[\n{"user_id": "u1",\n "x": }]', 3, "not valid JSON"),
         ('[\n{"user_id": "u1"}', 2, "expected ',' or ']'"),
         ('[{"user_id": "u1"}] [', 1, "unexpected text after the array"),
         ('[\n{"user_id": "unterminated', 2, "not valid JSON"),
