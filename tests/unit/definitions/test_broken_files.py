@@ -46,9 +46,9 @@ def test_broken_file_reports_exactly_its_problems(name: str) -> None:
     state, problems = check([path])
     assert state.shifts == () or name == "second-document-broken.yaml"
     reported = [str(problem).removeprefix(f"{path}:") for problem in problems]
-    assert [_as_expected(got, want) for got, want in zip(reported, EXPECTED[name], strict=False)] == (
-        EXPECTED[name]
-    )
+    assert [
+        _as_expected(got, want) for got, want in zip(reported, EXPECTED[name], strict=False)
+    ] == (EXPECTED[name])
     assert len(reported) == len(EXPECTED[name])
     assert all(problem.location.path == str(path) for problem in problems)
 
