@@ -13,27 +13,24 @@ from collections.abc import Callable, Sequence
 import click
 
 from reconciler import __version__
+from reconciler.cli._lazy import LazyGroup
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions
-from reconciler.cli.definitions import fmt_command, schema_command, validate_command
-from reconciler.cli.emulator import emulator_group
-from reconciler.cli.engine import apply_command, import_command, plan_command, show_command
-from reconciler.cli.flows import flows_group, tasks_command
-from reconciler.cli.shifts import shifts_group
 from reconciler.errors import EXIT_ERROR, ShiftctlError, ValidationFailed
 
 __all__ = ["cli", "main"]
 
 
-class _RootGroup(click.Group):
+class _RootGroup(LazyGroup):
     """Lets ``--emulator`` stand without its value right before a command name."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         args = list(args)
+        names = set(self.list_commands(ctx))
         for index, arg in enumerate(args[:-1]):
-            if arg == "--emulator" and args[index + 1] in self.commands:
+            if arg == "--emulator" and args[index + 1] in names:
                 args.insert(index + 1, DEFAULT_EMULATOR_DB)
                 break
-            if arg in self.commands:
+            if arg in names:
                 break
         return super().parse_args(ctx, args)
 
@@ -81,22 +78,6 @@ def cli(
     ctx.call_on_close(_setup_logging(verbose))
 
 
-for _command in (
-    validate_command,
-    fmt_command,
-    schema_command,
-    plan_command,
-    show_command,
-    apply_command,
-    import_command,
-    shifts_group,
-    flows_group,
-    tasks_command,
-    emulator_group,
-):
-    cli.add_command(_command)
-
-
 def _setup_logging(verbosity: int) -> Callable[[], None]:
     """Log to stderr for this run; returns what puts the logger back as it was.
 
@@ -122,7 +103,11 @@ def _setup_logging(verbosity: int) -> Callable[[], None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run shiftctl; returns the exit code instead of exiting."""
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="shiftctl",
+            standalone_mode=False,
+        )
     except ValidationFailed as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

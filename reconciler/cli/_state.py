@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reconciler.config import Settings, load_settings
+if TYPE_CHECKING:
+    from reconciler.config import Settings
 
 DEFAULT_EMULATOR_DB = ".shiftctl/emulator.sqlite3"
 
@@ -30,6 +32,8 @@ class GlobalOptions:
 
 def settings_of(options: GlobalOptions) -> Settings:
     """The settings for a command: configuration file, environment and root flags."""
+    from reconciler.config import load_settings  # kept off the start-up path
+
     return load_settings(
         config_path=options.config_path,
         endpoint=options.endpoint,

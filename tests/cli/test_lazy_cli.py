@@ -1,0 +1,62 @@
+"""The root command imports no subcommand until one runs, and its listing tells the truth."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+
+from reconciler.cli import cli, main
+from reconciler.cli._lazy import SUBCOMMANDS
+
+HEAVY = ("werkzeug", "deepdiff", "httpx", "jsonschema", "sqlite3", "reconciler.emulator")
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = f"import sys\n{code}\nprint('\\n'.join(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(result.stdout.split())
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY or m.startswith(HEAVY))
+
+
+def test_importing_the_cli_loads_none_of_the_heavy_libraries() -> None:
+    assert _heavy(_loaded_after("import reconciler.cli")) == []
+
+
+def test_root_help_loads_no_subcommand() -> None:
+    code = (
+        "from reconciler.cli import main\n"
+        "import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--help'])"
+    )
+    loaded = _loaded_after(code)
+    assert _heavy(loaded) == []
+    assert [
+        m for m in loaded if m.startswith("reconciler.cli.") and m != "reconciler.cli._lazy"
+    ] == ["reconciler.cli._state"]
+
+
+@pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
+def test_the_listing_is_each_commands_own_first_paragraph(name: str) -> None:
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None
+    first = " ".join((command.help or "").split("\n\n")[0].split())
+    assert SUBCOMMANDS[name].short_help == first
+
+
+def test_every_subcommand_is_listed_and_runs_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    listing = capsys.readouterr().out
+    for name in SUBCOMMANDS:
+        assert f"  {name} " in listing
+        assert main([name, "--help"]) == 0
+        assert f"shiftctl {name} [OPTIONS]" in capsys.readouterr().out
+    assert main(["no-such-command"]) == 1
