@@ -70,7 +70,7 @@ def sample_plan() -> Plan:
         snapshot="sha256:abc",
         overrides=Overrides(("<b>Old</b> & gone",), False),
         guards=(GuardFinding("protected", "'<b>Old</b> & gone' is protected", True),),
-    )  # fmt: skip
+    )
 
 
 def self_contained(text: str) -> Page:
