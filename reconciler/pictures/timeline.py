@@ -120,11 +120,18 @@ def timeline_of(shift: Shift) -> Timeline:
         *(w for i, rule in enumerate(shift.punch_time_rule) for w in _segment(shift, i, rule)),
     ]
     order = {kind: index for index, kind in enumerate(KINDS)}
+    clipped = (Window(w.kind, _clip(w.start), _clip(w.end), w.segment, w.side) for w in windows)
     kept = sorted(
-        (w for w in windows if w.end > w.start),
+        (w for w in clipped if w.end > w.start),
         key=lambda w: (_LAYER[w.kind], w.start, order[w.kind]),
     )
     return Timeline(tuple(kept), len(shift.punch_time_rule), rest_day=shift.day_type == 2)
+
+
+def _clip(minutes: int) -> int:
+    # Valid shifts stay within -12 h and +64 h; a tenant or an edited plan file may hold
+    # anything, which is drawn up to the edge of this stretch instead of overflowing.
+    return max(-DAY, min(minutes, 4 * DAY))
 
 
 # Lower layers are drawn first, so a break sits on top of the working time it interrupts.
@@ -228,7 +235,8 @@ class Axis:
 
     def ticks(self, most: int = 12) -> tuple[int, ...]:
         """Hour marks, at most ``most`` of them, on multiples of the step."""
-        step = next(h for h in (1, 2, 3, 4, 6, 12, 24) if self.span / (60 * h) <= most) * 60
+        nice = (h for h in (1, 2, 3, 4, 6, 12) if self.span / (60 * h) <= most)
+        step = next(nice, 24 * -(-self.span // (DAY * most))) * 60
         first = -(-self.start // step) * step
         return tuple(range(first, self.end + 1, step))
 

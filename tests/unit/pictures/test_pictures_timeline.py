@@ -6,6 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pictures_samples import night, office, segment, shift
 
+from reconciler.pictures.gantt import gantt_block
+from reconciler.pictures.svg import chart_svg
 from reconciler.pictures.timeline import Axis, Window, axis_for, clock, timeline_of
 
 
@@ -187,3 +189,16 @@ def test_every_window_fits_its_axis_and_has_a_length(
     assert all(isinstance(w, Window) for w in timeline.windows)
     assert all(axis.start <= w.start < w.end <= axis.end for w in timeline.windows)
     assert spans(timeline, "work") == [(on, off)]
+
+
+def test_values_no_shift_file_allows_are_drawn_to_the_edge_not_overflowing() -> None:
+    # A tenant or a hand-edited plan file can hold what the schema refuses.
+    wild = shift("Wild", segment("09:00", "99:00", on_advance_minutes=10**400))
+    timeline = timeline_of(wild)
+    assert spans(timeline, "check_in") == [(-1440, 540)]
+    assert spans(timeline, "work") == [(540, 5760)]
+    axis = axis_for(timeline)
+    assert 0 < len(axis.ticks()) <= 12
+    svg = chart_svg("Wild", [("after", timeline)], axis)
+    assert 'data-start="-1440"' in svg
+    assert "2000-01-02 00:00" in gantt_block("Wild", [("after", timeline)])
