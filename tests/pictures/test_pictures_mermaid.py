@@ -106,10 +106,8 @@ def charts(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, list[Tim
         (s.shift_name, [("after", timeline_of(s))]) for s in example_shifts()
     ]
     night = next(s for s in example_shifts() if s.shift_name == "夜班")
-    moved = Shift.from_mapping(
-        {**night.to_mapping(), "punch_time_rule": [
-            {**night.punch_time_rule[0].to_mapping(), "off_time": "31:00"}]}
-    )  # fmt: skip
+    later = {**night.punch_time_rule[0].to_mapping(), "off_time": "31:00"}
+    moved = Shift.from_mapping({**night.to_mapping(), "punch_time_rule": [later]})
     cases.append(("夜班", [("before", timeline_of(night)), ("after", timeline_of(moved))]))
     cases.append((HOSTILE, [("after", timeline_of(night))]))
     results = read_with_mermaid(
