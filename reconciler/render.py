@@ -1,6 +1,7 @@
-"""A ``Plan`` as text (Terraform-like), Markdown (one PR comment) or JSON; formats only.
+"""A ``Plan`` as text (Terraform-like), Markdown (one PR comment), JSON or HTML; formats only.
 
-The JSON form is the saved-plan document of ``reconciler.planfile``.
+The JSON form is the saved-plan document of ``reconciler.planfile``; the HTML page and
+the Markdown timelines are drawn by ``reconciler.pictures``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from reconciler.model import Shift
+from reconciler.pictures.gantt import gantt_block
+from reconciler.pictures.timeline import timeline_of
 from reconciler.plan import (
     Change,
     Create,
@@ -29,6 +32,7 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_text",
+    "shift_fields",
     "summary_line",
 ]
 
@@ -41,7 +45,12 @@ _T = TypeVar("_T")
 
 
 def render(plan: Plan, fmt: str, *, color: bool = False) -> str:
-    """Dispatch on the ``--format`` name (text, markdown, json)."""
+    """Dispatch on the ``--format`` name (text, markdown, json, html)."""
+    if fmt == "html":
+        # The page module formats with this one's helpers, so it is imported when asked for.
+        from reconciler.pictures.page import plan_html
+
+        return plan_html(plan)
     if fmt == "markdown":
         return render_markdown(plan)
     if fmt == "json":
@@ -124,6 +133,11 @@ def _fields(shift: Shift) -> Iterator[tuple[str, Any]]:
     return _flatten(data)
 
 
+def shift_fields(shift: Shift) -> Iterator[tuple[str, Any]]:
+    """A shift's fields as ``(path, value)``, as every format lists a created shift."""
+    return _fields(shift)
+
+
 def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(value, Mapping):
         for key, item in value.items():
@@ -139,15 +153,20 @@ def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
-    """One PR comment; falls back to a summary when the details would pass ``limit``."""
+    """One PR comment; past ``limit`` the timelines go first, then the details."""
     head = _markdown_head(plan)
     details = [_markdown_details(change) for change in plan.changes]
-    full = "\n".join([*head, *details, ""])
+    pictured = [d + _markdown_timeline(c) for c, d in zip(plan.changes, details, strict=True)]
+    full = "\n".join([*head, *pictured, ""])
     if len(full) <= limit:
         return full
+    note = "_Timelines left out to fit one comment; the HTML plan draws them._\n"
+    bare = "\n".join([*head, note, *details, ""])
+    if len(bare) <= limit:
+        return bare
     note = (
         "_The full plan is too long for one comment; read it with "
-        "`shiftctl show PLAN.json` or in the uploaded plan artifact._"
+        "`shiftctl show PLAN.json` (`--format html` draws it) or in the uploaded plan artifact._"
     )
     lines = [*head, note, ""]
     budget = limit - len("\n".join(lines)) - 64
@@ -214,6 +233,17 @@ def _markdown_details(change: Change) -> str:
     if not isinstance(change, Create):
         summary += f" (id {html.escape(change.shift_id)})"
     return f"<details><summary>{summary}</summary>\n\n{fence}diff\n{text}\n{fence}\n\n</details>\n"
+
+
+def _markdown_timeline(change: Change) -> str:
+    """A mermaid day of a create, or of an update's before and after on one axis."""
+    if isinstance(change, Create):
+        rows = [("after", timeline_of(change.shift))]
+    elif isinstance(change, Update):
+        rows = [("before", timeline_of(change.before)), ("after", timeline_of(change.after))]
+    else:
+        return ""
+    return "\n" + gantt_block(change.name, rows)
 
 
 def _code(name: str) -> str:

@@ -19,7 +19,7 @@ from reconciler.errors import EXIT_CHANGES, InputError, PartialApplyError
 from reconciler.plan import Overrides, Plan
 from reconciler.render import SYMBOL, render, render_text
 
-FORMATS = click.Choice(["text", "markdown", "json"])
+FORMATS = click.Choice(["text", "markdown", "json", "html"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
 
 

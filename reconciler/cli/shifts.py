@@ -17,8 +17,9 @@ from reconciler.definitions import default_schema_ref, render_shift_yaml
 from reconciler.errors import InputError
 from reconciler.flows.table import fit_table
 from reconciler.model import RemoteShift
+from reconciler.pictures.page import catalogue_html
 
-FORMATS = click.Choice(["table", "json", "yaml"])
+FORMATS = click.Choice(["table", "json", "yaml", "html"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
 
 
@@ -29,7 +30,10 @@ def _format_option(command: _Command) -> _Command:
         type=FORMATS,
         default="table",
         show_default=True,
-        help="yaml prints shift files in canonical form, as `import` writes them.",
+        help=(
+            "yaml prints shift files in canonical form, as `import` writes them; "
+            "html one self-contained page drawing each shift's day, sorted by start time."
+        ),
     )(command)
 
 
@@ -81,6 +85,8 @@ def _echo(remotes: list[RemoteShift], fmt: str) -> None:
     if fmt == "json":
         document = [{"shift_id": r.shift_id, **r.shift.comparable()} for r in remotes]
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    elif fmt == "html":
+        click.echo(catalogue_html(remotes), nl=False)
     elif fmt == "yaml":
         ref = default_schema_ref(Path.cwd())
         click.echo("---\n".join(render_shift_yaml(r.shift, ref) for r in remotes), nl=False)
