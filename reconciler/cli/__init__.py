@@ -20,6 +20,7 @@ from reconciler.cli.engine import apply_command, import_command, plan_command, s
 from reconciler.cli.flows import flows_group, tasks_command
 from reconciler.cli.shifts import shifts_group
 from reconciler.errors import EXIT_ERROR, ShiftctlError, ValidationFailed
+from reconciler.safetext import escape
 
 __all__ = ["cli", "main"]
 
@@ -129,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"shiftctl: {exc}", err=True)
         return exc.exit_code
     except ShiftctlError as exc:
-        click.echo(f"shiftctl: {exc}", err=True)
+        # Messages quote files and the tenant; only their own line breaks stay.
+        click.echo(f"shiftctl: {escape(str(exc), keep_newlines=True)}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
