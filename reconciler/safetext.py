@@ -19,6 +19,7 @@ __all__ = [
     "first_surrogate",
     "first_unsafe",
     "markdown",
+    "spreadsheet_cell",
     "workflow_data",
     "workflow_property",
 ]
@@ -76,10 +77,16 @@ _NAMES = {
     0x2068: "FIRST STRONG ISOLATE",
     0x2069: "POP DIRECTIONAL ISOLATE",
 }
-# Every ASCII punctuation character: CommonMark lets any of them be escaped, and as a
-# character reference none can start emphasis, a code span, a link, a table cell, an
-# autolink (``https:``, ``www.``), a mention (``@``), an issue reference or an HTML tag.
-_MARKDOWN = re.compile(r"[!-/:-@\[-`{-~]")
+# The ASCII punctuation that means something inside a line of GitHub Markdown: HTML
+# (``<>&"'``), emphasis and strikethrough (``*_~``), code spans, links and images
+# (``[]!``), table cells (``|``), escapes (``\``), autolinks (``https:``, ``www.``),
+# mentions (``@``), issue references (``#``), emoji (``:smile:``) and math (``$``).
+# As character references they are shown, never interpreted.
+_MARKDOWN = re.compile(r"[!\"#$&'*.:<>@\[\\\]_`|~]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    return _shown(match.group())
 
 
 def _shown(char: str) -> str:
@@ -100,7 +107,7 @@ def escape(text: str, *, keep_newlines: bool = False) -> str:
         return text
     if keep_newlines:
         return "\n".join(escape(line) for line in text.split("\n"))
-    return _UNSAFE.sub(lambda match: _shown(match.group()), text)
+    return _UNSAFE.sub(_visible, text)
 
 
 def first_unsafe(text: str) -> int | None:
@@ -125,7 +132,7 @@ def describe(char: str) -> str:
 
 
 def markdown(text: str) -> str:
-    """``escape``, then every ASCII punctuation character as a character reference.
+    """``escape``, then the punctuation Markdown reads as character references.
 
     Safe inside ``<code>``, ``<summary>``, a table cell, a blockquote or running text
     of a GitHub comment: what a name says is shown, never interpreted.
@@ -141,6 +148,25 @@ def workflow_data(text: str) -> str:
 def workflow_property(text: str) -> str:
     """A property value of a GitHub workflow command (``file=``, ``title=``)."""
     return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+# OWASP's CSV injection list (= + - @ TAB CR), LF too, and the full-width forms that
+# spreadsheets in East Asian locales also accept as the start of a formula.
+_FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+_LEADING_BLANKS = " \u3000"
+
+
+def spreadsheet_cell(text: str, *, raw: bool = False) -> str:
+    """A CSV cell that no spreadsheet runs as a formula: escaped, and a leading ``'``
+    when it begins (after blanks) with a formula character, as OWASP recommends.
+
+    ``raw`` keeps the text as it is, but for lone surrogates, which UTF-8 cannot hold.
+    """
+    if raw:
+        return text if first_surrogate(text) is None else _SURROGATES.sub(_visible, text)
+    if text[:1] in _FORMULA_START or text.lstrip(_LEADING_BLANKS)[:1] in _FORMULA_START:
+        return "'" + escape(text)
+    return escape(text)
 
 
 def escape_json(document: str) -> str:

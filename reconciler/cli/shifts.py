@@ -17,6 +17,7 @@ from reconciler.definitions import default_schema_ref, render_shift_yaml
 from reconciler.errors import InputError
 from reconciler.flows.table import fit_table
 from reconciler.model import RemoteShift
+from reconciler.safetext import escape_json
 
 FORMATS = click.Choice(["table", "json", "yaml"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -80,7 +81,7 @@ def query_command(options: GlobalOptions, name: str, fmt: str) -> None:
 def _echo(remotes: list[RemoteShift], fmt: str) -> None:
     if fmt == "json":
         document = [{"shift_id": r.shift_id, **r.shift.comparable()} for r in remotes]
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(escape_json(json.dumps(document, ensure_ascii=False, indent=2)))
     elif fmt == "yaml":
         ref = default_schema_ref(Path.cwd())
         click.echo("---\n".join(render_shift_yaml(r.shift, ref) for r in remotes), nl=False)
