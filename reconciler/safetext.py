@@ -47,9 +47,10 @@ _UNSAFE = re.compile(_class(UNSAFE))
 _SURROGATES = re.compile(_class(UNSAFE[-1:]))
 # What JSON leaves raw (it escapes C0 itself, and its own newlines are structure).
 _UNSAFE_IN_JSON = re.compile(_class(UNSAFE[1:]))
-#: The schema's pattern for free text: no unsafe character. Surrogates are left to the
-#: loader, because an editor's regex engine may see an emoji as two of them.
-SCHEMA_TEXT_PATTERN = "^" + _class(UNSAFE[:-1]).replace("[", "[^", 1) + "*$"
+#: The schema's pattern for free text: no unsafe character anywhere. Written as a
+#: lookahead because ``$`` also matches before a final line feed in Python's engine;
+#: surrogates are left to the loader, as an editor's engine may see an emoji as two.
+SCHEMA_TEXT_PATTERN = "^(?![\\s\\S]*" + _class(UNSAFE[:-1]) + ")"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _NAMES = {
     0x00: "NUL",
