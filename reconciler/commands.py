@@ -27,6 +27,7 @@ from reconciler.model import RemoteShift
 from reconciler.plan import NO_OVERRIDES, Change, Overrides, Plan, compute_plan
 from reconciler.planfile import plan_document, plan_from_document
 from reconciler.render import render_json
+from reconciler.safetext import escape_json
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,8 @@ def import_remote(
 
 
 def write_json(path: str | Path, document: Any) -> None:
-    write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    # Escaped: a tenant's name may hold a control character or a lone surrogate.
+    write_text(path, escape_json(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
 
 
 def write_text(path: str | Path, text: str) -> None:

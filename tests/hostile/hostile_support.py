@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import pytest
+
+from reconciler.cli import main
 from reconciler.safetext import UNSAFE, first_unsafe
 
 # One sample of each class of character that must never reach an output raw.
@@ -43,3 +49,48 @@ def unsafe_in(text: str, *, colour: bool = False) -> str | None:
 def every_unsafe_code_point() -> list[str]:
     """All of them (surrogates aside, which no file or request can carry as text)."""
     return [chr(c) for low, high in UNSAFE[:-1] for c in range(low, high + 1)]
+
+
+DAY = "2024-03-05"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OFFICE = {
+    "shift_name": "Office",
+    "punch_times": 1,
+    "punch_time_rule": [
+        {
+            "on_time": "9:00",
+            "off_time": "18:00",
+            "late_minutes_as_late": 5,
+            "late_minutes_as_lack": 120,
+            "on_advance_minutes": 120,
+            "early_minutes_as_early": 5,
+            "early_minutes_as_lack": 120,
+            "off_delay_minutes": 240,
+        }
+    ],
+}
+HOSTILE_USER = "@EVIL-id\x1b[5m\u202e"  # no comma: --user a,b means two ids
+FORMULAS = ('=HYPERLINK("http://evil.test")', "+1+1", "-2", "@SUM(A1)", "\tTAB", "\rCR")
+
+
+def hostile_shift(name: str) -> dict[str, Any]:
+    return {**OFFICE, "shift_name": name}
+
+
+@dataclass
+class Tenant:
+    root: Path
+    db: str
+    shift_id: str
+    record_id: str
+    plan_file: str
+
+    def users(self) -> str:
+        return ",".join(["u0", "u1", HOSTILE_USER])
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -255,7 +255,7 @@ def test_fmt_never_writes_through_a_symlink(repo: Path, capsys: pytest.CaptureFi
     link.symlink_to("../templates/night.yaml")
     (repo / "shifts" / "early.yaml").write_text(shift_text("早班").replace('"09:00"', "9:00"))
 
-    code, out, err = run(capsys, "fmt")
+    code, out, _ = run(capsys, "fmt")
     assert code == 1
     assert "shifts/night.yaml: not rewritten: it is a symlink" in out
     assert "reformatted shifts/early.yaml" in out

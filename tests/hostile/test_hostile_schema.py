@@ -146,7 +146,8 @@ def test_shift_name_refuses_every_unsafe_code_point() -> None:
         text = f"shift_name: {json.dumps('班' + char)}\npunch_times: 1\npunch_time_rule: []\n"
         (document,), _ = parse_documents(text, "f.yaml")
         messages = [p.message for p in schema_problems(document) if p.field == "shift_name"]
-        assert messages and messages[0].startswith(f"contains U+{ord(char):04X}"), char
+        assert messages, char
+        assert messages[0].startswith(f"contains U+{ord(char):04X}"), char
 
 
 def test_the_schema_pattern_is_exactly_what_the_outputs_escape() -> None:
@@ -221,12 +222,13 @@ def test_validate_refuses_an_integer_exactly_when_feishu_does(
     if path == ("punch_times",):
         document["punch_time_rule"] = FULL_SHIFT["punch_time_rule"]
     refused = [f for f, _ in problems_of(document, tmp_path) if f == dotted(path)]
+    codes: list[int | None] = []
     try:
         feishu.create_shift(Shift.from_mapping(document))
-        accepted = True
     except FeishuError as error:
-        accepted = False
-        assert error.code == 1220001, error
+        codes.append(error.code)
+    accepted = not codes
+    assert codes in ([], [1220001]), codes
     if step:
         assert refused, f"validate passes {dotted(path)} = {value}"
         assert not accepted, f"the emulator takes {dotted(path)} = {value}"
