@@ -197,7 +197,7 @@ def get_command(
     """Show one punch record."""
     with connect(settings_of(options)) as client:
         flow = client.get_flow(record_id, employee_type=employee_type)
-    click.echo(flows.render_flow(flow, fmt, tz, csv_raw=csv_raw))
+    _echo(flows.render_flow(flow, fmt, tz, csv_raw=csv_raw), raw=csv_raw)
 
 
 @flows_group.command("query")
@@ -238,10 +238,11 @@ def query_command(
         unknown = flows.unknown_users(client, users, employee_type=employee_type)
     invalid = [user for user in users if user in unknown]
     _report_skipped(invalid, ())
-    click.echo(
+    _echo(
         flows.render_flows(
             found, fmt, tz, invalid_user_ids=invalid, width=_width(), csv_raw=csv_raw
-        )
+        ),
+        raw=csv_raw,
     )
 
 
@@ -317,9 +318,15 @@ def tasks_command(
         )
         names = flows.shift_names(client, result)
     _report_skipped(result.invalid_user_ids, result.unauthorized_user_ids)
-    click.echo(
-        flows.render_tasks(result, fmt, tz, shift_names=names, width=_width(), csv_raw=csv_raw)
+    _echo(
+        flows.render_tasks(result, fmt, tz, shift_names=names, width=_width(), csv_raw=csv_raw),
+        raw=csv_raw,
     )
+
+
+def _echo(text: str, *, raw: bool) -> None:
+    """Print a rendering; with --csv-raw byte for byte (click would drop escape sequences)."""
+    click.echo(text, color=True if raw else None)
 
 
 def _report_skipped(unknown: Sequence[str], unauthorized: Sequence[str]) -> None:

@@ -262,12 +262,19 @@ def dumps(value: object) -> str:
 
 
 def _csv(columns: Sequence[str], records: Sequence[dict[str, Any]], *, raw: bool) -> str:
+    rows = [
+        [spreadsheet_cell(_text(record.get(name)), raw=raw) for name in columns]
+        for record in records
+    ]
+    return "\n".join(_csv_line(cells) for cells in [list(columns), *rows])
+
+
+def _csv_line(cells: Sequence[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([spreadsheet_cell(_text(record.get(name)), raw=raw) for name in columns])
-    return out.getvalue().rstrip("\n")
+    # With "\r\n" as the terminator the writer quotes a cell holding CR or LF (it would
+    # not quote a lone CR under "\n"); the row itself ends in "\n".
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue().removesuffix("\r\n")
 
 
 def _text(value: object) -> str:
