@@ -105,7 +105,7 @@ def _setup_logging(verbosity: int) -> Callable[[], None]:
     """
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_SafeFormatter("%(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("reconciler")
     saved = (logger.handlers[:], logger.level, logger.propagate)
     logger.handlers[:] = [handler]
@@ -118,6 +118,13 @@ def _setup_logging(verbosity: int) -> Callable[[], None]:
         logger.propagate = saved[2]
 
     return restore
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log lines quote names and answers from the tenant: escaped like every output."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape(super().format(record), keep_newlines=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

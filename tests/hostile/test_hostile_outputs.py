@@ -322,3 +322,15 @@ def test_lone_surrogates_from_the_tenant_are_shown_escaped(
         assert unsafe_in(out + err) is None
         assert "\\ud83d" in out or "&#92;ud83d" in out, out
     assert json.loads((tmp_path / "p").read_text(encoding="utf-8"))["changes"]
+
+
+def test_debug_logs_escape_what_the_tenant_says(
+    tenant: Tenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args in (["plan"], ["shifts", "list"], ["tasks", "--user", tenant.users(),
+                 "--from", DAY, "--to", DAY]):  # fmt: skip
+        _, out, err = run(capsys, "-vv", "--emulator", tenant.db, *args)
+        assert "DEBUG" in err
+        assert "EVIL" in err  # the answers are logged, names and all
+        assert unsafe_in(out) is None
+        assert unsafe_in(err) is None, unsafe_in(err)
