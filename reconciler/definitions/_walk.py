@@ -155,6 +155,10 @@ class _Walk:
                 self.problems.append(_problem(path, trouble))
                 return False
             info = os.stat(path)
+        elif entry.is_file(follow_symlinks=False):  # the common case, from d_type: no stat
+            if Path(entry.name).suffix.lower() in SUFFIXES:
+                self.found.append(path)
+            return False
         else:
             info = entry.stat(follow_symlinks=False)
         if stat.S_ISDIR(info.st_mode):

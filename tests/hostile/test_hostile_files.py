@@ -339,3 +339,17 @@ _BREAKAGE = {
     "outside": "symlink out of the repository",
     "fifo": "FIFO",
 }
+
+
+def test_import_writes_nothing_beside_an_entry_it_cannot_read(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(repo / "tenant.sqlite3")
+    assert run(capsys, "--emulator", db, "apply", "--auto-approve")[0] == 0
+    early = repo / "shifts" / "early.yaml"
+    early.unlink()
+    early.symlink_to(repo / "gone.yaml")
+    code, _, err = run(capsys, "--emulator", db, "import")
+    assert code == 1
+    assert "shifts/early.yaml: broken symlink" in err
+    assert sorted(p.name for p in (repo / "shifts").iterdir()) == ["early.yaml", "late.yaml"]
