@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
 from reconciler.config import Settings, shown
-from reconciler.definitions import DesiredState, collect_files, load_desired
+from reconciler.definitions import NO_SHIFT_FILES, DesiredState, collect_files, load_desired
 from reconciler.errors import InputError, Problem, StalePlanError, ValidationFailed
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.connect import open_client
@@ -27,6 +27,7 @@ from reconciler.model import RemoteShift
 from reconciler.plan import NO_OVERRIDES, Change, Overrides, Plan, compute_plan
 from reconciler.planfile import plan_document, plan_from_document
 from reconciler.render import render_json
+from reconciler.safetext import escape_json
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,14 @@ def load_desired_state(settings: Settings) -> DesiredState:
     """The shift files, checked; a shift outside the managed scope is a problem with its place.
 
     An existing folder without shift files is an empty desired set, which the
-    plan's guards judge; a missing folder is an error (a wrong path, most likely).
+    plan's guards judge; a missing folder is an error (a wrong path, most likely),
+    and so is any entry that cannot be read.
     """
     folder = shown(settings.shifts_dir)
-    if folder.is_dir() and not collect_files([folder])[0]:
+    files, problems = collect_files([folder])
+    # Only a folder that is really empty is an empty set; one whose entries cannot be
+    # read is an error, or its shifts would look deleted.
+    if folder.is_dir() and not files and all(p.message == NO_SHIFT_FILES for p in problems):
         return DesiredState(())
     state = load_desired([folder])
     outside = [
@@ -204,7 +209,8 @@ def import_remote(
 
 
 def write_json(path: str | Path, document: Any) -> None:
-    write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    # Escaped: a tenant's name may hold a control character or a lone surrogate.
+    write_text(path, escape_json(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
 
 
 def write_text(path: str | Path, text: str) -> None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reconciler.safetext import escape
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
@@ -35,22 +37,26 @@ class SourceLocation:
     column: int = 0
 
     def __str__(self) -> str:
+        # A file name is text from outside: a crafted one must not forge a line.
         if self.line:
-            return f"{self.path}:{self.line}:{self.column}"
-        return self.path
+            return f"{escape(self.path)}:{self.line}:{self.column}"
+        return escape(self.path)
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class Problem:
-    """One problem in the input, rendered as ``path:line:col: field.path: message``."""
+    """One problem in the input, rendered as ``path:line:col: field.path: message``.
+
+    The rendering is one line whatever the parts hold: they are escaped.
+    """
 
     location: SourceLocation
     field: str
     message: str
 
     def __str__(self) -> str:
-        field = f" {self.field}:" if self.field else ""
-        return f"{self.location}:{field} {self.message}"
+        field = f" {escape(self.field)}:" if self.field else ""
+        return f"{self.location}:{field} {escape(self.message)}"
 
 
 class ShiftctlError(Exception):

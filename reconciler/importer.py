@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.config import Settings
-from reconciler.definitions import check, default_schema_ref, render_shift_yaml
-from reconciler.errors import InputError, Problem
+from reconciler.definitions import (
+    NO_SHIFT_FILES,
+    check,
+    collect_files,
+    default_schema_ref,
+    render_shift_yaml,
+)
+from reconciler.errors import InputError, Problem, ValidationFailed
 from reconciler.model import RemoteShift
 from reconciler.plan import AmbiguousRemoteError
 
@@ -121,6 +127,11 @@ def _select(
 def _already_defined(out_dir: Path) -> dict[str, str]:
     if not out_dir.is_dir():
         return {}
+    # An entry that cannot be read may define any shift: importing it again would
+    # make a second definition, so nothing is written until it can be read.
+    unreadable = [p for p in collect_files([out_dir])[1] if p.message != NO_SHIFT_FILES]
+    if unreadable:
+        raise ValidationFailed(unreadable)
     # Invalid files are the user's to fix; what parses still counts as defined.
     state, _ = check([out_dir])
     return {d.shift.shift_name: str(d.location) for d in state.shifts}

@@ -149,10 +149,22 @@ class Plan:
         blocking = self.blocking
         if blocking:
             reasons = "; ".join(g.message for g in blocking)
-            raise GuardError(
-                f"blocked by a safety guard: {reasons} "
-                "(review, then override with --allow-delete NAME or --force)"
-            )
+            raise GuardError(f"blocked by a safety guard: {reasons} ({_override_hint(blocking)})")
+
+
+def _override_hint(blocking: Sequence[GuardFinding]) -> str:
+    """What really overrides the guards that fired: --force never overrides protection."""
+    hints = []
+    if any(g.rule != "protected" for g in blocking):
+        hints.append(
+            "review, then override with --force or name each shift with --allow-delete NAME"
+        )
+    if any(g.rule == "protected" for g in blocking):
+        hints.append(
+            "a protected shift is deleted only when named with --allow-delete NAME "
+            "(--force does not override protection)"
+        )
+    return "; ".join(hints)
 
 
 def compute_plan(

@@ -70,7 +70,8 @@ def checksum(doc: Mapping[str, Any]) -> str:
     """sha256 over the document's content, the checksum field itself left out."""
     content = {k: v for k, v in doc.items() if k != "checksum"}
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}"
+    # surrogatepass: a tenant's name may hold a lone surrogate, which plain UTF-8 refuses.
+    return f"sha256:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def plan_from_document(doc: Any) -> Plan:

@@ -6,7 +6,6 @@ the Markdown timelines are drawn by ``reconciler.pictures``.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -22,6 +21,7 @@ from reconciler.plan import (
     Update,
 )
 from reconciler.planfile import plan_document
+from reconciler.safetext import escape, escape_json, markdown
 
 __all__ = [
     "MARKDOWN_LIMIT",
@@ -90,7 +90,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
 def _headline(change: Change) -> str:
     if isinstance(change, Create):
         return f"create {change.name!r}"
-    return f"{change.action} {change.name!r} (id {change.shift_id})"
+    return f"{change.action} {change.name!r} (id {escape(change.shift_id)})"
 
 
 def _detail_lines(change: Change) -> list[str]:
@@ -107,7 +107,7 @@ def _guard_lines(plan: Plan) -> list[str]:
     lines: list[str] = []
     for guard in plan.guards:
         state = "overridden" if guard.overridden else "BLOCKED"
-        lines.append(f"Guard {guard.rule} {state}: {guard.message}")
+        lines.append(f"Guard {guard.rule} {state}: {escape(guard.message)}")
     if plan.overrides.allow_delete or plan.overrides.force:
         lines.append(f"Overrides: {_overrides_text(plan.overrides)}")
     return [*lines, ""] if lines else []
@@ -119,11 +119,12 @@ def _overrides_text(overrides: Overrides) -> str:
 
 
 def format_value(value: Any) -> str:
+    """A field's value on one line; text from the tenant or the files is escaped."""
     if value is None:
         return "(absent)"
     if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+        return escape(value)
+    return escape(json.dumps(value, ensure_ascii=False))
 
 
 def _fields(shift: Shift) -> Iterator[tuple[str, Any]]:
@@ -193,12 +194,14 @@ def _markdown_head(plan: Plan) -> list[str]:
     blocking = plan.blocking
     if blocking:
         lines += ["> [!WARNING]", "> **Blocked by a safety guard; apply will refuse:**"]
-        lines += _first(list, [f"> - {html.escape(g.message)}" for g in blocking])
+        lines += _first(list, [f"> - {markdown(g.message)}" for g in blocking])
         lines.append("")
     overridden = [g for g in plan.guards if g.overridden]
-    lines += _first(list, [f"- Guard overridden: {html.escape(g.message)}" for g in overridden])
+    lines += _first(list, [f"- Guard overridden: {markdown(g.message)}" for g in overridden])
     if plan.overrides.allow_delete or plan.overrides.force:
-        lines.append(f"- Overrides: {html.escape(_overrides_text(plan.overrides))}")
+        flags = [f"--allow-delete {_code(name)}" for name in plan.overrides.allow_delete]
+        flags += ["--force"] if plan.overrides.force else []
+        lines.append(f"- Overrides: {', '.join(flags)}")
     if overridden or plan.overrides.allow_delete or plan.overrides.force:
         lines.append("")
     if not plan.has_changes:
@@ -231,7 +234,7 @@ def _markdown_details(change: Change) -> str:
         fence += "`"
     summary = f"{symbol} {change.action} {_code(change.name)}"
     if not isinstance(change, Create):
-        summary += f" (id {html.escape(change.shift_id)})"
+        summary += f" (id {markdown(change.shift_id)})"
     return f"<details><summary>{summary}</summary>\n\n{fence}diff\n{text}\n{fence}\n\n</details>\n"
 
 
@@ -247,11 +250,12 @@ def _markdown_timeline(change: Change) -> str:
 
 
 def _code(name: str) -> str:
-    return f"<code>{html.escape(name)}</code>"
+    # Escaped for HTML and Markdown both: GitHub still reads Markdown inside <code>.
+    return f"<code>{markdown(name)}</code>"
 
 
 # -- JSON (also the saved-plan file) ---------------------------------------
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan_document(plan), ensure_ascii=False, indent=2) + "\n"
+    return escape_json(json.dumps(plan_document(plan), ensure_ascii=False, indent=2)) + "\n"

@@ -16,6 +16,7 @@ from reconciler import __version__
 from reconciler.cli._lazy import LazyGroup
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions
 from reconciler.errors import EXIT_ERROR, ShiftctlError, ValidationFailed
+from reconciler.safetext import escape
 
 __all__ = ["cli", "main"]
 
@@ -85,7 +86,7 @@ def _setup_logging(verbosity: int) -> Callable[[], None]:
     """
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_SafeFormatter("%(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("reconciler")
     saved = (logger.handlers[:], logger.level, logger.propagate)
     logger.handlers[:] = [handler]
@@ -98,6 +99,13 @@ def _setup_logging(verbosity: int) -> Callable[[], None]:
         logger.propagate = saved[2]
 
     return restore
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log lines quote names and answers from the tenant: escaped like every output."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape(super().format(record), keep_newlines=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(f"shiftctl: {exc}", err=True)
         return exc.exit_code
     except ShiftctlError as exc:
-        click.echo(f"shiftctl: {exc}", err=True)
+        # Messages quote files and the tenant; only their own line breaks stay.
+        click.echo(f"shiftctl: {escape(str(exc), keep_newlines=True)}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code

@@ -12,6 +12,7 @@ from reconciler.cli._state import GlobalOptions
 from reconciler.config import load_settings, shown
 from reconciler.definitions import check, collect_files, format_files, schema_path
 from reconciler.errors import EXIT_ERROR, Problem
+from reconciler.safetext import escape, escape_json, workflow_data, workflow_property
 
 JSON_FORMAT_VERSION = 1
 
@@ -43,7 +44,8 @@ def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format:
     state, problems = check(targets)
     names = [desired.shift.shift_name for desired in state.shifts]
     if output_format == "json":
-        click.echo(json.dumps(_json_report(len(files), names, problems), ensure_ascii=False))
+        report = json.dumps(_json_report(len(files), names, problems), ensure_ascii=False)
+        click.echo(escape_json(report))
     elif output_format == "github":
         for problem in problems:
             click.echo(github_annotation(problem))
@@ -60,8 +62,8 @@ def render_problem(problem: Problem, *, color: bool) -> str:
     """``path:line:col: field: message``; on a terminal the place stands out."""
     if not color:
         return str(problem)
-    field = f" {click.style(problem.field, fg='yellow')}:" if problem.field else ""
-    return f"{click.style(str(problem.location), bold=True)}:{field} {problem.message}"
+    field = f" {click.style(escape(problem.field), fg='yellow')}:" if problem.field else ""
+    return f"{click.style(str(problem.location), bold=True)}:{field} {escape(problem.message)}"
 
 
 def _use_color(ctx: click.Context) -> bool:
@@ -109,19 +111,11 @@ def _json_report(files: int, names: list[str], problems: Sequence[Problem]) -> d
 def github_annotation(problem: Problem) -> str:
     """A GitHub Actions ``::error`` workflow command for one problem."""
     where = problem.location
-    properties = [f"file={_escape_property(where.path)}"]
+    properties = [f"file={workflow_property(where.path)}"]
     if where.line:
         properties += [f"line={where.line}", f"col={where.column}"]
-    properties.append(f"title={_escape_property(problem.field or 'shift file')}")
-    return f"::error {','.join(properties)}::{_escape_data(problem.message)}"
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    properties.append(f"title={workflow_property(problem.field or 'shift file')}")
+    return f"::error {','.join(properties)}::{workflow_data(problem.message)}"
 
 
 @click.command("fmt")
@@ -142,7 +136,7 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check_only: bool) -
     problems = sorted([*problems, *(p for result in results for p in result.problems)])
     changed = [result.path for result in results if result.changed]
     for path in changed:
-        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
+        click.echo(f"{'would reformat' if check_only else 'reformatted'} {escape(str(path))}")
     color = _use_color(ctx)
     for problem in problems:
         click.echo(render_problem(problem, color=color))

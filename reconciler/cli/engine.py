@@ -18,6 +18,7 @@ from reconciler.config import shown
 from reconciler.errors import EXIT_CHANGES, InputError, PartialApplyError
 from reconciler.plan import Overrides, Plan
 from reconciler.render import SYMBOL, render, render_text
+from reconciler.safetext import escape
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -172,7 +173,7 @@ def _outcome_line(outcome: Outcome) -> str:
         text += f": {code}{outcome.msg}{log}"
     if outcome.reason:
         text += f": {outcome.reason}"
-    return text
+    return escape(text)  # ids and messages come from the tenant
 
 
 def _finish(result: ApplyReport, plan: Plan) -> None:
@@ -204,9 +205,10 @@ def import_command(options: GlobalOptions, names: tuple[str, ...], out_dir: str 
     with commands.connect(settings) as client:
         result = commands.import_remote(settings, client, target, names)
     for imported in result.written:
-        click.echo(f"wrote   {imported.path} ({imported.shift_name!r}, id {imported.shift_id})")
+        line = f"wrote   {imported.path} ({imported.shift_name!r}, id {imported.shift_id})"
+        click.echo(escape(line))
     for skipped in result.skipped:
-        click.echo(f"skipped {skipped.shift_name!r}: {skipped.reason}")
+        click.echo(escape(f"skipped {skipped.shift_name!r}: {skipped.reason}"))
     click.echo(f"Import: {len(result.written)} written to {target}, {len(result.skipped)} skipped.")
     if result.problems:
         for problem in result.problems:

@@ -32,7 +32,7 @@ _employee_type = click.option(
 
 
 def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``--tz``, ``--format`` and ``--employee-type``: how a read is asked and shown."""
+    """``--tz``, ``--format``, ``--csv-raw`` and ``--employee-type``: how a read is shown."""
     command = click.option(
         "--tz",
         metavar="ZONE",
@@ -45,6 +45,12 @@ def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option("--format", "fmt", type=formats, default="table", show_default=True)(
         command
     )
+    command = click.option(
+        "--csv-raw",
+        is_flag=True,
+        help="CSV cells exactly as Feishu returned them: no ' before a cell that starts "
+        "with = + - @, no escaping of control characters.",
+    )(command)
     return _employee_type(command)
 
 
@@ -184,13 +190,14 @@ def get_command(
     options: GlobalOptions,
     record_id: str,
     employee_type: str,
+    csv_raw: bool,
     fmt: flows.OutputFormat,
     tz: datetime.tzinfo,
 ) -> None:
     """Show one punch record."""
     with connect(settings_of(options)) as client:
         flow = client.get_flow(record_id, employee_type=employee_type)
-    click.echo(flows.render_flow(flow, fmt, tz))
+    _echo(flows.render_flow(flow, fmt, tz, csv_raw=csv_raw), raw=csv_raw)
 
 
 @flows_group.command("query")
@@ -212,6 +219,7 @@ def query_command(
     end: str,
     include_terminated: bool,
     employee_type: str,
+    csv_raw: bool,
     fmt: flows.OutputFormat,
     tz: datetime.tzinfo,
 ) -> None:
@@ -230,7 +238,12 @@ def query_command(
         unknown = flows.unknown_users(client, users, employee_type=employee_type)
     invalid = [user for user in users if user in unknown]
     _report_skipped(invalid, ())
-    click.echo(flows.render_flows(found, fmt, tz, invalid_user_ids=invalid, width=_width()))
+    _echo(
+        flows.render_flows(
+            found, fmt, tz, invalid_user_ids=invalid, width=_width(), csv_raw=csv_raw
+        ),
+        raw=csv_raw,
+    )
 
 
 def _when(value: str, tz: datetime.tzinfo, hint: str, *, end: bool = False) -> int:
@@ -287,6 +300,7 @@ def tasks_command(
     include_terminated: bool,
     need_overtime: bool,
     employee_type: str,
+    csv_raw: bool,
     fmt: flows.OutputFormat,
     tz: datetime.tzinfo,
 ) -> None:
@@ -304,7 +318,15 @@ def tasks_command(
         )
         names = flows.shift_names(client, result)
     _report_skipped(result.invalid_user_ids, result.unauthorized_user_ids)
-    click.echo(flows.render_tasks(result, fmt, tz, shift_names=names, width=_width()))
+    _echo(
+        flows.render_tasks(result, fmt, tz, shift_names=names, width=_width(), csv_raw=csv_raw),
+        raw=csv_raw,
+    )
+
+
+def _echo(text: str, *, raw: bool) -> None:
+    """Print a rendering; with --csv-raw byte for byte (click would drop escape sequences)."""
+    click.echo(text, color=True if raw else None)
 
 
 def _report_skipped(unknown: Sequence[str], unauthorized: Sequence[str]) -> None:

@@ -18,6 +18,7 @@ from reconciler.errors import InputError
 from reconciler.flows.table import fit_table
 from reconciler.model import RemoteShift
 from reconciler.pictures.page import catalogue_html
+from reconciler.safetext import escape_json
 
 FORMATS = click.Choice(["table", "json", "yaml", "html"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -84,7 +85,7 @@ def query_command(options: GlobalOptions, name: str, fmt: str) -> None:
 def _echo(remotes: list[RemoteShift], fmt: str) -> None:
     if fmt == "json":
         document = [{"shift_id": r.shift_id, **r.shift.comparable()} for r in remotes]
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(escape_json(json.dumps(document, ensure_ascii=False, indent=2)))
     elif fmt == "html":
         click.echo(catalogue_html(remotes), nl=False)
     elif fmt == "yaml":

@@ -17,10 +17,12 @@ from reconciler.definitions._check import (
 from reconciler.definitions._fmt import FormatResult, default_schema_ref, format_files
 from reconciler.definitions._render import render_shift_yaml
 from reconciler.definitions._schema import load_schema, schema_path
+from reconciler.definitions._walk import NO_SHIFT_FILES
 from reconciler.definitions._yaml import MAX_FILE_BYTES
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "NO_SHIFT_FILES",
     "DesiredShift",
     "DesiredState",
     "FormatResult",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.definitions._schema import schema_problems
 from reconciler.definitions._semantic import semantic_problems
+from reconciler.definitions._walk import collect_files
 from reconciler.definitions._yaml import Document, LoadedFile, load_file
 from reconciler.errors import InputError, Problem, SourceLocation, ValidationFailed
 from reconciler.model import Shift
@@ -24,7 +24,6 @@ __all__ = [
     "load_desired",
 ]
 
-SUFFIXES = frozenset({".yaml", ".yml"})
 # A hostile file can hold thousands of broken documents; a person reads the first ones.
 MAX_PROBLEMS_PER_FILE = 500
 
@@ -60,45 +59,13 @@ class CheckedFile:
 def find_shift_files(paths: Sequence[str | Path]) -> list[Path]:
     """Files named directly, plus ``*.yaml``/``*.yml`` under directories, sorted.
 
-    Raises ``InputError`` for a path that does not exist or a directory without
-    shift files; ``check`` reports those as problems instead.
+    Raises ``InputError`` for a path that does not exist, a directory without
+    shift files or an entry that cannot be read; ``check`` reports those as problems.
     """
     files, problems = collect_files(paths)
     if problems:
         raise InputError("; ".join(str(problem) for problem in problems))
     return files
-
-
-def collect_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
-    """Like ``find_shift_files``, with missing paths and empty folders as problems."""
-    found: set[Path] = set()
-    problems: list[Problem] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            inside = _walk(path)
-            if not inside:
-                message = "no shift files (*.yaml, *.yml) in this directory"
-                problems.append(Problem(SourceLocation(str(path)), "", message))
-            found.update(inside)
-        elif path.exists() or path.is_symlink():
-            found.add(path)
-        else:
-            problems.append(Problem(SourceLocation(str(path)), "", "no such file or directory"))
-    return sorted(found, key=str), problems
-
-
-def _walk(root: Path) -> list[Path]:
-    """Shift files under ``root``; symlinked folders are not followed (no cycles)."""
-    found: list[Path] = []
-    for folder, subfolders, names in os.walk(root):
-        # Hidden files and folders (.git, editor swap files) are never shift files.
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        for name in names:
-            path = Path(folder, name)
-            if not name.startswith(".") and path.suffix.lower() in SUFFIXES and path.is_file():
-                found.append(path)
-    return found
 
 
 def check_file(path: Path) -> CheckedFile:

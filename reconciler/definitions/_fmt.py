@@ -52,6 +52,11 @@ def format_files(
 def _save(result: FormatResult) -> FormatResult:
     if not result.changed or result.formatted is None:
         return result
+    if result.path.is_symlink():
+        # Writing through it would change a file elsewhere; replacing it would drop the link.
+        message = "not rewritten: it is a symlink, and fmt never writes through one"
+        problem = Problem(SourceLocation(str(result.path)), "", message)
+        return FormatResult(result.path, result.original, None, (problem,))
     try:
         _replace(result.path, result.formatted)
     except OSError as exc:
@@ -117,7 +122,7 @@ def default_schema_ref(directory: Path) -> str:
 
 def _replace(path: Path, text: str) -> None:
     # Write beside the target and rename, so an interrupted fmt never leaves half a file.
-    target = path.resolve()
+    target = path
     # A short temporary name: the target's own name may already be as long as allowed.
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".shiftctl-fmt-", suffix=".tmp")
     try:

@@ -14,8 +14,9 @@ from jsonschema.exceptions import ValidationError
 from reconciler.definitions._fastpath import Predicate, Unsupported, compile_fast
 from reconciler.definitions._yaml import Document, JsonPath, dotted
 from reconciler.errors import Problem
+from reconciler.safetext import describe, first_unsafe
 
-__all__ = ["load_schema", "schema_path", "schema_problems"]
+__all__ = ["load_schema", "schema_path", "schema_problems", "unsafe_text_message"]
 
 SERVER_OWNED = frozenset({"shift_id", "id"})
 _MAX_SUGGESTIONS = 20
@@ -132,6 +133,10 @@ def _value_message(error: ValidationError) -> str:
         cast(Any, error.validator_value),
         cast(Any, error.instance),
     )
+    if kind == "pattern" and isinstance(value, str):
+        unsafe = first_unsafe(value)
+        if unsafe is not None:
+            return unsafe_text_message(value, unsafe)
     if kind == "type" and ":" in str(cast(Any, error.schema).get("pattern", "")):
         return f'expected a time as text such as "18:00", got {_show(value)}'
     if kind == "type":
@@ -153,6 +158,15 @@ def _value_message(error: ValidationError) -> str:
     if kind == "minItems":
         return f"needs at least {expected} entr{'y' if expected == 1 else 'ies'}"
     return str(error.message)
+
+
+def unsafe_text_message(value: str, index: int) -> str:
+    """Why text with a control or bidi character is refused, naming the character."""
+    return (
+        f"contains {describe(value[index])} at character {index + 1}; control and "
+        "bidirectional characters are not allowed (they can rewrite what a terminal "
+        "or a review shows)"
+    )
 
 
 def _show(value: Any) -> str:

@@ -27,7 +27,9 @@ from yaml.events import (
 
 from reconciler.definitions._nesting import flow_too_deep
 from reconciler.definitions._scalars import CORE_TAG, resolve_scalar, short_tag
+from reconciler.definitions._walk import NotRegular, read_regular
 from reconciler.errors import Problem, SourceLocation
+from reconciler.safetext import describe, first_surrogate
 
 __all__ = [
     "MAX_DEPTH",
@@ -93,10 +95,9 @@ def load_file(path: Path, display: str) -> LoadedFile:
     """Read, decode and parse one file; every failure becomes a ``Problem``."""
     where = SourceLocation(display, 1, 1)
     try:
-        if not path.is_file():
-            return LoadedFile(display, None, (), (Problem(where, "", "not a regular file"),))
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        raw = read_regular(path, MAX_FILE_BYTES + 1)
+    except NotRegular as exc:
+        return LoadedFile(display, None, (), (Problem(where, "", str(exc)),))
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return LoadedFile(display, None, (), (Problem(where, "", f"cannot read: {reason}"),))
@@ -249,7 +250,7 @@ class _Builder:
             return
         value, error = resolve_scalar(event)
         path = self._attach(value, event.start_mark)
-        if error:
+        if error or (isinstance(value, str) and (error := _surrogate(value))):
             self._refuse(path, event.start_mark, error)
 
     def _key(self, frame: _Frame, event: ScalarEvent) -> None:
@@ -258,6 +259,8 @@ class _Builder:
         if first is not None:
             message = f"duplicate key {key!r} (first written on line {first})"
             self._refuse((*frame.path, key), event.start_mark, message)
+        elif bad := _surrogate(key):
+            self._refuse((*frame.path, key), event.start_mark, bad)
         frame.key_lines[key] = self._where(event.start_mark).line
         frame.key, frame.key_mark = key, event.start_mark
 
@@ -292,6 +295,16 @@ class _Builder:
                 frame.container.append(value)
         self.values[path] = (mark.line + 1, mark.column + 1)
         return path
+
+
+def _surrogate(text: str) -> str | None:
+    """Why ``text`` is not Unicode text (a lone surrogate from a ``\\ud83d`` escape), or None."""
+    index = None if text.isascii() else first_surrogate(text)
+    if index is None:
+        return None
+    return (
+        f"contains a {describe(text[index])} at character {index + 1}; write the character itself"
+    )
 
 
 def dotted(path: JsonPath) -> str:

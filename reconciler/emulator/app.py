@@ -128,6 +128,7 @@ class EmulatorApp:
         try:
             if (request.content_length or 0) > self.config.max_body_bytes:
                 raise invalid("request body too large")
+            _check_query_encoding(request)
             adapter = self.url_map.bind_to_environ(request.environ)
             endpoint, args = adapter.match()
         except ApiError as exc:
@@ -202,6 +203,15 @@ class EmulatorApp:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _check_query_encoding(request: Request) -> None:
+    """A query string is UTF-8 once percent-decoded (RFC 3986 §2.5); raw bytes that are not
+    are bad input, answered with an envelope like any other (contract §11)."""
+    try:
+        request.query_string.decode("utf-8")
+    except UnicodeDecodeError:
+        raise invalid("query string is not UTF-8") from None
 
 
 def _fix_path_encoding(environ: WSGIEnvironment) -> None:

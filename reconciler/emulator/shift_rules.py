@@ -12,7 +12,7 @@ from typing import Any
 
 from reconciler.emulator.wire import ApiError, invalid
 
-_TIME = re.compile(r"^([0-9]{1,2}):([0-5][0-9])$")
+_TIME = re.compile(r"([0-9]{1,2}):([0-5][0-9])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +203,7 @@ def _scalar(value: Any, rule: Field, where: str) -> Any:
 
 
 def _is_time(value: str) -> bool:
-    match = _TIME.match(value)
+    match = _TIME.fullmatch(value)  # not "9:00\n": $ would allow a final line feed
     return bool(match) and int(match.group(1)) < 48 if match else False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -78,7 +79,11 @@ def log_id() -> str:
 def json_response(body: Mapping[str, Any], status: int = 200) -> Response:
     """A JSON response carrying ``X-Tt-Logid`` (and ``X-Request-Id``), as every answer does."""
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    response = Response(data, status=status, content_type="application/json; charset=utf-8")
+    try:
+        encoded = data.encode("utf-8")
+    except UnicodeEncodeError:  # text UTF-8 cannot carry: the same JSON, escaped
+        encoded = json.dumps(body, separators=(",", ":")).encode("ascii")
+    response = Response(encoded, status=status, content_type="application/json; charset=utf-8")
     logid = log_id()
     response.headers["X-Tt-Logid"] = logid
     response.headers["X-Request-Id"] = logid
@@ -113,7 +118,31 @@ def json_body(request: Request, *, required: bool = True) -> dict[str, Any]:
         raise invalid("request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise invalid("request body must be a JSON object")
+    _refuse_lone_surrogates(body)
     return body
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(body: dict[str, Any]) -> None:
+    """A ``"\\ud83d"`` escape without its pair parses, but is no Unicode text: JSON text is
+    UTF-8 (RFC 8259 §8.1) and such a string cannot be stored or sent back. It is bad input,
+    answered like any other (contract §11: a JSON envelope, never a 500)."""
+    stack: list[Any] = [body]
+    while stack:  # iterative: a body may nest as deep as the parser allowed
+        item = stack.pop()
+        if isinstance(item, str):
+            found = _SURROGATE.search(item)
+            if found:
+                raise invalid(
+                    f"request body is not Unicode text: lone surrogate U+{ord(found.group()):04X}"
+                )
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _reject_constant(name: str) -> Any:

@@ -1,7 +1,8 @@
 """Punch records and results as a terminal table, CSV or JSON; formatting only, no decisions.
 
 CSV columns and JSON keys are fixed for scripts; times are ISO 8601 in the
-chosen zone with its offset. Tables are cut to the terminal's width.
+chosen zone with its offset. Tables are cut to the terminal's width. CSV cells
+never start a spreadsheet formula unless ``csv_raw`` (``--csv-raw``) is asked for.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Literal
 from reconciler.feishu.types import TaskQueryResult, TaskResult, UserFlow, UserTask
 from reconciler.flows.table import fit_table
 from reconciler.flows.times import format_instant
+from reconciler.safetext import escape, escape_json, spreadsheet_cell
 
 __all__ = [
     "FLOW_COLUMNS",
@@ -76,6 +78,7 @@ def render_flows(
     *,
     invalid_user_ids: Sequence[str] = (),
     width: int = 100,
+    csv_raw: bool = False,
 ) -> str:
     """Punch records in ``fmt``; JSON is ``{"time_zone", "flows", "invalid_user_ids"}``."""
     records = [_flow_record(flow, tz) for flow in flows]
@@ -83,7 +86,7 @@ def render_flows(
         document = {"time_zone": str(tz), "flows": records}
         return dumps(document | {"invalid_user_ids": list(invalid_user_ids)})
     if fmt == "csv":
-        return _csv(FLOW_COLUMNS, records)
+        return _csv(FLOW_COLUMNS, records, raw=csv_raw)
     headers = ("RECORD_ID", "USER", "CHECK_TIME", "LOCATION", "COMMENT", "EXTERNAL_ID")
     cells = [
         (
@@ -99,14 +102,16 @@ def render_flows(
     return fit_table(headers, cells, width, flexible=(3, 4, 5), empty="no punch records")
 
 
-def render_flow(flow: UserFlow, fmt: OutputFormat, tz: datetime.tzinfo) -> str:
+def render_flow(
+    flow: UserFlow, fmt: OutputFormat, tz: datetime.tzinfo, *, csv_raw: bool = False
+) -> str:
     """One punch record: ``key  value`` lines, a one-row CSV, or the JSON object."""
     record = _flow_record(flow, tz)
     if fmt == "json":
         return dumps(record)
     if fmt == "csv":
-        return _csv(FLOW_COLUMNS, [record])
-    shown = [(k, _csv_cell(v)) for k, v in record.items() if v is not None and v != ""]
+        return _csv(FLOW_COLUMNS, [record], raw=csv_raw)
+    shown = [(k, escape(_text(v))) for k, v in record.items() if v is not None and v != ""]
     return "\n".join(f"{k:<14} {v}" for k, v in shown)
 
 
@@ -141,6 +146,7 @@ def render_tasks(
     *,
     shift_names: Mapping[str, str] | None = None,
     width: int = 100,
+    csv_raw: bool = False,
 ) -> str:
     """Results in ``fmt``; JSON also lists the ids Feishu refused.
 
@@ -159,7 +165,7 @@ def render_tasks(
             }
         )
     if fmt == "csv":
-        return _csv(TASK_COLUMNS, records)
+        return _csv(TASK_COLUMNS, records, raw=csv_raw)
     headers = (
         "USER",
         "NAME",
@@ -251,20 +257,27 @@ def _short(iso: str) -> str:
 
 
 def dumps(value: object) -> str:
-    """The JSON every command prints: UTF-8 text as is, indented."""
-    return json.dumps(value, ensure_ascii=False, indent=2)
+    """The JSON every command prints: UTF-8 text as is, indented; controls as ``\\uXXXX``."""
+    return escape_json(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def _csv(columns: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
+def _csv(columns: Sequence[str], records: Sequence[dict[str, Any]], *, raw: bool) -> str:
+    rows = [
+        [spreadsheet_cell(_text(record.get(name)), raw=raw) for name in columns]
+        for record in records
+    ]
+    return "\n".join(_csv_line(cells) for cells in [list(columns), *rows])
+
+
+def _csv_line(cells: Sequence[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([_csv_cell(record.get(name)) for name in columns])
-    return out.getvalue().rstrip("\n")
+    # With "\r\n" as the terminator the writer quotes a cell holding CR or LF (it would
+    # not quote a lone CR under "\n"); the row itself ends in "\n".
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue().removesuffix("\r\n")
 
 
-def _csv_cell(value: object) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -9,6 +9,7 @@ from reconciler.flows.checking import FileCheck
 from reconciler.flows.importer import ImportSummary
 from reconciler.flows.reading import DeleteOutcome
 from reconciler.flows.render import dumps
+from reconciler.safetext import escape
 
 __all__ = ["delete_json", "delete_lines", "import_failures", "import_line", "logged_progress"]
 
@@ -31,14 +32,14 @@ def logged_progress(total: int) -> Callable[[int], None]:
 def import_failures(name: str, summary: ImportSummary) -> list[str]:
     """One ``FILE:LINE: not imported: reason`` per failed row, then where sending stopped."""
     lines = [
-        f"{name}:{line}: not imported: {batch.reason}"
+        f"{escape(name)}:{line}: not imported: {escape(batch.reason)}"
         for batch in summary.failed
         for line in batch.lines
     ]
     if summary.not_sent:
         why = "interrupted" if summary.interrupted else "stopped after repeated failures"
         lines.append(
-            f"{name}:{summary.not_sent_from}: this row and {summary.not_sent - 1} after it "
+            f"{escape(name)}:{summary.not_sent_from}: this row and {summary.not_sent - 1} after it "
             f"were not sent ({why})"
         )
     return lines
@@ -58,13 +59,13 @@ def import_line(name: str, check: FileCheck, summary: ImportSummary) -> str:
         parts.append(f"skipped as invalid {len(check.problems)}")
     batches = f"{summary.batches} batch{'es' if summary.batches != 1 else ''}"
     tail = "; nothing was sent" if summary.dry_run else f" ({batches})"
-    return f"{name}: {', '.join(parts)}{tail}"
+    return f"{escape(name)}: {', '.join(parts)}{tail}"
 
 
 def delete_lines(outcome: DeleteOutcome) -> tuple[list[str], list[str]]:
     """(standard output, standard error): each deleted id, each failure, a count."""
-    out = [f"deleted {record_id}" for record_id in outcome.deleted]
-    err = [f"failed {record_id}: {why}" for record_id, why in outcome.failed]
+    out = [f"deleted {escape(record_id)}" for record_id in outcome.deleted]
+    err = [f"failed {escape(record_id)}: {escape(why)}" for record_id, why in outcome.failed]
     out.append(f"{len(outcome.deleted)} deleted, {len(outcome.failed)} failed")
     return out, err
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from reconciler.feishu.types import UserFlow
 from reconciler.flows.sources import RawRow, RowProblem
 from reconciler.flows.times import EARLIEST_PUNCH, parse_punch_time
+from reconciler.safetext import describe, first_surrogate
 
 __all__ = ["COLUMNS", "REQUIRED", "PunchRow", "check_row", "identity_key"]
 
@@ -79,6 +80,7 @@ def check_row(raw: RawRow, name: str) -> PunchRow | RowProblem:
     faults: list[str] = []
     if not values.keys() <= COLUMNS:
         faults += [f"unknown field {key!r}" for key in values if key not in COLUMNS]
+    faults += _not_text(values)
     user_id = _required_text(values, "user_id", faults)
     location = _required_text(values, "location_name", faults)
     comment = _comment(values, faults)
@@ -104,6 +106,23 @@ def check_row(raw: RawRow, name: str) -> PunchRow | RowProblem:
         ssid=ssid,
         bssid=bssid,
     )
+
+
+def _not_text(values: Mapping[str, object]) -> list[str]:
+    """Texts UTF-8 cannot carry: a JSON ``"\\ud83d"`` escape without its pair.
+
+    Caught here, in the checking pass, so such a row is a located problem and never
+    a crash half-way through sending.
+    """
+    faults = []
+    for key, value in values.items():
+        index = first_surrogate(value) if isinstance(value, str) else None
+        if isinstance(value, str) and index is not None:
+            faults.append(
+                f"{key}: contains a {describe(value[index])} at character {index + 1} "
+                "(not Unicode text: a JSON \\ud83d escape without its pair)"
+            )
+    return faults
 
 
 def _required_text(values: Mapping[str, object], key: str, faults: list[str]) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Literal, NoReturn
 
 from reconciler.errors import InputError
+from reconciler.safetext import escape
 
 __all__ = ["FORMATS", "BrokenFile", "Format", "RawRow", "RowProblem", "infer_format", "read_rows"]
 
@@ -46,11 +47,9 @@ class RowProblem:
     fatal: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
-        return (
-            f"{self.path}:{self.line}: {self.message}"
-            if self.line
-            else f"{self.path}: {self.message}"
-        )
+        # One line whatever the file's name or the row's text holds.
+        where = f"{escape(self.path)}:{self.line}" if self.line else escape(self.path)
+        return f"{where}: {escape(self.message)}"
 
 
 @dataclass(frozen=True, slots=True)

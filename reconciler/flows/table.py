@@ -1,12 +1,15 @@
 """Plain-text tables that fit a terminal: columns two spaces apart, wide text cut with '…'.
 
-Widths are counted in terminal cells, so CJK names and places line up.
+Widths are counted in terminal cells, so CJK names and places line up; control and
+bidi characters in a cell are escaped (``reconciler.safetext``).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+
+from reconciler.safetext import escape
 
 __all__ = ["fit_table"]
 
@@ -25,6 +28,8 @@ def fit_table(
     """Left-aligned columns two spaces apart; ``flexible`` columns shrink to fit ``width``."""
     if not rows:
         return f"({empty})"
+    # Cells hold tenant and file text: escaped here, so no table prints a control raw.
+    rows = [[escape(cell) for cell in row] for row in rows]
     widths = [max(_width(h), *(_width(row[i]) for row in rows)) for i, h in enumerate(headers)]
     excess = sum(widths) + 2 * (len(widths) - 1) - width
     for i in sorted(flexible, key=lambda i: -widths[i]):

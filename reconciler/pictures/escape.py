@@ -2,29 +2,25 @@
 
 A shift name is the tenant's or a pull request author's text. In HTML and SVG it is
 escaped; in mermaid it is spelled with mermaid's ``#NN;`` entities so it can never end a
-line, open a directive or become syntax. Control and bidi characters show as ``<U+202E>``.
+line, open a directive or become syntax. Control and bidi characters show as the rest of
+shiftctl's output shows them (``reconciler.safetext.escape``: ``\x1b``, ``\u202e``).
 """
 
 from __future__ import annotations
 
 import html
-import unicodedata
+
+from reconciler.safetext import escape
 
 __all__ = ["html_text", "mermaid_text", "visible"]
 
-# Control, format (bidi overrides, zero-width), separator, private and unassigned code points.
-_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 # Besides letters and digits of any script, what mermaid text may hold as it is.
 _MERMAID_PLAIN = frozenset(" -_.,()/+'")
 
 
 def visible(text: str) -> str:
-    """Characters that would act instead of show, as ``<U+XXXX>``."""
-    if text.isprintable():
-        return text
-    return "".join(
-        f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in _HIDDEN else ch for ch in text
-    )
+    """Characters that would act instead of show, escaped as every output escapes them."""
+    return escape(text)
 
 
 def html_text(text: str) -> str:

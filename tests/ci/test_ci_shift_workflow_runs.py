@@ -4,6 +4,7 @@ review is refused until someone approves it by checksum. Only GitHub itself is s
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -195,4 +196,40 @@ def test_a_push_without_a_reviewed_plan_applies_nothing(repo: Repo) -> None:
     assert not run.succeeded
     assert run.steps["compare"].outputs["decision"] == "refuse"
     assert repo.github.comments == {}
+    assert repo.remote_plan_exit_code() == 2
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "::warning::forged by the pull request",
+        "sha256:%0A::set-env name=X::1",
+        "sha256:" + "A" * 64,  # upper case: not what shiftctl writes
+        "sha256:" + "0" * 63,
+    ],
+)
+def test_a_reviewed_checksum_that_is_not_one_fails_loudly_and_is_never_echoed(
+    repo: Repo, forged: str
+) -> None:
+    reviewed = repo.pull_request("7")
+    repo.github.reviewed = {"pr-number": "7", "run-id": reviewed.run_id}
+    artifact = repo.github.artifacts[reviewed.run_id]["shiftctl-plan"]
+    document = json.loads(artifact["plan.json"])
+    artifact["plan.json"] = json.dumps({**document, "checksum": forged}).encode()
+    run = repo.run("apply", "push", repo.checkout())
+    assert not run.succeeded
+    compare = run.steps["compare"]
+    assert compare.outcome == "failure"
+    assert "is not of the form sha256:<64 hex digits>" in compare.log
+    assert forged not in compare.log
+    assert run.steps["apply"].outcome == "skipped"
+    assert repo.remote_plan_exit_code() == 2, "nothing may have been applied"
+
+
+def test_an_approved_checksum_that_is_not_one_fails_loudly(repo: Repo) -> None:
+    run = repo.run(
+        "apply", "workflow_dispatch", repo.checkout(), **{"inputs.approved_checksum": "::x::y"}
+    )
+    assert run.steps["compare"].outcome == "failure"
+    assert "::x::y" not in run.steps["compare"].log
     assert repo.remote_plan_exit_code() == 2

@@ -11,6 +11,7 @@ def test_the_public_names_are_curated() -> None:
         "DesiredState",
         "FormatResult",
         "MAX_FILE_BYTES",
+        "NO_SHIFT_FILES",
         "check",
         "collect_files",
         "default_schema_ref",

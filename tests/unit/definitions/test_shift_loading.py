@@ -12,6 +12,7 @@ from reconciler.definitions import (
     MAX_FILE_BYTES,
     DesiredState,
     check,
+    collect_files,
     find_shift_files,
     load_desired,
 )
@@ -272,10 +273,22 @@ def test_a_problem_under_a_refused_value_is_not_reported_twice() -> None:
     assert [p.field for p in problems] == ["punch_time_rule[0].late_minutes_as_late"]
 
 
-def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
+def test_a_symlinked_folder_loop_is_a_problem_not_a_hang(tmp_path: Path) -> None:
     write(tmp_path, "team/a.yaml", SHIFT)
     (tmp_path / "team" / "loop").symlink_to(tmp_path)
-    assert find_shift_files([tmp_path]) == [tmp_path / "team" / "a.yaml"]
+    files, problems = collect_files([tmp_path])
+    assert files == [tmp_path / "team" / "a.yaml"]
+    assert [(p.location.path, p.message.split(":")[0]) for p in problems] == [
+        (str(tmp_path / "team" / "loop"), "symlink loop")
+    ]
+
+
+def test_a_symlinked_folder_inside_the_repository_is_followed(tmp_path: Path) -> None:
+    write(tmp_path, "elsewhere/b.yaml", SHIFT)
+    (tmp_path / "shifts").mkdir()
+    (tmp_path / "shifts" / "team").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "shiftctl.yaml").write_text("shifts: shifts\n", encoding="utf-8")
+    assert find_shift_files([tmp_path / "shifts"]) == [tmp_path / "shifts" / "team" / "b.yaml"]
 
 
 def test_a_file_with_thousands_of_problems_reports_the_first_ones(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from reconciler.definitions._render import _TIME_FIELDS
 from reconciler.definitions._schema import schema_problems
 from reconciler.definitions._yaml import parse_documents
 from reconciler.model import Record, Shift, normalize_name
+from reconciler.safetext import first_unsafe
 
 ROOT = Path(__file__).parents[3]
 MESSY = """\
@@ -102,8 +103,9 @@ TIME = st.builds(
     st.booleans(),
 )
 MINUTES = st.integers(0, 10_000)
+# Any name the schema allows: no control or bidi character (reconciler.safetext).
 NAME = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30).filter(
-    lambda name: normalize_name(name) != ""
+    lambda name: normalize_name(name) != "" and first_unsafe(name) is None
 )
 RULE = st.fixed_dictionaries(
     {

@@ -85,7 +85,7 @@ def test_markdown_has_marker_summary_banner_and_details() -> None:
     assert "> [!CAUTION]" in md
     assert "DELETES 1 shift:** <code>Old</code>" in md
     assert md.count("<details>") == 3
-    assert "<code>Early &lt;b&gt;</code>" in md  # names are escaped
+    assert "<code>Early &#60;b&#62;</code>" in md  # names are escaped
     assert "- punch_time_rule[0].on_time: 09:00\n+ punch_time_rule[0].on_time: 09:30" in md
 
 
@@ -176,7 +176,7 @@ def test_markdown_with_thousands_of_deletes_stays_under_the_limit() -> None:
 
 def test_markdown_records_overrides_even_when_no_guard_fired() -> None:
     md = render_markdown(sample_plan(overrides=Overrides(("Old",), False)))
-    assert "- Overrides: --allow-delete &#x27;Old&#x27;" in md
+    assert "- Overrides: --allow-delete <code>Old</code>" in md
 
 
 def _resigned(doc: dict[str, Any]) -> dict[str, Any]:
