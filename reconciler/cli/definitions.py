@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli._state import GlobalOptions
+from reconciler.cli._state import GlobalOptions, settings_of
 from reconciler.config import load_settings, shown
 from reconciler.definitions import check, collect_files, format_files, schema_path
 from reconciler.errors import EXIT_ERROR, Problem
@@ -72,7 +72,7 @@ def _use_color(ctx: click.Context) -> bool:
 def default_shifts_dir(ctx: click.Context) -> Path:
     """The configured shifts folder (``shifts:`` in shiftctl.yaml, else ``shifts/``)."""
     options = ctx.find_object(GlobalOptions)
-    return shown(load_settings(config_path=options.config_path if options else None).shifts_dir)
+    return shown((settings_of(options) if options else load_settings()).shifts_dir)
 
 
 def _summary(files: int, shifts: int, problems: Sequence[Problem]) -> str:
@@ -162,6 +162,14 @@ def _fmt_summary(total: int, changed: int, broken: int, check_only: bool) -> str
 
 
 @click.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of a shift file."""
-    click.echo(schema_path().read_text(encoding="utf-8"), nl=False)
+@click.argument("kind", type=click.Choice(["shift", "config"]), default="shift", required=False)
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of a shift file, or of shiftctl.yaml.
+
+    KIND is shift (the default) or config. Both ship inside the package; editors read
+    them through a yaml-language-server $schema comment.
+    """
+    from reconciler.configfile import config_schema_path
+
+    path = config_schema_path() if kind == "config" else schema_path()
+    click.echo(path.read_text(encoding="utf-8"), nl=False)

@@ -15,7 +15,7 @@ from reconciler.definitions._fastpath import Predicate, Unsupported, compile_fas
 from reconciler.definitions._yaml import Document, JsonPath, dotted
 from reconciler.errors import Problem
 
-__all__ = ["load_schema", "schema_path", "schema_problems"]
+__all__ = ["load_schema", "located_problems", "schema_path", "schema_problems"]
 
 SERVER_OWNED = frozenset({"shift_id", "id"})
 _MAX_SUGGESTIONS = 20
@@ -83,7 +83,11 @@ def schema_problems(document: Document) -> list[Problem]:
     fast = _fast_check()
     if fast is not None and fast(document.data):
         return []
-    validator = _validator()
+    return located_problems(_validator(), document)
+
+
+def located_problems(validator: Draft202012Validator, document: Document) -> list[Problem]:
+    """Every violation of ``validator``'s schema in one document, each at its place."""
     seen: set[tuple[JsonPath, str]] = set()
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):
@@ -132,27 +136,35 @@ def _value_message(error: ValidationError) -> str:
         cast(Any, error.validator_value),
         cast(Any, error.instance),
     )
-    if kind == "type" and ":" in str(cast(Any, error.schema).get("pattern", "")):
+    if kind == "type" and _is_time(cast(Any, error.schema).get("pattern", "")):
         return f'expected a time as text such as "18:00", got {_show(value)}'
     if kind == "type":
         wanted = [expected] if isinstance(expected, str) else list(expected)
         return f"expected {' or '.join(_KINDS.get(w, w) for w in wanted)}, got {_show(value)}"
     if kind == "minimum":
         return f"must be at least {expected} (got {_show(value)})"
+    if kind == "exclusiveMinimum":
+        return f"must be more than {expected} (got {_show(value)})"
     if kind == "maximum":
         return f"must be at most {expected} (got {_show(value)})"
     if kind == "enum":
         return f"must be one of {', '.join(map(str, expected))} (got {_show(value)})"
-    if kind == "pattern" and ":" in str(expected):
+    if kind == "pattern" and _is_time(expected):
         return (
             f"not a time of day: {_clip(value)!r} (write H:MM or HH:MM; "
             "after midnight go past 24:00, e.g. 26:00, up to 47:59)"
         )
+    if kind == "pattern" and "https?://" in str(expected):
+        return f"not a URL: {_clip(str(value))!r} (write https://… or http://…)"
     if kind in ("pattern", "minLength") and isinstance(value, str):
         return "must not be blank"
     if kind == "minItems":
         return f"needs at least {expected} entr{'y' if expected == 1 else 'ies'}"
     return str(error.message)
+
+
+def _is_time(pattern: Any) -> bool:
+    return ":[0-5][0-9]" in str(pattern)
 
 
 def _show(value: Any) -> str:
