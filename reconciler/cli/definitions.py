@@ -135,7 +135,9 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check_only: bool) -
 
     PATH as for validate. Times become HH:MM, keys follow the schema's order,
     defaults are left out, comments are kept. A file with problems is never
-    rewritten: its problems are listed instead.
+    rewritten: its problems are listed instead. A file that uses YAML anchors,
+    aliases or merge keys is left as written (and passes --check): the canonical
+    form would repeat every shared value.
     """
     targets = paths or (default_shifts_dir(ctx),)
     results, problems = format_files(targets, write=not check_only)
@@ -143,11 +145,17 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check_only: bool) -
     changed = [result.path for result in results if result.changed]
     for path in changed:
         click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
+    left = [result for result in results if result.left_alone]
+    for result in left:
+        click.echo(f"left alone {result.path}: {result.left_alone}", err=True)
     color = _use_color(ctx)
     for problem in problems:
         click.echo(render_problem(problem, color=color))
     broken = sum(1 for result in results if result.problems)
-    click.echo(_fmt_summary(len(results), len(changed), broken, check_only), err=True)
+    summary = _fmt_summary(len(results) - len(left), len(changed), broken, check_only)
+    if left:
+        summary += f", {_plural(len(left), 'file')} left alone (YAML anchors)"
+    click.echo(summary, err=True)
     if problems or (check_only and changed):
         ctx.exit(EXIT_ERROR)
 

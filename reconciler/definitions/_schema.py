@@ -94,6 +94,9 @@ def located_problems(validator: Draft202012Validator, document: Document) -> lis
         for path, at_key, message in _explain(error):
             if document.is_broken(path) or (path, message) in seen:
                 continue
+            if error.validator == "required" and path[:-1] in document.incomplete:
+                continue  # its merge key failed, and says so once
+
             seen.add((path, message))
             where = document.locate_key(path) if at_key else document.locate(path)
             problems.append(Problem(where, dotted(path), message))
