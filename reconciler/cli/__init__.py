@@ -89,7 +89,9 @@ def _note_global_options(command: click.Command) -> None:
     help="Configuration file (else SHIFTCTL_CONFIG, else the nearest shiftctl.yaml from "
     "here up to the repository root).",
 )
-@click.option("--endpoint", default=None, help="Feishu base URL (or FEISHU_ENDPOINT).")
+@click.option(
+    "--endpoint", default=None, metavar="URL", help="Feishu base URL (or FEISHU_ENDPOINT)."
+)
 @click.option(
     "--emulator",
     "emulator_db",

@@ -170,7 +170,13 @@ def _fmt_summary(total: int, changed: int, broken: int, check_only: bool) -> str
 
 
 @click.command("schema")
-@click.argument("kind", type=click.Choice(["shift", "config"]), default="shift", required=False)
+@click.argument(
+    "kind",
+    type=click.Choice(["shift", "config"]),
+    default="shift",
+    required=False,
+    metavar="[KIND]",
+)
 def schema_command(kind: str) -> None:
     """Print the JSON Schema of a shift file, or of shiftctl.yaml.
 
