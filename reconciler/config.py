@@ -2,42 +2,65 @@
 
 Precedence, highest first: command-line flags, environment (``FEISHU_*``),
 the configuration file, built-in defaults. Credentials come only from the
-environment, never from a file in the repository.
+environment, never from a file in the repository. ``Settings.origins`` says where
+each value came from (``shiftctl config`` prints it).
+
+A new key of shiftctl.yaml goes in two places: its property in
+``reconciler/data/config.schema.json`` (type, range, default, description: the one
+check) and a row of ``FILE_KEYS`` below naming the ``Settings`` field it fills.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
-import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from reconciler.errors import ConfigError
+from reconciler.configfile import (
+    CONFIG_ENV,
+    DEFAULT_CONFIG,
+    MAX_CONFIG_BYTES,
+    ConfigFile,
+    find_config,
+    read_config,
+)
 from reconciler.secret import Secret
 
-DEFAULT_CONFIG = "shiftctl.yaml"
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_CONFIG",
+    "DEFAULT_EMULATOR_DB",
+    "FEISHU_ENDPOINT",
+    "FILE_KEYS",
+    "LARK_ENDPOINT",
+    "MAX_CONFIG_BYTES",
+    "Secret",
+    "Settings",
+    "load_settings",
+    "shown",
+]
+
 FEISHU_ENDPOINT = "https://open.feishu.cn"
 LARK_ENDPOINT = "https://open.larksuite.com"
+DEFAULT_EMULATOR_DB = ".shiftctl/emulator.sqlite3"
 
-_KNOWN = {
-    "shifts",
-    "endpoint",
-    "include",
-    "exclude",
-    "prune",
-    "protected",
-    "guards",
-    "rate_limit",
-    "concurrency",
-}
-_GUARDS = {"max_deletes", "max_delete_percent"}
-# A real configuration is a few hundred bytes; a huge file would take long to parse.
-MAX_CONFIG_BYTES = 1 << 20
+#: Each key of shiftctl.yaml (its path) and the Settings field it fills.
+FILE_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("shifts",), "shifts_dir"),
+    (("endpoint",), "endpoint"),
+    (("include",), "include"),
+    (("exclude",), "exclude"),
+    (("prune",), "prune"),
+    (("protected",), "protected"),
+    (("guards", "max_deletes"), "max_deletes"),
+    (("guards", "max_delete_percent"), "max_delete_percent"),
+    (("rate_limit",), "rate_limit"),
+    (("concurrency",), "concurrency"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +81,9 @@ class Settings:
     rate_limit: float = 50.0
     concurrency: int = 8
     config_path: Path | None = None
+    #: Settings field → where its value came from ("default", "--endpoint",
+    #: "FEISHU_ENDPOINT", "shiftctl.yaml:12:3"); no effect on comparisons.
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def in_scope(self, name: str) -> bool:
         """Managed scope: matches an include glob and no exclude glob."""
@@ -93,104 +119,71 @@ def load_settings(
     """Combine the configuration file, environment and flags into ``Settings``."""
     env = os.environ if environ is None else environ
     base = cwd or Path.cwd()
-    path = Path(config_path) if config_path else base / DEFAULT_CONFIG
-    if config_path and not path.is_file():
-        raise ConfigError(f"{path}: configuration file not found")
-    values = _read_file(path) if path.is_file() else {}
-    root = path.parent if path.is_file() else base
-    shifts_dir = Path(values.get("shifts", "shifts"))
-    secret = env.get("FEISHU_APP_SECRET")
-    return Settings(
-        shifts_dir=shifts_dir if shifts_dir.is_absolute() else root / shifts_dir,
-        endpoint=(
-            endpoint or env.get("FEISHU_ENDPOINT") or values.get("endpoint") or FEISHU_ENDPOINT
-        )
-        .strip()
-        .rstrip("/"),
-        emulator_db=emulator_db,
-        app_id=env.get("FEISHU_APP_ID") or None,
-        app_secret=Secret(secret) if secret else None,
-        include=tuple(values.get("include", ("*",))),
-        exclude=tuple(values.get("exclude", ())),
-        prune=values.get("prune", True),
-        protected=tuple(values.get("protected", ())),
-        max_deletes=values.get("guards", {}).get("max_deletes", 10),
-        max_delete_percent=float(values.get("guards", {}).get("max_delete_percent", 25.0)),
-        rate_limit=float(values.get("rate_limit", 50.0)),
-        concurrency=values.get("concurrency", 8),
-        config_path=path if path.is_file() else None,
-    )
+    found = find_config(config_path, env, base)
+    config = read_config(found.path) if found else ConfigFile(base / DEFAULT_CONFIG, {}, {})
+    root = config.path.parent
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for key, name in FILE_KEYS:
+        value = config.get(key)
+        if value is not None:
+            values[name] = _CONVERT.get(name, _same)(value)
+            place = config.places.get(key)
+            origins[name] = f"{shown(config.path)}:{place.line}:{place.column}" if place else ""
+    if "shifts_dir" in values and not values["shifts_dir"].is_absolute():
+        values["shifts_dir"] = root / values["shifts_dir"]
+    values.setdefault("shifts_dir", root / "shifts")
+    _override(values, origins, "endpoint", ("--endpoint", endpoint))
+    _override(values, origins, "endpoint", ("FEISHU_ENDPOINT", env.get("FEISHU_ENDPOINT")), 1)
+    values["endpoint"] = str(values.get("endpoint", FEISHU_ENDPOINT)).strip().rstrip("/")
+    if emulator_db:
+        # The default state file belongs to the project, beside its configuration.
+        default = emulator_db == DEFAULT_EMULATOR_DB and found is not None
+        values["emulator_db"] = str(root / emulator_db) if default else emulator_db
+        origins["emulator_db"] = "--emulator"
+    if env.get("FEISHU_APP_ID"):
+        values["app_id"], origins["app_id"] = env["FEISHU_APP_ID"], "FEISHU_APP_ID"
+    if env.get("FEISHU_APP_SECRET"):
+        values["app_secret"] = Secret(env["FEISHU_APP_SECRET"])
+        origins["app_secret"] = "FEISHU_APP_SECRET"
+    for name in _field_names():
+        origins.setdefault(name, "default")
+    origins["config_path"] = found.how if found else "none found"
+    return Settings(**values, config_path=found.path if found else None, origins=origins)
 
 
-def _read_file(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
-        if len(raw) > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not a config")
-        text = raw.decode("utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text) if node is not None else {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}:1:1: the configuration must be a mapping")
-    lines = _key_lines(node)
-    for key, value in data.items():
-        _check(path, lines.get(str(key), (1, 1)), str(key), value)
-    return data
+def _override(
+    values: dict[str, Any],
+    origins: dict[str, str],
+    name: str,
+    source: tuple[str, str | None],
+    rank: int = 0,
+) -> None:
+    """A flag (rank 0) beats the environment (rank 1), which beats the file."""
+    label, value = source
+    if not value or not value.strip():
+        return
+    if rank == 1 and origins.get(name, "").startswith("--"):
+        return
+    values[name], origins[name] = value, label
 
 
-def _key_lines(node: yaml.Node | None) -> dict[str, tuple[int, int]]:
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {
-        str(k.value): (k.start_mark.line + 1, k.start_mark.column + 1)
-        for k, _ in node.value
-        if isinstance(k, yaml.ScalarNode)
-    }
+def _same(value: Any) -> Any:
+    return value
 
 
-def _check(path: Path, where: tuple[int, int], key: str, value: Any) -> None:
-    prefix = f"{path}:{where[0]}:{where[1]}: {key}"
-    if key not in _KNOWN:
-        raise ConfigError(f"{prefix}: unknown key (known: {', '.join(sorted(_KNOWN))})")
-    if key in {"shifts", "endpoint"} and not (isinstance(value, str) and value.strip()):
-        raise ConfigError(f"{prefix}: must be a non-empty string")
-    if key in {"include", "exclude", "protected"} and not (
-        isinstance(value, list) and all(isinstance(v, str) and v for v in value)
-    ):
-        raise ConfigError(f"{prefix}: must be a list of name globs")
-    if key == "prune" and not isinstance(value, bool):
-        raise ConfigError(f"{prefix}: must be true or false")
-    if key in {"rate_limit", "concurrency"} and not (
-        isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-    ):
-        raise ConfigError(f"{prefix}: must be a positive number")
-    if key == "concurrency" and not isinstance(value, int):
-        raise ConfigError(f"{prefix}: must be a whole number")
-    if key == "guards":
-        _check_guards(prefix, value)
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "shifts_dir": Path,
+    "include": tuple,
+    "exclude": tuple,
+    "protected": tuple,
+    "max_delete_percent": float,
+    "rate_limit": float,
+    "max_deletes": int,
+    "concurrency": int,
+}
 
 
-def _check_guards(prefix: str, value: Any) -> None:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{prefix}: must be a mapping with {', '.join(sorted(_GUARDS))}")
-    for name, limit in value.items():
-        if name not in _GUARDS:
-            raise ConfigError(
-                f"{prefix}.{name}: unknown guard (known: {', '.join(sorted(_GUARDS))})"
-            )
-        # NaN compares false with everything: it would silently turn the guard off.
-        if isinstance(limit, bool) or not isinstance(limit, int | float) or not limit >= 0:
-            raise ConfigError(f"{prefix}.{name}: must be a number ≥ 0")
-        if not math.isfinite(limit):
-            raise ConfigError(f"{prefix}.{name}: must be a finite number")
-        if name == "max_delete_percent" and limit > 100:
-            raise ConfigError(f"{prefix}.{name}: must be a percentage from 0 to 100")
+def _field_names() -> list[str]:
+    hidden = {"origins", "config_path"}
+    return [f.name for f in dataclasses.fields(Settings) if f.name not in hidden]

@@ -6,6 +6,7 @@ Only ``reconciler.cli`` turns these into exit codes; library code raises them.
     ├── InputError                    exit 1  bad files, flags or rows, with locations
     │   └── ValidationFailed          exit 1  carries every Problem found in one run
     ├── ConfigError                   exit 1  shiftctl.yaml, flags, environment, credentials
+    │   └── ConfigInvalid             exit 1  carries every Problem of shiftctl.yaml
     ├── RemoteError                   exit 1  Feishu said no or could not be reached
     │   (the Feishu-specific classes live in ``reconciler.feishu.errors``)
     ├── GuardError                    exit 3  a safety guard blocked the plan
@@ -80,6 +81,15 @@ class ValidationFailed(InputError):
 
 class ConfigError(ShiftctlError):
     """Bad configuration, flags or environment (missing credentials included)."""
+
+
+class ConfigInvalid(ConfigError):
+    """Every problem of one configuration file, found in one read, sorted."""
+
+    def __init__(self, path: str, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(sorted(problems))
+        count = len(self.problems)
+        super().__init__(f"{path}: {count} problem{'s' if count != 1 else ''} in the configuration")
 
 
 class RemoteError(ShiftctlError):

@@ -7,25 +7,32 @@ fixed exit codes of ``reconciler.errors``; nothing below it exits.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 import click
 
 from reconciler import __version__
+from reconciler.cli._anywhere import GlobalSpec, hoist_global_options
 from reconciler.cli._lazy import LazyGroup
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions
-from reconciler.errors import EXIT_ERROR, ShiftctlError, ValidationFailed
+from reconciler.errors import EXIT_ERROR, ConfigInvalid, ShiftctlError, ValidationFailed
 from reconciler.safetext import escape
 
 __all__ = ["cli", "main"]
 
+GLOBAL_OPTIONS_NOTE = (
+    "Global options (shiftctl --help) may stand before or after the command: "
+    "-C DIR, --config FILE, --endpoint URL, --emulator[=DB], --no-color, -v."
+)
+
 
 class _RootGroup(LazyGroup):
-    """Lets ``--emulator`` stand without its value right before a command name."""
+    """Global options anywhere, and ``--emulator`` without its value before a command name."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        args = list(args)
+        args = hoist_global_options(args, GlobalSpec.of(self), self, _resolve(ctx))
         names = set(self.list_commands(ctx))
         for index, arg in enumerate(args[:-1]):
             if arg == "--emulator" and args[index + 1] in names:
@@ -35,17 +42,57 @@ class _RootGroup(LazyGroup):
                 break
         return super().parse_args(ctx, args)
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _note_global_options(command)
+        return command
 
-@click.group(cls=_RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+def _resolve(ctx: click.Context) -> Callable[[click.Command, str], click.Command | None]:
+    def resolve(group: click.Command, name: str) -> click.Command | None:
+        return group.get_command(ctx, name) if isinstance(group, click.Group) else None
+
+    return resolve
+
+
+def _note_global_options(command: click.Command) -> None:
+    """Every command's --help says the global options work there too."""
+    if command.epilog is None:
+        command.epilog = GLOBAL_OPTIONS_NOTE
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _note_global_options(sub)
+
+
+@click.group(
+    cls=_RootGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Global options may also be written after the command, as in kubectl: "
+    "shiftctl plan --emulator -v is shiftctl --emulator -v plan. After the command, "
+    "--emulator takes a database only as --emulator=DB. Exit codes: 0 ok, 1 error, "
+    "2 changes present (--detailed-exitcode), 3 guard, 4 stale plan, 5 partial failure.",
+)
 @click.version_option(__version__, prog_name="shiftctl")
+@click.option(
+    "-C",
+    "--chdir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Run as if started in DIR (like git -C); before anything else is read.",
+)
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Configuration file (default: shiftctl.yaml in the current directory, if present).",
+    help="Configuration file (else SHIFTCTL_CONFIG, else the nearest shiftctl.yaml from "
+    "here up to the repository root).",
 )
-@click.option("--endpoint", default=None, help="Feishu base URL (or FEISHU_ENDPOINT).")
+@click.option(
+    "--endpoint", default=None, metavar="URL", help="Feishu base URL (or FEISHU_ENDPOINT)."
+)
 @click.option(
     "--emulator",
     "emulator_db",
@@ -53,13 +100,15 @@ class _RootGroup(LazyGroup):
     flag_value=DEFAULT_EMULATOR_DB,
     default=None,
     metavar="[DB]",
-    help=f"Use the embedded emulator in-process, state in DB (default {DEFAULT_EMULATOR_DB}).",
+    help="Use the embedded emulator in-process, state in DB (default "
+    f"{DEFAULT_EMULATOR_DB} beside shiftctl.yaml); after the command: --emulator=DB.",
 )
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR works too).")
 @click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
 @click.pass_context
 def cli(
     ctx: click.Context,
+    chdir: str | None,
     config_path: str | None,
     endpoint: str | None,
     emulator_db: str | None,
@@ -67,6 +116,10 @@ def cli(
     verbose: int,
 ) -> None:
     """Feishu (Lark) attendance shifts as code."""
+    if chdir:
+        previous = os.getcwd()
+        os.chdir(chdir)
+        ctx.call_on_close(lambda: os.chdir(previous))  # main() may run in-process
     if endpoint and emulator_db:
         raise click.UsageError("--endpoint and --emulator exclude each other")
     ctx.obj = GlobalOptions(
@@ -116,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             prog_name="shiftctl",
             standalone_mode=False,
         )
-    except ValidationFailed as exc:
+    except (ValidationFailed, ConfigInvalid) as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         click.echo(f"shiftctl: {exc}", err=True)

@@ -32,7 +32,19 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "reconciler.cli.definitions", "fmt_command", "Rewrite shift files into canonical form."
     ),
     "schema": Subcommand(
-        "reconciler.cli.definitions", "schema_command", "Print the JSON Schema of a shift file."
+        "reconciler.cli.definitions",
+        "schema_command",
+        "Print the JSON Schema of a shift file, or of shiftctl.yaml.",
+    ),
+    "config": Subcommand(
+        "reconciler.cli.tooling",
+        "config_command",
+        "Print the effective settings and where each one came from.",
+    ),
+    "completion": Subcommand(
+        "reconciler.cli.tooling",
+        "completion_command",
+        "Print the shell completion script for bash, zsh or fish.",
     ),
     "plan": Subcommand("reconciler.cli.engine", "plan_command", "Show what apply would change."),
     "show": Subcommand("reconciler.cli.engine", "show_command", "Render a saved plan."),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from reconciler.config import Settings
 
-DEFAULT_EMULATOR_DB = ".shiftctl/emulator.sqlite3"
+DEFAULT_EMULATOR_DB = ".shiftctl/emulator.sqlite3"  # the same as reconciler.config's
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli._state import GlobalOptions
+from reconciler.cli._state import GlobalOptions, settings_of
 from reconciler.config import load_settings, shown
 from reconciler.definitions import check, collect_files, format_files, schema_path
 from reconciler.errors import EXIT_ERROR, Problem
@@ -74,7 +74,7 @@ def _use_color(ctx: click.Context) -> bool:
 def default_shifts_dir(ctx: click.Context) -> Path:
     """The configured shifts folder (``shifts:`` in shiftctl.yaml, else ``shifts/``)."""
     options = ctx.find_object(GlobalOptions)
-    return shown(load_settings(config_path=options.config_path if options else None).shifts_dir)
+    return shown((settings_of(options) if options else load_settings()).shifts_dir)
 
 
 def _summary(files: int, shifts: int, problems: Sequence[Problem]) -> str:
@@ -129,7 +129,9 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check_only: bool) -
 
     PATH as for validate. Times become HH:MM, keys follow the schema's order,
     defaults are left out, comments are kept. A file with problems is never
-    rewritten: its problems are listed instead.
+    rewritten: its problems are listed instead. A file that uses YAML anchors,
+    aliases or merge keys is left as written (and passes --check): the canonical
+    form would repeat every shared value.
     """
     targets = paths or (default_shifts_dir(ctx),)
     results, problems = format_files(targets, write=not check_only)
@@ -137,11 +139,17 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check_only: bool) -
     changed = [result.path for result in results if result.changed]
     for path in changed:
         click.echo(f"{'would reformat' if check_only else 'reformatted'} {escape(str(path))}")
+    left = [result for result in results if result.left_alone]
+    for result in left:
+        click.echo(f"left alone {escape(str(result.path))}: {result.left_alone}", err=True)
     color = _use_color(ctx)
     for problem in problems:
         click.echo(render_problem(problem, color=color))
     broken = sum(1 for result in results if result.problems)
-    click.echo(_fmt_summary(len(results), len(changed), broken, check_only), err=True)
+    summary = _fmt_summary(len(results) - len(left), len(changed), broken, check_only)
+    if left:
+        summary += f", {_plural(len(left), 'file')} left alone (YAML anchors)"
+    click.echo(summary, err=True)
     if problems or (check_only and changed):
         ctx.exit(EXIT_ERROR)
 
@@ -156,6 +164,20 @@ def _fmt_summary(total: int, changed: int, broken: int, check_only: bool) -> str
 
 
 @click.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of a shift file."""
-    click.echo(schema_path().read_text(encoding="utf-8"), nl=False)
+@click.argument(
+    "kind",
+    type=click.Choice(["shift", "config"]),
+    default="shift",
+    required=False,
+    metavar="[KIND]",
+)
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of a shift file, or of shiftctl.yaml.
+
+    KIND is shift (the default) or config. Both ship inside the package; editors read
+    them through a yaml-language-server $schema comment.
+    """
+    from reconciler.configfile import config_schema_path
+
+    path = config_schema_path() if kind == "config" else schema_path()
+    click.echo(path.read_text(encoding="utf-8"), nl=False)

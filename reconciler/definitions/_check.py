@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.definitions._anchors import said_once
 from reconciler.definitions._schema import schema_problems
 from reconciler.definitions._semantic import semantic_problems
 from reconciler.definitions._walk import collect_files
@@ -92,14 +93,14 @@ def check_file(path: Path) -> CheckedFile:
 
 
 def _check_document(document: Document) -> tuple[Shift | None, list[Problem]]:
-    problems = schema_problems(document)
+    problems = said_once(document, schema_problems(document))
     if problems or document.broken:
         return None, problems
     try:
         shift = Shift.from_mapping(document.data)
     except (TypeError, ValueError) as exc:  # the schema should make this unreachable
         return None, [Problem(document.start, "", f"not a valid shift: {exc}")]
-    problems = semantic_problems(document, shift)
+    problems = said_once(document, semantic_problems(document, shift))
     return (None if problems else shift), problems
 
 

@@ -1,7 +1,9 @@
 """Shift files rewritten into canonical form; files with problems are never touched.
 
 Comments are kept: those at the top of the file stay there (after the ``$schema``
-line), the others move with the key they annotate.
+line), the others move with the key they annotate. A file that uses YAML anchors,
+aliases or merge keys is left as it is: the canonical form would write every shared
+value out in full, undoing what the author chose.
 """
 
 from __future__ import annotations
@@ -18,8 +20,16 @@ from reconciler.definitions._comments import collect_notes
 from reconciler.definitions._render import SCHEMA_COMMENT, render_document
 from reconciler.errors import Problem, SourceLocation
 
-__all__ = ["FormatResult", "default_schema_ref", "format_file", "format_files", "format_text"]
+__all__ = [
+    "LEFT_ALONE",
+    "FormatResult",
+    "default_schema_ref",
+    "format_file",
+    "format_files",
+    "format_text",
+]
 
+LEFT_ALONE = "uses YAML anchors, aliases or merge keys, which fmt would write out in full"
 _SCHEMA_FILE = Path("schema") / "shift.schema.json"
 _FALLBACK_REF = "../schema/shift.schema.json"
 
@@ -32,6 +42,7 @@ class FormatResult:
     original: str | None
     formatted: str | None
     problems: tuple[Problem, ...]
+    left_alone: str | None = None  # why a valid file was not formatted
 
     @property
     def changed(self) -> bool:
@@ -72,6 +83,8 @@ def format_file(path: Path) -> FormatResult:
     text = checked.loaded.text
     if checked.problems or text is None:
         return FormatResult(path, text, None, checked.problems)
+    if any(document.anchored for document in checked.loaded.documents):
+        return FormatResult(path, text, None, (), LEFT_ALONE)
     _, _, header_lines = _leading_comments(text)
     notes = collect_notes(text, checked.loaded.documents, header_lines)
     bodies = [

@@ -16,7 +16,13 @@ from reconciler.definitions._yaml import Document, JsonPath, dotted
 from reconciler.errors import Problem
 from reconciler.safetext import describe, first_unsafe
 
-__all__ = ["load_schema", "schema_path", "schema_problems", "unsafe_text_message"]
+__all__ = [
+    "load_schema",
+    "located_problems",
+    "schema_path",
+    "schema_problems",
+    "unsafe_text_message",
+]
 
 SERVER_OWNED = frozenset({"shift_id", "id"})
 _MAX_SUGGESTIONS = 20
@@ -84,13 +90,20 @@ def schema_problems(document: Document) -> list[Problem]:
     fast = _fast_check()
     if fast is not None and fast(document.data):
         return []
-    validator = _validator()
+    return located_problems(_validator(), document)
+
+
+def located_problems(validator: Draft202012Validator, document: Document) -> list[Problem]:
+    """Every violation of ``validator``'s schema in one document, each at its place."""
     seen: set[tuple[JsonPath, str]] = set()
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):
         for path, at_key, message in _explain(error):
             if document.is_broken(path) or (path, message) in seen:
                 continue
+            if error.validator == "required" and path[:-1] in document.incomplete:
+                continue  # its merge key failed, and says so once
+
             seen.add((path, message))
             where = document.locate_key(path) if at_key else document.locate(path)
             problems.append(Problem(where, dotted(path), message))
@@ -137,22 +150,26 @@ def _value_message(error: ValidationError) -> str:
         unsafe = first_unsafe(value)
         if unsafe is not None:
             return unsafe_text_message(value, unsafe)
-    if kind == "type" and ":" in str(cast(Any, error.schema).get("pattern", "")):
+    if kind == "type" and _is_time(cast(Any, error.schema).get("pattern", "")):
         return f'expected a time as text such as "18:00", got {_show(value)}'
     if kind == "type":
         wanted = [expected] if isinstance(expected, str) else list(expected)
         return f"expected {' or '.join(_KINDS.get(w, w) for w in wanted)}, got {_show(value)}"
     if kind == "minimum":
         return f"must be at least {expected} (got {_show(value)})"
+    if kind == "exclusiveMinimum":
+        return f"must be more than {expected} (got {_show(value)})"
     if kind == "maximum":
         return f"must be at most {expected} (got {_show(value)})"
     if kind == "enum":
         return f"must be one of {', '.join(map(str, expected))} (got {_show(value)})"
-    if kind == "pattern" and ":" in str(expected):
+    if kind == "pattern" and _is_time(expected):
         return (
             f"not a time of day: {_clip(value)!r} (write H:MM or HH:MM; "
             "after midnight go past 24:00, e.g. 26:00, up to 47:59)"
         )
+    if kind == "pattern" and "https?://" in str(expected):
+        return f"not a URL: {_clip(str(value))!r} (write https://… or http://…)"
     if kind in ("pattern", "minLength") and isinstance(value, str):
         return "must not be blank"
     if kind == "minItems":
@@ -167,6 +184,10 @@ def unsafe_text_message(value: str, index: int) -> str:
         "bidirectional characters are not allowed (they can rewrite what a terminal "
         "or a review shows)"
     )
+
+
+def _is_time(pattern: Any) -> bool:
+    return ":[0-5][0-9]" in str(pattern)
 
 
 def _show(value: Any) -> str:

@@ -12,6 +12,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS_DIR = ROOT / ".github" / "workflows"
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
+ACTION_FILE = ROOT / "action.yml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +42,22 @@ def workflow_paths() -> list[Path]:
     return sorted([*WORKFLOWS_DIR.glob("*.yml"), *WORKFLOWS_DIR.glob("*.yaml")])
 
 
+def load_action() -> dict[str, Any]:
+    """The composite action at the repository root."""
+    data = yaml.safe_load(ACTION_FILE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{ACTION_FILE} is not a mapping"
+    return data
+
+
 def run_steps() -> Iterator[RunStep]:
+    """Every ``run:`` script: the workflows' and the composite action's."""
     for path in workflow_paths():
         for job_id, job in load_workflow(path).get("jobs", {}).items():
             for number, step in enumerate(job.get("steps", []), start=1):
                 if "run" in step:
                     name = step.get("name") or f"step {number}"
                     yield RunStep(path.name, job_id, name, step["run"])
+    for number, step in enumerate(load_action()["runs"]["steps"], start=1):
+        if "run" in step:
+            name = step.get("name") or f"step {number}"
+            yield RunStep(ACTION_FILE.name, "runs", name, step["run"])

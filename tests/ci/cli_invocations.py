@@ -19,6 +19,8 @@ import click
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 _OPERATOR_CHARS = "();<>|&\n"
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# "${extra[@]}": words a script passes through (the action's args input); none to check.
+_ARRAY_EXPANSION = re.compile(r"^\$\{\w+\[@\]\}$")
 # Words after which the next word is again in command position.
 _KEYWORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "time", "exec", "{"}
 
@@ -54,7 +56,7 @@ def shiftctl_invocations(script: str) -> list[tuple[str, ...]]:
         while rest and (_ASSIGNMENT.match(rest[0]) or rest[0] in _KEYWORDS):
             rest.pop(0)
         if rest and os.path.basename(rest[0]) == "shiftctl":
-            found.append(tuple(rest[1:]))
+            found.append(tuple(word for word in rest[1:] if not _ARRAY_EXPANSION.match(word)))
     return found
 
 
@@ -93,7 +95,7 @@ def parse_invocation(root: click.Command, args: Sequence[str]) -> Parsed:
                 problems.append(f"{' '.join(path)}: {problem}")
             continue
         if isinstance(command, click.Group):
-            sub = command.get_command(click.Context(command), word)  # lazy at the root
+            sub = command.get_command(click.Context(command), word)  # lazy groups load it
             if sub is None:
                 problems.append(f"{' '.join(path)}: no command {word!r}")
                 return Parsed(tuple(path), tuple(problems))

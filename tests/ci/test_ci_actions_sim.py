@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from actions_sim import Context, evaluate, substitute
-from ci_support import load_workflow, workflow_paths
+from ci_support import load_action, load_workflow, workflow_paths
 
 CONTEXT = Context(
     {
@@ -59,3 +59,7 @@ def test_every_condition_in_the_workflows_is_understood() -> None:
             for condition in [job.get("if"), *(step.get("if") for step in job["steps"])]:
                 if condition is not None:
                     evaluate(condition, Anything())
+    action = load_action()
+    for step in action["runs"]["steps"]:
+        if "if" in step:
+            evaluate(step["if"], Anything())

@@ -1,6 +1,8 @@
-"""The shell of shifts.yml, run for real against the served emulator: a pull request gets its
-plan as one comment, the merge applies exactly that plan, and a plan that changed since the
-review is refused until someone approves it by checksum. Only GitHub itself is simulated."""
+"""The jobs of shifts.yml (on `uses: ./`) and of the reusable shiftctl.yml (as a company
+repository calls it), the action's steps among them, run for real against the served
+emulator: a pull request gets its plan as one comment, the merge applies exactly that plan,
+and a plan that changed since the review is refused until someone approves it by checksum.
+Only GitHub itself is simulated."""
 
 from __future__ import annotations
 
@@ -21,8 +23,10 @@ from reconciler.emulator.config import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 from reconciler.emulator.server import serving
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
+@pytest.fixture(params=["shifts.yml", "shiftctl.yml"])
+def repo(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Repo]:
     app = create_app(str(tmp_path / "tenant.sqlite3"))
     with serving(app) as url:
         monkeypatch.setenv("FEISHU_APP_ID", DEFAULT_APP_ID)
@@ -32,7 +36,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
         shutil.copytree(ROOT / "shifts", main_branch / "shifts")
         shutil.copy(ROOT / "shiftctl.yaml", main_branch / "shiftctl.yaml")
         monkeypatch.chdir(main_branch)
-        yield Repo(tmp_path, url, main_branch)
+        yield Repo(tmp_path, url, main_branch, workflow=request.param)
     app.close()
 
 
@@ -82,7 +86,7 @@ def test_merge_applies_the_reviewed_plan_and_converges(repo: Repo) -> None:
     assert apply.succeeded, apply.steps
     assert apply.steps["compare"].outputs["decision"] == "apply"
     assert apply.steps["apply"].outcome == "success"
-    assert apply.steps["Verify convergence"].outcome == "success"
+    assert apply.steps["converged"].outcome == "success"
     assert "### shiftctl: applied" in apply.summary
     assert "8 applied, 0 failed" in apply.summary
     assert repo.remote_plan_exit_code() == 0
@@ -115,9 +119,7 @@ def test_a_tenant_changed_after_review_is_refused_until_approved(repo: Repo) -> 
     assert new_checksum != _checksum(repo.github.comments[("7", "shiftctl-plan")])
     assert repo.remote_plan_exit_code() == 2, "nothing may have been applied"
     # A maintainer approves exactly the posted plan by its checksum.
-    approved = repo.run(
-        "apply", "workflow_dispatch", repo.checkout(), **{"inputs.approved_checksum": new_checksum}
-    )
+    approved = repo.approve(new_checksum)
     assert approved.succeeded, approved.steps
     assert repo.remote_plan_exit_code() == 0
 
@@ -131,7 +133,7 @@ def test_a_plan_blocked_by_a_guard_is_posted_and_fails(repo: Repo) -> None:
     blocked = repo.pull_request("9", shifts=kept)
     assert blocked.validate.succeeded
     assert not blocked.plan.succeeded
-    assert blocked.plan.steps["plan"].outputs["exit-code"] == "3"
+    assert blocked.plan.steps["plan"].outputs["exitcode"] == "3"
     assert "blocked by a safety guard" in repo.github.comments[("9", "shiftctl-plan")]
     assert repo.remote_plan_exit_code() == 0, "a blocked plan changes nothing"
 
@@ -144,7 +146,7 @@ def test_invalid_files_are_annotated_and_replace_the_plan_comment(repo: Repo) ->
     (broken / "standard.yaml").write_text(text.replace('off_time: "18:00"', 'off_time: "8 pm"'))
     runs = repo.pull_request("5", shifts=broken)
     assert not runs.validate.succeeded
-    annotations = runs.validate.steps["Validate (problems become annotations on the changed lines)"]
+    annotations = runs.validate.steps["validate"]
     assert "::error file=" in annotations.log
     assert "standard.yaml" in annotations.log
     assert not runs.plan.succeeded
@@ -171,7 +173,7 @@ def test_a_partial_apply_is_reported_and_the_rest_approved_by_checksum(repo: Rep
     repo.github.reviewed = {"pr-number": "11", "run-id": reviewed.run_id}
     partial = repo.run("apply", "push", repo.checkout())
     assert partial.steps["apply"].outcome == "failure"
-    assert partial.steps["Verify convergence"].outcome == "skipped"
+    assert partial.steps["converged"].outcome == "skipped"
     result = repo.github.comments[("11", "shiftctl-apply")]
     assert "partly applied (exit 5)" in result
     assert "1226001" in result
@@ -183,9 +185,7 @@ def test_a_partial_apply_is_reported_and_the_rest_approved_by_checksum(repo: Rep
     assert left in repo.github.comments[("11", "shiftctl-apply")]
     released = {"groups": [{"id": "g1", "name": "HQ", "shifts": {"monday": None}}]}
     httpx.post(f"{repo.endpoint}/_emulator/seed", json=released).raise_for_status()
-    approved = repo.run(
-        "apply", "workflow_dispatch", repo.checkout(), **{"inputs.approved_checksum": left}
-    )
+    approved = repo.approve(left)
     assert approved.succeeded, approved.steps
     assert repo.remote_plan_exit_code() == 0
 
@@ -202,34 +202,54 @@ def test_a_push_without_a_reviewed_plan_applies_nothing(repo: Repo) -> None:
 @pytest.mark.parametrize(
     "forged",
     [
-        "::warning::forged by the pull request",
-        "sha256:%0A::set-env name=X::1",
-        "sha256:" + "A" * 64,  # upper case: not what shiftctl writes
-        "sha256:" + "0" * 63,
+        "sha256:" + "0" * 63 + "\ndecision=apply",  # a second output line
+        "sha256:" + "A" * 64,  # not lower-case hex
+        "::error::not a checksum",  # a workflow command
+        "",
     ],
 )
-def test_a_reviewed_checksum_that_is_not_one_fails_loudly_and_is_never_echoed(
-    repo: Repo, forged: str
-) -> None:
+def test_a_reviewed_checksum_that_is_not_hex_is_refused_loudly(repo: Repo, forged: str) -> None:
     reviewed = repo.pull_request("7")
-    repo.github.reviewed = {"pr-number": "7", "run-id": reviewed.run_id}
     artifact = repo.github.artifacts[reviewed.run_id]["shiftctl-plan"]
     document = json.loads(artifact["plan.json"])
-    artifact["plan.json"] = json.dumps({**document, "checksum": forged}).encode()
-    run = repo.run("apply", "push", repo.checkout())
-    assert not run.succeeded
-    compare = run.steps["compare"]
+    document["checksum"] = forged
+    artifact["plan.json"] = json.dumps(document).encode()
+    repo.github.reviewed = {"pr-number": "7", "run-id": reviewed.run_id}
+    merged = repo.run("apply", "push", repo.checkout())
+    compare = merged.steps["compare"]
     assert compare.outcome == "failure"
-    assert "is not of the form sha256:<64 hex digits>" in compare.log
-    assert forged not in compare.log
-    assert run.steps["apply"].outcome == "skipped"
-    assert repo.remote_plan_exit_code() == 2, "nothing may have been applied"
+    assert "reviewed plan's checksum is not sha256 and 64 hex digits" in compare.log
+    assert "decision" not in compare.outputs
+    if forged:
+        assert forged not in compare.log, "the forged value is never printed"
+    assert merged.steps["apply"].outcome == "skipped"
+    assert not merged.succeeded
+    assert repo.remote_plan_exit_code() == 2, "nothing applied"
 
 
-def test_an_approved_checksum_that_is_not_one_fails_loudly(repo: Repo) -> None:
-    run = repo.run(
-        "apply", "workflow_dispatch", repo.checkout(), **{"inputs.approved_checksum": "::x::y"}
-    )
+def test_an_approved_checksum_that_is_not_hex_is_refused(repo: Repo) -> None:
+    repo.pull_request("7")
+    run = repo.approve("sha256:123; echo pwned")
     assert run.steps["compare"].outcome == "failure"
-    assert "::x::y" not in run.steps["compare"].log
+    assert "approved_checksum must be sha256: and 64 hex digits" in run.steps["compare"].log
+    assert "pwned" not in run.steps["compare"].log
+    assert not run.succeeded
     assert repo.remote_plan_exit_code() == 2
+
+
+def test_the_action_reports_its_outputs(repo: Repo) -> None:
+    run = repo.pull_request("7").plan
+    (action,) = [r for r in run.steps.values() if r.inner]  # the one step that is the action
+    assert action.outputs["exitcode"] == "2"
+    assert action.outputs["has-changes"] == "true"
+    plan_path = Path(action.outputs["plan-path"])
+    assert json.loads(plan_path.read_text())["summary"]["create"] == 8
+    assert "8 to create" in Path(action.outputs["markdown-path"]).read_text()
+    validate = repo.pull_request("7").validate
+    (checked,) = [r for r in validate.steps.values() if r.inner]
+    assert checked.outputs == {
+        "exitcode": "0",
+        "has-changes": "false",
+        "plan-path": "",
+        "markdown-path": "",
+    }

@@ -1,16 +1,20 @@
-"""The wheel works on its own: built from a copy of the tree, installed into a fresh virtualenv,
-run from a directory outside the checkout, it validates shifts with the schema it ships.
+"""The release works on its own: the sdist and the wheel (built from the sdist, as on PyPI)
+of a tagged copy of the tree carry the tag's version; the wheel, installed with pytest into a
+fresh virtualenv and run from outside the checkout, validates shifts with the schema it
+ships, and its pytest plugin serves the emulator to a test of someone else's.
 
-Slow (a build and an install, about 15-60 s): the wheel is built and installed once per run.
+Slow (a build and an install, about 20-60 s): done once per run.
 """
 
 from __future__ import annotations
 
+import email
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +23,22 @@ import pytest
 from ci_support import ROOT
 
 SCHEMA = ROOT / "reconciler" / "data" / "shift.schema.json"
+CONFIG_SCHEMA = ROOT / "reconciler" / "data" / "config.schema.json"
 # What a build reads; copying just these keeps the shared checkout's other files out of it.
-_BUILD_INPUTS = ("pyproject.toml", "README.md", "reconciler")
+_BUILD_INPUTS = ("pyproject.toml", "README.md", "LICENSE", "reconciler")
+TAG, VERSION = "v9.8.7", "9.8.7"  # a release tag of the copy: the version comes from it
+_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "release test",
+    "GIT_AUTHOR_EMAIL": "release@example.invalid",
+    "GIT_COMMITTER_NAME": "release test",
+    "GIT_COMMITTER_EMAIL": "release@example.invalid",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Installed:
     wheel: Path
+    sdist: Path
     bin: Path
     elsewhere: Path
 
@@ -44,8 +57,15 @@ class Installed:
 
 
 def _run(*args: str | Path, cwd: Path | None = None) -> None:
+    env = {**os.environ, **_GIT_ENV}
     result = subprocess.run(
-        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
 
@@ -53,31 +73,107 @@ def _run(*args: str | Path, cwd: Path | None = None) -> None:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     work = tmp_path_factory.mktemp("wheel")
-    # Building from a copy leaves the shared checkout without build/ droppings.
+    # Building from a copy leaves the shared checkout without build/ droppings; the copy is
+    # a git repository with a release tag, as the release workflow sees it.
     source = work / "source"
     source.mkdir()
     for name in _BUILD_INPUTS:
         if (ROOT / name).is_dir():
-            ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+            ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "_version.py")
             shutil.copytree(ROOT / name, source / name, ignore=ignore, symlinks=True)
         else:
             shutil.copy(ROOT / name, source / name)
-    _run(sys.executable, "-m", "build", "--wheel", "--outdir", work / "dist", source)
+    for git in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "release"), ("tag", TAG)):
+        _run("git", "-C", source, *git)
+    # Both, the wheel from the sdist (python -m build's default): the sdist keeps the version.
+    _run(sys.executable, "-m", "build", "--outdir", work / "dist", source)
     (wheel,) = (work / "dist").glob("shiftctl-*.whl")
+    (sdist,) = (work / "dist").glob("shiftctl-*.tar.gz")
     _run(sys.executable, "-m", "venv", work / "venv")
     venv_bin = work / "venv" / "bin"
-    _run(venv_bin / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check", wheel)
+    # Only the wheel (with its dependencies) and pytest, at the versions the suite pins.
+    pip = (venv_bin / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check")
+    _run(*pip, "-c", ROOT / "constraints.txt", wheel, "pytest")
     elsewhere = work / "elsewhere"
     elsewhere.mkdir()
-    return Installed(wheel, venv_bin, elsewhere)
+    return Installed(wheel, sdist, venv_bin, elsewhere)
 
 
-def test_wheel_ships_the_schema_and_no_tests(installed: Installed) -> None:
+def test_wheel_ships_the_schemas_and_no_tests(installed: Installed) -> None:
     with zipfile.ZipFile(installed.wheel) as wheel:
         names = set(wheel.namelist())
         assert wheel.read("reconciler/data/shift.schema.json") == SCHEMA.read_bytes()
+        assert wheel.read("reconciler/data/config.schema.json") == CONFIG_SCHEMA.read_bytes()
+        info = f"shiftctl-{VERSION}.dist-info"
+        metadata = email.message_from_bytes(wheel.read(f"{info}/METADATA"))
+        entry_points = wheel.read(f"{info}/entry_points.txt").decode()
+        assert wheel.read("reconciler/_version.py").decode().endswith(f'version = "{VERSION}"\n')
+        assert f"{info}/licenses/LICENSE" in names
     assert "reconciler/py.typed" in names
     assert not [n for n in names if n.startswith(("tests/", "shifts/", "schema/"))]
+    assert metadata["Version"] == VERSION
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata["Requires-Python"] == ">=3.11"
+    assert "Framework :: Pytest" in metadata.get_all("Classifier", [])
+    assert any(url.startswith("Source, https://") for url in metadata.get_all("Project-URL", []))
+    assert "[pytest11]\nshiftctl-emulator = reconciler.pytest_plugin" in entry_points
+
+
+def test_the_sdist_carries_the_version_and_the_license(installed: Installed) -> None:
+    assert installed.sdist.name == f"shiftctl-{VERSION}.tar.gz"
+    with tarfile.open(installed.sdist) as sdist:
+        names = set(sdist.getnames())
+        pkg_info = sdist.extractfile(f"shiftctl-{VERSION}/PKG-INFO")
+        assert pkg_info is not None
+        assert email.message_from_bytes(pkg_info.read())["Version"] == VERSION
+    assert f"shiftctl-{VERSION}/LICENSE" in names
+
+
+def test_the_installed_version_is_the_tag(installed: Installed) -> None:
+    result = installed.run("shiftctl", "--version")
+    assert result.stdout.strip() == f"shiftctl, version {VERSION}"
+    probe = installed.run("python", "-c", "import reconciler; print(reconciler.__version__)")
+    assert probe.stdout.strip() == VERSION
+
+
+PLUGIN_TEST = """\
+import httpx
+
+
+def test_a_token_and_a_seeded_shift(feishu_emulator):
+    rule = {"on_time": "9:00", "off_time": "18:00", "late_minutes_as_late": 5,
+            "late_minutes_as_lack": 60, "on_advance_minutes": 60,
+            "early_minutes_as_early": 5, "early_minutes_as_lack": 60, "off_delay_minutes": 120}
+    feishu_emulator.seed({"shifts": [{"shift_name": "早班", "punch_times": 1,
+                                     "punch_time_rule": [rule]}]})
+    token = httpx.post(
+        feishu_emulator.url + "/open-apis/auth/v3/tenant_access_token/internal",
+        json={"app_id": feishu_emulator.app_id, "app_secret": feishu_emulator.app_secret},
+    ).json()["tenant_access_token"]
+    listed = httpx.get(
+        feishu_emulator.url + "/open-apis/attendance/v1/shifts",
+        headers={"Authorization": "Bearer " + token},
+    ).json()
+    assert [s["shift_name"] for s in listed["data"]["shift_list"]] == ["早班"]
+    assert feishu_emulator.stats()["shift.list"]["succeeded"] == 1
+
+
+def test_the_session_twin(feishu_emulator_session):
+    feishu_emulator_session.faults(latency_ms=1)
+    feishu_emulator_session.reset()
+    assert feishu_emulator_session.faults()["latency_ms"] == 0
+"""
+
+
+def test_the_installed_pytest_plugin_serves_the_emulator(installed: Installed) -> None:
+    test_file = installed.elsewhere / "test_with_the_plugin.py"
+    test_file.write_text(PLUGIN_TEST, encoding="utf-8")
+    result = installed.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", test_file.name)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
+    listed = installed.run("python", "-m", "pip", "list", "--format=freeze")
+    installed_names = {line.split("==")[0].lower() for line in listed.stdout.splitlines()}
+    assert "lark-oapi" not in installed_names  # only the wheel, its dependencies and pytest
 
 
 def test_installed_package_is_the_wheel_not_the_checkout(installed: Installed) -> None:

@@ -1,5 +1,10 @@
-"""A repository of shifts whose shifts.yml jobs run on this machine against one tenant,
-with GitHub (comments, artifacts, API answers) stood in for by memory."""
+"""A repository of shifts whose workflow jobs run on this machine against one tenant, with
+GitHub (comments, artifacts, API answers) stood in for by memory.
+
+The workflow is this repository's shifts.yml (jobs on ``uses: ./``) or the reusable
+shiftctl.yml as a company repository calls it (``uses: shiftctl/shiftctl@v1``, here the
+action of this checkout); either way the action's own steps run for real.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,11 @@ from reconciler.cli import main
 from reconciler.emulator.config import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 
 SHIFTS = load_workflow(ROOT / ".github" / "workflows" / "shifts.yml")
+REUSABLE = load_workflow(ROOT / ".github" / "workflows" / "shiftctl.yml")
+WORKFLOWS = {"shifts.yml": SHIFTS, "shiftctl.yml": REUSABLE}
 REPOSITORY = "acme/attendance"
+# Where the action runs from: this checkout, under either name.
+COMPOSITES = {"./": ROOT, "shiftctl/shiftctl": ROOT}
 
 
 @dataclass
@@ -34,10 +43,11 @@ class GitHub:
             return {}
 
         def upload(given: Any) -> dict[str, str]:
-            names = [n for n in given["path"].split() if (workspace / n).is_file()]
-            if not names and given.get("if-no-files-found") == "error":
+            paths = [workspace / name for name in given["path"].split()]
+            found = [path for path in paths if path.is_file()]
+            if not found and given.get("if-no-files-found") == "error":
                 raise ActionFailed("no files found")
-            stored = {n: (workspace / n).read_bytes() for n in names}
+            stored = {path.name: path.read_bytes() for path in found}
             self.artifacts.setdefault(run_id, {})[given["name"]] = stored
             return {}
 
@@ -53,7 +63,7 @@ class GitHub:
 
         return {
             "actions/checkout": lambda given: {},
-            "actions/setup-python": lambda given: {},
+            "actions/setup-python": lambda given: {"python-path": sys.executable},
             "actions/github-script": lambda given: dict(self.reviewed),
             "actions/upload-artifact": upload,
             "actions/download-artifact": download,
@@ -75,6 +85,7 @@ class Repo:
     tmp: Path
     endpoint: str
     main_branch: Path  # the repository's files on main: shifts/ and shiftctl.yaml
+    workflow: str = "shifts.yml"
     github: GitHub = field(default_factory=GitHub)
     runs: int = 0
 
@@ -91,25 +102,44 @@ class Repo:
 
     def run(self, job: str, event: str, workspace: Path, **context: str) -> JobRun:
         pr = context.get("github.event.pull_request.number", "")
+        ref = "refs/heads/main" if event != "pull_request" else f"refs/pull/{pr}/merge"
+        workflow = WORKFLOWS[self.workflow]
         base = {
             "github.workflow": "shifts",
             "github.repository": REPOSITORY,
             "github.event_name": event,
             "github.sha": f"{self.runs:040x}",
-            "github.ref": "refs/heads/main" if event != "pull_request" else f"refs/pull/{pr}/merge",
+            "github.ref": ref,
+            "github.ref_name": ref.removeprefix("refs/heads/").removeprefix("refs/"),
+            "github.ref_type": "branch",
             "github.token": "github-token-stand-in",
             "secrets.FEISHU_APP_ID": DEFAULT_APP_ID,
             "secrets.FEISHU_APP_SECRET": DEFAULT_APP_SECRET,
             "vars.FEISHU_ENDPOINT": self.endpoint,
         }
+        # A called workflow's inputs, at their defaults, as a caller writing one line has them.
+        called = workflow["on"].get("workflow_call") or {}
+        for name, spec in (called.get("inputs") or {}).items():
+            base[f"inputs.{name}"] = str(spec.get("default", ""))
         runner = Runner(
             workspace=workspace,
             context={**base, **context},
             actions=self.github.actions(workspace, str(self.runs), pr),
             skip_steps=frozenset({"Install shiftctl"}),  # this environment has it installed
             path=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            composites=COMPOSITES,
         )
-        return runner.run_job(SHIFTS, job)
+        return runner.run_job(workflow, job)
+
+    def approve(self, checksum: str) -> JobRun:
+        """A maintainer runs the workflow by hand on main, approving the plan by checksum."""
+        # The action reads the dispatch event's input, whichever workflow passed it on.
+        return self.run(
+            "apply",
+            "workflow_dispatch",
+            self.checkout(),
+            **{"github.event.inputs.approved_checksum": checksum},
+        )
 
     def pull_request(
         self, number: str, head_repo: str = REPOSITORY, shifts: Path | None = None

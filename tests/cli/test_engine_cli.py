@@ -82,7 +82,9 @@ def test_plan_with_a_bad_configuration_names_the_key(
 ) -> None:
     (tmp_path / "shiftctl.yaml").write_text("prune: maybe\n", encoding="utf-8")
     assert main(["--emulator", "db.sqlite3", "plan"]) == 1
-    assert "shiftctl.yaml:1:1: prune: must be true or false" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "shiftctl.yaml:1:8: prune: expected true or false, got text 'maybe'" in err
+    assert "shiftctl: shiftctl.yaml: 1 problem in the configuration" in err
 
 
 def test_apply_off_a_terminal_without_approval_is_refused(

@@ -30,6 +30,24 @@ def test_importing_the_cli_loads_none_of_the_heavy_libraries() -> None:
     assert _heavy(_loaded_after("import reconciler.cli")) == []
 
 
+def test_global_options_after_a_command_load_only_that_command() -> None:
+    code = (
+        "from reconciler.cli import cli\n"
+        "cli.make_context('shiftctl', ['validate', '-v', '--no-color', 'x.yaml'])"
+    )
+    loaded = _loaded_after(code)
+    assert "reconciler.cli.definitions" in loaded
+    assert not {"reconciler.cli.engine", "reconciler.cli.flows", "reconciler.emulator"} & loaded
+
+
+def test_the_pytest_plugin_loads_nothing_heavy() -> None:
+    # pytest imports it in every session of an environment that has shiftctl.
+    loaded = _loaded_after("import reconciler.pytest_plugin")
+    assert _heavy(loaded) == []
+    light = {"reconciler.pytest_plugin", "reconciler._version"}
+    assert [m for m in loaded if m.startswith("reconciler.") and m not in light] == []
+
+
 def test_root_help_loads_no_subcommand() -> None:
     code = (
         "from reconciler.cli import main\n"
@@ -39,9 +57,10 @@ def test_root_help_loads_no_subcommand() -> None:
     )
     loaded = _loaded_after(code)
     assert _heavy(loaded) == []
-    assert [
-        m for m in loaded if m.startswith("reconciler.cli.") and m != "reconciler.cli._lazy"
-    ] == ["reconciler.cli._state"]
+    root_modules = {"reconciler.cli._lazy", "reconciler.cli._anywhere"}
+    assert [m for m in loaded if m.startswith("reconciler.cli.") and m not in root_modules] == [
+        "reconciler.cli._state"
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(SUBCOMMANDS))

@@ -119,6 +119,12 @@ INVOCATIONS: dict[str, tuple[Invocation, bool]] = {
         ],
         True,
     ),
+    # The effective settings name where each came from: a hostile value must show escaped.
+    "config": (
+        lambda t, f: ["--endpoint", "https://open.feishu.cn/\x1b]0;EVIL\x07", "config",
+                      "--format", f],
+        True,
+    ),
     "tasks": (
         lambda t, f: [
             "--emulator",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.config import FEISHU_ENDPOINT, Secret, load_settings
-from reconciler.errors import ConfigError
+from reconciler.config import FEISHU_ENDPOINT, FILE_KEYS, Secret, Settings, load_settings
+from reconciler.configfile import config_schema_path
+from reconciler.errors import ConfigError, ConfigInvalid
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -70,28 +72,53 @@ def test_credentials_come_from_the_environment_and_never_show(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("prune: yes please\n", "1:1: prune: must be true or false"),
-        ("\nshifs: x\n", "2:1: shifs: unknown key"),
-        ("guards: {max_deletes: -1}\n", "guards.max_deletes: must be a number ≥ 0"),
-        ("guards: {max_delete_percent: 120}\n", "must be a percentage from 0 to 100"),
-        ("guards: {deletes: 1}\n", "guards.deletes: unknown guard"),
+        ("prune: yes please\n", "1:8: prune: expected true or false, got text 'yes please'"),
+        # YAML 1.2, as in the shift files: yes is text, not true.
+        ("prune: yes\n", "1:8: prune: expected true or false, got text 'yes'"),
+        ("\nshifs: x\n", "2:1: shifs: unknown field (did you mean shifts?)"),
+        ("guards: {max_deletes: -1}\n", "1:23: guards.max_deletes: must be at least 0 (got -1)"),
+        ("guards: {max_deletes: 2.5}\n", "guards.max_deletes: expected a whole number, got 2.5"),
+        ("guards: {max_delete_percent: 120}\n", "must be at most 100 (got 120)"),
+        ("guards: {deletes: 1}\n", "1:10: guards.deletes: unknown field"),
         # NaN compares false with every count: it would switch the guard off silently.
-        ("guards: {max_delete_percent: .nan}\n", "max_delete_percent: must be a number ≥ 0"),
-        ("guards: {max_deletes: .nan}\n", "guards.max_deletes: must be a number ≥ 0"),
-        ("guards: {max_deletes: .inf}\n", "guards.max_deletes: must be a finite number"),
-        ("include: HQ-*\n", "include: must be a list of name globs"),
-        ("concurrency: 2.5\n", "concurrency: must be a whole number"),
-        ("rate_limit: 0\n", "rate_limit: must be a positive number"),
+        ("guards: {max_delete_percent: .nan}\n", "guards.max_delete_percent: NaN is not allowed"),
+        ("guards: {max_deletes: .inf}\n", "guards.max_deletes: expected a whole number, got inf"),
+        ("include: HQ-*\n", "include: expected a list, got text 'HQ-*'"),
+        ("include: ['']\n", "include[0]: must not be blank"),
+        ("concurrency: 2.5\n", "concurrency: expected a whole number, got 2.5"),
+        ("rate_limit: 0\n", "rate_limit: must be more than 0 (got 0)"),
+        ("rate_limit: .inf\n", "rate_limit: must be at most 10000 (got inf)"),
+        ("endpoint: open.feishu.cn\n", "endpoint: not a URL: 'open.feishu.cn'"),
+        ("shifts: '  '\n", "shifts: must not be blank"),
         ("- a\n- b\n", "1:1: the configuration must be a mapping"),
-        ("a: [\n", "not valid YAML"),
+        ("a: [\n", "invalid YAML"),
+        ("prune: true\nprune: false\n", "2:1: prune: duplicate key 'prune'"),
+        ("prune: !!python/object:os.system x\n", "prune: YAML tag !!python/object"),
+        ("prune: true\n---\nprune: false\n", "2:1: one YAML document expected"),
     ],
 )
 def test_bad_configuration_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
     write(tmp_path, text)
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(ConfigInvalid) as caught:
         load_settings(environ={}, cwd=tmp_path)
-    assert message in str(caught.value)
-    assert str(tmp_path / "shiftctl.yaml") in str(caught.value)
+    assert len(caught.value.problems) == 1
+    (problem,) = caught.value.problems
+    assert message in str(problem)
+    assert str(problem).startswith(str(tmp_path / "shiftctl.yaml"))
+    assert str(caught.value) == f"{tmp_path / 'shiftctl.yaml'}: 1 problem in the configuration"
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    write(tmp_path, "guards:\n  max_deletes: 2.5\nprune: maybe\nshifs: x\n")
+    with pytest.raises(ConfigInvalid) as caught:
+        load_settings(environ={}, cwd=tmp_path)
+    where = tmp_path / "shiftctl.yaml"
+    assert [str(p) for p in caught.value.problems] == [
+        f"{where}:2:16: guards.max_deletes: expected a whole number, got 2.5",
+        f"{where}:3:8: prune: expected true or false, got text 'maybe'",
+        f"{where}:4:1: shifs: unknown field (did you mean shifts?)",
+    ]
+    assert str(caught.value) == f"{where}: 3 problems in the configuration"
 
 
 def test_a_named_missing_file_is_an_error(tmp_path: Path) -> None:
@@ -99,15 +126,53 @@ def test_a_named_missing_file_is_an_error(tmp_path: Path) -> None:
         load_settings(config_path=str(tmp_path / "nope.yaml"), environ={}, cwd=tmp_path)
 
 
-def test_the_example_configuration_at_the_root_is_valid_and_all_defaults() -> None:
+def test_the_example_configuration_at_the_root_is_valid_and_all_defaults(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     settings = load_settings(environ={}, cwd=root)
     assert settings.config_path == root / "shiftctl.yaml"
-    defaults = load_settings(environ={}, cwd=root / "shifts")  # no file there
+    defaults = load_settings(environ={}, cwd=tmp_path)  # no file there
     same = ("include", "exclude", "prune", "protected", "max_deletes", "max_delete_percent")
     for name in (*same, "rate_limit", "concurrency", "endpoint"):
         assert getattr(settings, name) == getattr(defaults, name), name
     assert settings.shifts_dir == root / "shifts"
+
+
+def test_the_example_configuration_names_the_packaged_schema() -> None:
+    root = Path(__file__).resolve().parents[2]
+    first = (root / "shiftctl.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=schema/config.schema.json"
+    assert (
+        root / "schema" / "config.schema.json"
+    ).read_bytes() == config_schema_path().read_bytes()
+
+
+def test_the_schema_defaults_are_the_settings_defaults() -> None:
+    schema = json.loads(config_schema_path().read_text(encoding="utf-8"))
+    defaults = Settings()
+    for key, name in FILE_KEYS:
+        node = schema
+        for part in key:
+            node = node["properties"][part]
+        expected = getattr(defaults, name)
+        if name == "shifts_dir":
+            expected = str(expected)
+        if isinstance(expected, tuple):
+            expected = list(expected)
+        assert node["default"] == expected, key
+        assert node["description"], key
+
+
+def test_every_schema_key_fills_a_setting() -> None:
+    schema = json.loads(config_schema_path().read_text(encoding="utf-8"))
+
+    def leaves(node: dict[str, Any], prefix: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found: list[tuple[str, ...]] = []
+        for name, sub in node.get("properties", {}).items():
+            path = (*prefix, name)
+            found += leaves(sub, path) if "properties" in sub else [path]
+        return found
+
+    assert sorted(leaves(schema, ())) == sorted(key for key, _ in FILE_KEYS)
 
 
 def test_a_huge_configuration_is_refused_before_parsing(tmp_path: Path) -> None:
