@@ -34,8 +34,12 @@ _KNOWN = {
     "guards",
     "rate_limit",
     "concurrency",
+    "usage",
 }
 _GUARDS = {"max_deletes", "max_delete_percent"}
+_USAGE = {"look_ahead_days"}
+#: Rota schedules are read this many days ahead at most (12 calls of 30 days per 50 people).
+MAX_LOOK_AHEAD_DAYS = 366
 # A real configuration is a few hundred bytes; a huge file would take long to parse.
 MAX_CONFIG_BYTES = 1 << 20
 
@@ -58,6 +62,7 @@ class Settings:
     rate_limit: float = 50.0
     concurrency: int = 8
     config_path: Path | None = None
+    usage_look_ahead_days: int = 30
 
     def in_scope(self, name: str) -> bool:
         """Managed scope: matches an include glob and no exclude glob."""
@@ -119,6 +124,7 @@ def load_settings(
         rate_limit=float(values.get("rate_limit", 50.0)),
         concurrency=values.get("concurrency", 8),
         config_path=path if path.is_file() else None,
+        usage_look_ahead_days=values.get("usage", {}).get("look_ahead_days", 30),
     )
 
 
@@ -177,6 +183,20 @@ def _check(path: Path, where: tuple[int, int], key: str, value: Any) -> None:
         raise ConfigError(f"{prefix}: must be a whole number")
     if key == "guards":
         _check_guards(prefix, value)
+    if key == "usage":
+        _check_usage(prefix, value)
+
+
+def _check_usage(prefix: str, value: Any) -> None:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{prefix}: must be a mapping with {', '.join(sorted(_USAGE))}")
+    for name, days in value.items():
+        if name not in _USAGE:
+            raise ConfigError(f"{prefix}.{name}: unknown key (known: {', '.join(sorted(_USAGE))})")
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise ConfigError(f"{prefix}.{name}: must be a whole number of days")
+        if not 1 <= days <= MAX_LOOK_AHEAD_DAYS:
+            raise ConfigError(f"{prefix}.{name}: must be from 1 to {MAX_LOOK_AHEAD_DAYS} days")
 
 
 def _check_guards(prefix: str, value: Any) -> None:
