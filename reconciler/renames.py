@@ -68,14 +68,21 @@ def match_renames(
 
 
 def rename_hints(creates: Iterable[Shift], deletes: Iterable[Shift]) -> tuple[RenameHint, ...]:
-    """Pairs of a deleted and a created shift whose rules are the same, names aside."""
-    gone: dict[Shift, str] = {}
+    """A deleted and a created shift whose rules are the same, names aside.
+
+    Only a one-to-one match is a hint: among several shifts with the same rules
+    (a tenant of identical store shifts, say) any pairing would be a guess.
+    """
+    gone: dict[Shift, list[str]] = {}
     for shift in deletes:
-        gone.setdefault(_rules(shift), shift.shift_name)
+        gone.setdefault(_rules(shift), []).append(shift.shift_name)
+    new: dict[Shift, list[str]] = {}
+    for shift in creates:
+        new.setdefault(_rules(shift), []).append(shift.shift_name)
     hints = [
-        RenameHint(gone[_rules(shift)], shift.shift_name)
-        for shift in creates
-        if _rules(shift) in gone
+        RenameHint(gone[rules][0], names[0])
+        for rules, names in new.items()
+        if len(names) == 1 and len(gone.get(rules, ())) == 1
     ]
     return tuple(sorted(hints, key=lambda h: (h.old, h.new)))
 
