@@ -1,9 +1,10 @@
 """Which attendance groups use the shifts a plan updates or deletes, read from the tenant once.
 
-Reading costs ⌈G/50⌉ list pages and one get per group (G groups), then one
-``list_user`` page per 50 members of each group that uses a changed shift or
-is a rota group, and for rota groups one ``user_daily_shifts/query`` per 50
-members and 30 days of look-ahead. ``attach_usage`` then puts the answer on
+Reading costs ⌈G/50⌉ list pages and one get per group (G groups); a group's
+members are its ``bind_user_ids`` unless it binds departments, when one
+``list_user`` page per 50 members expands them (only for groups that use a
+changed shift, or are rota groups); each rota group adds one
+``user_daily_shifts/query`` per 50 members and 30 days of look-ahead. ``attach_usage`` then puts the answer on
 the plan (pure) and blocks deleting a shift in use.
 """
 
@@ -173,7 +174,14 @@ def _fixed_uses(
 
 
 def _members(reader: GroupReader) -> Callable[[Group], list[str]]:
-    return lambda group: [m.user_id for m in reader.list_group_users(group.group_id)]
+    """The members' user ids: the group names them, unless it binds departments."""
+
+    def read(group: Group) -> list[str]:
+        if not group.bind_dept_ids:
+            return list(group.bind_user_ids)
+        return [m.user_id for m in reader.list_group_users(group.group_id)]
+
+    return read
 
 
 def _schedule(

@@ -1,7 +1,8 @@
 """The parts of a seeded group beyond its weekly shifts: its type, special days and rota.
 
 A group entry of the seed document may carry ``type`` (``fixed``, ``rota`` or
-``free``), ``special_days`` (``[{day, shift}]``: a day worked on that shift,
+``free``), ``departments`` (the members are then bound through these department
+ids rather than one by one), ``special_days`` (``[{day, shift}]``: a day worked on that shift,
 Feishu's ``need_punch_special_days``), ``rest_days`` (``[day]``, Feishu's
 ``no_need_punch_special_days``) and, for a rota group, ``schedule``
 (``{employee_id: {day: shift}}``, what ``user_daily_shifts/query`` answers).
@@ -14,7 +15,16 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["FIXED", "FREE", "GROUP_TYPES", "ROTA", "GroupSeedError", "group_type", "seed_days"]
+__all__ = [
+    "FIXED",
+    "FREE",
+    "GROUP_TYPES",
+    "ROTA",
+    "GroupSeedError",
+    "department_ids",
+    "group_type",
+    "seed_days",
+]
 
 FIXED, ROTA, FREE = 0, 2, 3
 GROUP_TYPES = {"fixed": FIXED, "rota": ROTA, "free": FREE}
@@ -34,6 +44,14 @@ def group_type(entry: Mapping[str, Any], where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value in GROUP_TYPES.values():
         return value
     raise GroupSeedError(f"{where}.type must be one of fixed, rota, free (or 0, 2, 3)")
+
+
+def department_ids(entry: Mapping[str, Any], where: str) -> list[str]:
+    """``departments``: open department ids the group binds (its members come through them)."""
+    value = entry.get("departments") or []
+    if not isinstance(value, list) or not all(isinstance(d, str) and d for d in value):
+        raise GroupSeedError(f"{where}.departments must be a list of department ids")
+    return list(dict.fromkeys(value))
 
 
 def seed_days(

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -77,6 +78,7 @@ def get_group(store: Store, request: Request, args: dict[str, str]) -> dict[str,
         ).fetchall()
         people = _members(conn, group["group_id"])
     fixed = group["group_type"] == FIXED
+    departments = json.loads(group["dept_ids"])
     return {
         **_meta(group),
         "time_zone": group["time_zone"],
@@ -84,8 +86,9 @@ def get_group(store: Store, request: Request, args: dict[str, str]) -> dict[str,
         "punch_day_shift_ids": [weekly.get(day, REST) for day in range(7)] if fixed else [],
         "need_punch_special_days": [_special(r) for r in special if r["need_punch"]],
         "no_need_punch_special_days": [_special(r) for r in special if not r["need_punch"]],
-        "bind_user_ids": [p[id_type] for p in people],
-        "bind_dept_ids": [],
+        # Members bound through departments are not listed one by one (list_user expands them).
+        "bind_user_ids": [] if departments else [p[id_type] for p in people],
+        "bind_dept_ids": departments,
         "group_leader_ids": [],
     }
 
@@ -124,8 +127,9 @@ def list_users(store: Store, request: Request, args: dict[str, str]) -> dict[str
         people = [] if clock_type == "2" else _members(conn, group["group_id"], after, size + 1)
     has_more = len(people) > size
     people = people[:size]
+    departments = json.loads(group["dept_ids"])
     data: dict[str, Any] = {
-        "users": [{"user_id": p[id_type], "department_ids": []} for p in people],
+        "users": [{"user_id": p[id_type], "department_ids": departments} for p in people],
         "has_more": has_more,
     }
     if has_more:

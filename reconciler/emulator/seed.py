@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reconciler.emulator.group_seed import GroupSeedError, group_type, seed_days
+from reconciler.emulator.group_seed import GroupSeedError, department_ids, group_type, seed_days
 from reconciler.emulator.shift_rules import check_shift
 from reconciler.emulator.store import Store
 from reconciler.emulator.wire import ApiError
@@ -144,13 +144,14 @@ def _group(store: Store, conn: sqlite3.Connection, entry: Any, index: int) -> st
     conn.execute("DELETE FROM group_shifts WHERE group_id = ?", (group_id,))
     try:
         kind = group_type(entry, where)
+        departments = department_ids(entry, where)
         seed_days(conn, entry, where, group_id, kind, members)
     except GroupSeedError as exc:
         raise SeedError(str(exc)) from None
     conn.execute(
-        "INSERT INTO attendance_groups (group_id, name, time_zone, group_type, written_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (group_id, name, time_zone, kind, store.now(conn).timestamp()),
+        "INSERT INTO attendance_groups"
+        " (group_id, name, time_zone, group_type, written_at, dept_ids) VALUES (?, ?, ?, ?, ?, ?)",
+        (group_id, name, time_zone, kind, store.now(conn).timestamp(), json.dumps(departments)),
     )
     conn.executemany(
         "INSERT INTO group_members (uid, group_id) VALUES (?, ?)",

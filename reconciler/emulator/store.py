@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS attendance_groups (
     name TEXT NOT NULL,
     time_zone TEXT NOT NULL,
     group_type INTEGER NOT NULL DEFAULT 0,
-    written_at REAL NOT NULL DEFAULT 0
+    written_at REAL NOT NULL DEFAULT 0,
+    dept_ids TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS group_members (
     uid INTEGER PRIMARY KEY,
@@ -103,6 +104,7 @@ _ADDED_COLUMNS = {
     "attendance_groups": {
         "group_type": "INTEGER NOT NULL DEFAULT 0",
         "written_at": "REAL NOT NULL DEFAULT 0",
+        "dept_ids": "TEXT NOT NULL DEFAULT '[]'",
     },
 }
 

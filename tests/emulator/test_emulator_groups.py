@@ -285,3 +285,20 @@ def _rule() -> dict[str, Any]:
         "early_minutes_as_lack": 60,
         "off_delay_minutes": 60,
     }
+
+
+def test_a_group_bound_through_departments_lists_its_people_only_in_list_user(
+    users: httpx.Client,
+) -> None:
+    seed(users, {"groups": [{"id": "d", "departments": ["od-1"], "members": ["u1", "u2"]}]})
+    group = ok(users.get(f"{API}/groups/d", params=IDS))
+    assert (group["bind_dept_ids"], group["bind_user_ids"]) == (["od-1"], [])
+    listed = ok(users.get(f"{API}/groups/d/list_user", params=MEMBERS))["users"]
+    assert listed == [
+        {"user_id": "u1", "department_ids": ["od-1"]},
+        {"user_id": "u2", "department_ids": ["od-1"]},
+    ]
+    bad = {"groups": [{"id": "d", "departments": "od-1"}]}
+    assert "departments must be a list" in fails(
+        users.post("/_emulator/seed", json=bad), 400, 1220001
+    )

@@ -42,6 +42,7 @@ def tenant(extra_groups: int = 0) -> dict[str, Any]:
         {
             "id": "fixed",
             "name": "研发",
+            "departments": ["od-rd"],  # members through a department: list_user counts them
             "members": [f"u{i}" for i in range(120)],
             "shifts": {"monday": EARLY, "tuesday": EARLY},
         },
@@ -109,9 +110,10 @@ def test_the_look_ahead_decides_which_rota_days_count(make_client: Any) -> None:
 def test_the_calls_are_counted_and_follow_the_formula(make_client: Any, extra: int) -> None:
     usage = read_usage(make_client(tenant(extra)), {EARLY}, now=NOW)
     groups = 3 + extra
-    # ⌈G/50⌉ list pages + G gets + the rota group's members (1 page) and one 30-day
-    # schedule query + the members of the one group using EARLY (120 people: 3 pages).
-    expected = math.ceil(groups / 50) + groups + 1 + 1 + 3
+    # ⌈G/50⌉ list pages + G gets + one 30-day schedule query for the rota group (its
+    # members are its bind_user_ids) + the members of the one group using EARLY, bound
+    # through a department (120 people: 3 list_user pages).
+    expected = math.ceil(groups / 50) + groups + 1 + 3
     assert usage.info == UsageInfo(groups=groups, calls=expected, look_ahead_days=30)
 
 
