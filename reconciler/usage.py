@@ -4,8 +4,9 @@ Reading costs ⌈G/50⌉ list pages and one get per group (G groups); a group's
 members are its ``bind_user_ids`` unless it binds departments, when one
 ``list_user`` page per 50 members expands them (only for groups that use a
 changed shift, or are rota groups); each rota group adds one
-``user_daily_shifts/query`` per 50 members and 30 days of look-ahead. ``attach_usage`` then puts the answer on
-the plan (pure) and blocks deleting a shift in use.
+``user_daily_shifts/query`` per 50 members and 30 days of look-ahead.
+``attach_usage`` then puts the answer on the plan (pure) and blocks deleting
+a shift in use.
 """
 
 from __future__ import annotations
