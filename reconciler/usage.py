@@ -21,6 +21,8 @@ from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reconciler.blast import HOW, GroupUse, How, UsageInfo
+from reconciler.errors import RemoteError
+from reconciler.feishu.errors import FeishuError
 from reconciler.feishu.group_types import ROTA, DailyShift, Group, GroupMember, GroupMeta
 from reconciler.feishu.groups import GROUP_ENDPOINTS, SCHEDULE_DAYS
 from reconciler.feishu.limits import USER_BATCH, chunked
@@ -32,6 +34,7 @@ __all__ = [
     "GroupReader",
     "Usage",
     "UsageSource",
+    "UsageUnreadable",
     "attach_usage",
     "changed_shift_ids",
     "read_usage",
@@ -69,6 +72,10 @@ class UsageSource(Protocol):
     def stats(self) -> Mapping[str, EndpointStats]: ...
 
 
+class UsageUnreadable(RemoteError):
+    """The attendance groups could not be read; the plan stops rather than under-count."""
+
+
 @dataclass(frozen=True, slots=True)
 class Usage:
     """The groups using each shift id asked about, and what reading them cost."""
@@ -90,14 +97,32 @@ def read_usage(
     concurrency: int = 8,
     now: datetime.datetime | None = None,
 ) -> Usage:
-    """Read every group once; a failed call raises (an incomplete answer would hide people)."""
+    """Read every group once; a failed call raises ``UsageUnreadable`` (an incomplete
+    answer would hide people)."""
+    try:
+        return _read(client, shift_ids, look_ahead_days, concurrency, now)
+    except FeishuError as error:
+        raise UsageUnreadable(
+            f"cannot read the attendance groups that use the changed shifts: {error}; "
+            "plan with --no-usage to go on without them"
+        ) from None
+
+
+def _read(
+    client: UsageSource,
+    shift_ids: Collection[str],
+    look_ahead_days: int,
+    concurrency: int,
+    now: datetime.datetime | None,
+) -> Usage:
     if not shift_ids:
         return Usage({}, UsageInfo(groups=0, calls=0, look_ahead_days=look_ahead_days))
     moment = now or datetime.datetime.now(datetime.UTC)
     before = _requests(client.stats)
     reader = client.groups
     metas = list(reader.list_groups())
-    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="shiftctl-usage") as pool:
+    pool = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="shiftctl-usage")
+    try:
         groups = _map(pool, reader.get_group, [m.group_id for m in metas])
         rota = [g for g in groups if g.group_type == ROTA]
         members = _by_group(pool, _members(reader), rota)
@@ -109,20 +134,30 @@ def read_usage(
                     uses[group.group_id].setdefault(day.shift_id, set()).add("rota")
         counted = [g for g in groups if uses[g.group_id] and g.group_id not in members]
         members |= _by_group(pool, _members(reader), counted)
-    by_shift: dict[str, list[GroupUse]] = {}
-    for group in groups:
-        for shift_id, how in sorted(uses[group.group_id].items()):
-            use = GroupUse(
-                group.group_id,
-                group.group_name,
-                len(members[group.group_id]),
-                tuple(h for h in HOW if h in how),
-            )
-            by_shift.setdefault(shift_id, []).append(use)
+    finally:
+        # A failed read (or Ctrl-C) starts no further call: each one costs quota.
+        pool.shutdown(wait=True, cancel_futures=True)
     calls = _requests(client.stats) - before
     log.info("attendance groups: %d read in %d calls", len(groups), calls)
     info = UsageInfo(groups=len(groups), calls=calls, look_ahead_days=look_ahead_days)
-    return Usage({k: tuple(v) for k, v in by_shift.items()}, info)
+    return Usage(_by_shift(groups, uses, members), info)
+
+
+def _by_shift(
+    groups: Sequence[Group],
+    uses: Mapping[str, Mapping[str, set[How]]],
+    members: Mapping[str, list[str]],
+) -> dict[str, tuple[GroupUse, ...]]:
+    """Shift id → the groups using it, in listing order, each with its member count."""
+    found: dict[str, list[GroupUse]] = {}
+    for group in groups:
+        for shift_id, how in sorted(uses[group.group_id].items()):
+            count = len(members[group.group_id])
+            use = GroupUse(
+                group.group_id, group.group_name, count, tuple(h for h in HOW if h in how)
+            )
+            found.setdefault(shift_id, []).append(use)
+    return {shift_id: tuple(found_uses) for shift_id, found_uses in found.items()}
 
 
 def attach_usage(plan: Plan, usage: Usage | None) -> Plan:

@@ -16,7 +16,7 @@ from reconciler.errors import GuardError
 from reconciler.feishu import FeishuClient
 from reconciler.model import PunchTimeRule, Shift
 from reconciler.plan import Delete, Overrides, Plan, Update
-from reconciler.usage import Usage, attach_usage, changed_shift_ids, read_usage
+from reconciler.usage import Usage, UsageUnreadable, attach_usage, changed_shift_ids, read_usage
 
 NOW = datetime.datetime(2030, 1, 1, 12, tzinfo=datetime.UTC)  # a Tuesday
 EARLY, LATE, SPARE = "7100000000000000001", "7100000000000000002", "7100000000000000003"
@@ -154,3 +154,31 @@ def test_attach_puts_used_by_on_updates_and_deletes_and_blocks_in_use_deletes() 
     assert "--allow-delete NAME or --force" not in str(caught.value)
     assert attached.usage == usage.info
     assert attach_usage(plan, None) is plan
+
+
+def test_a_failed_group_read_stops_with_a_hint_and_starts_no_more_calls() -> None:
+    document = tenant(extra_groups=100)
+    app = create_app(config=EmulatorConfig(rate_limit=0), seed=document)
+    http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e.local")
+    client = FeishuClient(
+        http,
+        app_id=DEFAULT_APP_ID,
+        app_secret=DEFAULT_APP_SECRET,
+        rate_limit=0,
+        max_retry_seconds=0.05,
+        backoff_base=0.001,
+        backoff_cap=0.002,
+    )
+    with http:
+        http.put("/_emulator/faults", json={"endpoints": {"group.get": {"error_rate": 1.0}}})
+        with pytest.raises(UsageUnreadable) as caught:
+            read_usage(client, {EARLY}, now=NOW, concurrency=2)
+    app.close()
+    message = str(caught.value)
+    assert "cannot read the attendance groups" in message
+    assert "code 1225000" in message
+    assert "--no-usage" in message
+    # 103 groups were queued; the failure cancels the reads not yet started (each read
+    # counts its first request, then one more per retry).
+    gets = client.stats["group.get"]
+    assert gets.requests - gets.retries < 20
