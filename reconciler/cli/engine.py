@@ -40,13 +40,14 @@ def _override_options(note: str = "") -> Callable[[_Command], _Command]:
         force = click.option(
             "--force",
             is_flag=True,
-            help=f"Override the count, percentage and empty-set guards, never protection{note}.",
+            help="Override the count, percentage and empty-set guards, never protection or a "
+            f"shift in use{note}.",
         )
         allow = click.option(
             "--allow-delete",
             multiple=True,
             metavar="NAME",
-            help=f"Allow deleting this shift past every guard{note}.",
+            help=f"Allow deleting this shift past every guard but in-use{note}.",
         )
         return allow(force(command))
 
