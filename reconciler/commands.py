@@ -28,10 +28,12 @@ from reconciler.plan import NO_OVERRIDES, Change, Overrides, Plan, compute_plan
 from reconciler.planfile import plan_document, plan_from_document
 from reconciler.render import render_json
 from reconciler.safetext import escape_json
+from reconciler.usage import UsageSource, attach_usage, changed_shift_ids, read_usage
 
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "PlanSource",
     "ShiftLister",
     "apply_changes",
     "check_fresh",
@@ -103,12 +105,23 @@ def list_current(client: ShiftLister, stop: threading.Event | None = None) -> li
     return found
 
 
+class PlanSource(ShiftLister, UsageSource, Protocol):
+    """A client that lists shifts and reads attendance groups (``FeishuClient``)."""
+
+
 class _Abandoned(Exception):
     """The listing was no longer wanted (the files failed, or Ctrl-C)."""
 
 
-def make_plan(settings: Settings, client: ShiftLister, overrides: Overrides = NO_OVERRIDES) -> Plan:
-    """The files and the full listing, read side by side; then compare.
+def make_plan(
+    settings: Settings,
+    client: PlanSource,
+    overrides: Overrides = NO_OVERRIDES,
+    *,
+    usage: bool = True,
+) -> Plan:
+    """The files and the full listing, read side by side; then compare; then, with
+    ``usage``, the attendance groups that use each shift updated or deleted.
 
     Listing is network waits and reading the files is CPU work, so they overlap.
     Both only read: bad files still fail the command before anything changes.
@@ -128,6 +141,14 @@ def make_plan(settings: Settings, client: ShiftLister, overrides: Overrides = NO
             raise
     log.info("%d remote shifts listed", len(current))
     plan = compute_plan((d.shift for d in desired.shifts), current, settings, overrides)
+    if usage:
+        found = read_usage(
+            client,
+            changed_shift_ids(plan),
+            look_ahead_days=settings.usage_look_ahead_days,
+            concurrency=settings.concurrency,
+        )
+        plan = attach_usage(plan, found)
     log.info("plan %s, remote snapshot %s", plan.summary(), plan.snapshot)
     return plan
 
@@ -159,12 +180,18 @@ def read_plan(path: str | Path) -> Plan:
 
 
 def stale_differences(saved: Plan, fresh: Plan) -> list[str]:
-    """What differs between a reviewed plan and the plan computed now (empty: the same)."""
+    """What differs between a reviewed plan and the plan computed now (empty: the same).
+
+    Who uses a shift (``used_by``) is not compared: people join and leave groups
+    all day. A delete that became in use is stopped by the fresh plan's guard.
+    """
     before = {
-        _key(c): d for c, d in zip(saved.changes, plan_document(saved)["changes"], strict=True)
+        _key(c): _compared(d)
+        for c, d in zip(saved.changes, plan_document(saved)["changes"], strict=True)
     }
     after = {
-        _key(c): d for c, d in zip(fresh.changes, plan_document(fresh)["changes"], strict=True)
+        _key(c): _compared(d)
+        for c, d in zip(fresh.changes, plan_document(fresh)["changes"], strict=True)
     }
     lines = [f"no longer planned: {k[0]} {k[1]!r}" for k in before if k not in after]
     lines += [f"newly planned: {k[0]} {k[1]!r}" for k in after if k not in before]
@@ -179,6 +206,10 @@ def stale_differences(saved: Plan, fresh: Plan) -> list[str]:
 
 def _key(change: Change) -> tuple[str, str]:
     return change.action, change.name
+
+
+def _compared(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k != "used_by"}
 
 
 def check_fresh(saved: Plan, fresh: Plan) -> None:

@@ -60,7 +60,10 @@ FILE_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("guards", "max_delete_percent"), "max_delete_percent"),
     (("rate_limit",), "rate_limit"),
     (("concurrency",), "concurrency"),
+    (("usage", "look_ahead_days"), "usage_look_ahead_days"),
 )
+#: Rota schedules are read this many days ahead at most (the schema's maximum too).
+MAX_LOOK_AHEAD_DAYS = 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class Settings:
     rate_limit: float = 50.0
     concurrency: int = 8
     config_path: Path | None = None
+    usage_look_ahead_days: int = 30
     #: Settings field → where its value came from ("default", "--endpoint",
     #: "FEISHU_ENDPOINT", "shiftctl.yaml:12:3"); no effect on comparisons.
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -181,6 +185,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "rate_limit": float,
     "max_deletes": int,
     "concurrency": int,
+    "usage_look_ahead_days": int,
 }
 
 

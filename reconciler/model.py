@@ -237,13 +237,18 @@ class Shift(Record):
     """A shift definition in canonical form, identified by ``shift_name``.
 
     ``sub_shift_leader_ids`` is write-only: Feishu documents it as invalid in
-    read responses, so it never takes part in comparison.
+    read responses, so it never takes part in comparison. ``previous_names``
+    lives in the files only (the names a shift had before, so a rename keeps
+    its ``shift_id``): never sent, never compared.
     """
 
     _required = frozenset({"shift_name", "punch_times", "punch_time_rule"})
     WRITE_ONLY: ClassVar[frozenset[str]] = frozenset({"sub_shift_leader_ids"})
+    LOCAL_ONLY: ClassVar[frozenset[str]] = frozenset({"previous_names"})
 
     shift_name: str
+    # Keyword-only so it can sit beside the name (file order) after the required fields.
+    previous_names: tuple[str, ...] = field(default=(), compare=False, kw_only=True)
     punch_times: int
     punch_time_rule: tuple[PunchTimeRule, ...]
     is_flexible: bool = False
@@ -274,11 +279,21 @@ class Shift(Record):
             if value is not None and value == type(value)():
                 object.__setattr__(self, name, None)
         object.__setattr__(self, "shift_name", normalize_name(self.shift_name))
+        if self.previous_names:
+            names = tuple(dict.fromkeys(normalize_name(n) for n in self.previous_names))
+            object.__setattr__(self, "previous_names", names)
 
     def comparable(self) -> dict[str, Any]:
-        """The full mapping the plan compares and diffs (write-only fields left out)."""
+        """The full mapping the plan compares and diffs (write-only and local fields left out)."""
         data = self.to_mapping(compact=False)
-        for name in self.WRITE_ONLY:
+        for name in self.WRITE_ONLY | self.LOCAL_ONLY:
+            data.pop(name, None)
+        return data
+
+    def remote_mapping(self) -> dict[str, Any]:
+        """The compact mapping Feishu is sent: the file-only fields left out."""
+        data = self.to_mapping(compact=True)
+        for name in self.LOCAL_ONLY:
             data.pop(name, None)
         return data
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 import hashlib
 import typing
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from reconciler import __version__
+from reconciler.blast import GroupUse, UsageInfo
 from reconciler.config import Settings
 from reconciler.diff import FieldChange, field_changes
 from reconciler.errors import GuardError, InputError, ShiftctlError
 from reconciler.model import RemoteShift, Shift, normalize_name
+from reconciler.renames import RenameHint, match_renames, rename_hints
 
 __all__ = [
     "GUARD_RULES",
@@ -50,17 +52,27 @@ class Create:
 
 @dataclass(frozen=True, slots=True)
 class Update:
-    """In place: ``shift_id`` is kept, so attendance groups keep their reference."""
+    """In place: ``shift_id`` is kept, so attendance groups keep their reference.
+
+    ``used_by`` lists the groups that use the shift (None: not read). A rename is
+    an update whose name changes (``renamed_from``).
+    """
 
     shift_id: str
     before: Shift
     after: Shift
     diff: tuple[FieldChange, ...]
     action: Literal["update"] = "update"
+    used_by: tuple[GroupUse, ...] | None = field(default=None, kw_only=True)
 
     @property
     def name(self) -> str:
         return self.after.shift_name
+
+    @property
+    def renamed_from(self) -> str | None:
+        old = self.before.shift_name
+        return old if old != self.after.shift_name else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,7 @@ class Delete:
     shift_id: str
     before: Shift
     action: Literal["delete"] = "delete"
+    used_by: tuple[GroupUse, ...] | None = field(default=None, kw_only=True)
 
     @property
     def name(self) -> str:
@@ -93,7 +106,9 @@ class Overrides:
 NO_OVERRIDES = Overrides()
 
 
-GuardRule = Literal["max_deletes", "max_delete_percent", "empty_desired", "protected"]
+GuardRule = Literal["max_deletes", "max_delete_percent", "empty_desired", "protected", "in_use"]
+#: Guards no override lifts: Feishu itself refuses the change.
+UNOVERRIDABLE: frozenset[str] = frozenset({"in_use"})
 GUARD_RULES: frozenset[str] = frozenset(typing.get_args(GuardRule))
 
 
@@ -108,7 +123,12 @@ class GuardFinding:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Creates, then updates, then deletes (each by name), with counts and guard results."""
+    """Creates, then updates, then deletes (each by name), with counts and guard results.
+
+    ``usage`` says how the attendance groups were read (None: not read, so who
+    uses each shift is unknown); ``hints`` are delete + create pairs that look
+    like renames.
+    """
 
     changes: tuple[Change, ...]
     unchanged: int
@@ -117,6 +137,8 @@ class Plan:
     overrides: Overrides = NO_OVERRIDES
     guards: tuple[GuardFinding, ...] = ()
     made_by: str = __version__  # the snapshot digest is comparable within one version only
+    usage: UsageInfo | None = None
+    hints: tuple[RenameHint, ...] = ()
 
     @property
     def creates(self) -> tuple[Create, ...]:
@@ -149,11 +171,13 @@ class Plan:
         blocking = self.blocking
         if blocking:
             reasons = "; ".join(g.message for g in blocking)
-            raise GuardError(f"blocked by a safety guard: {reasons} ({_override_hint(blocking)})")
+            hint = _override_hint([g for g in blocking if g.rule not in UNOVERRIDABLE])
+            raise GuardError(f"blocked by a safety guard: {reasons}{f' ({hint})' if hint else ''}")
 
 
 def _override_hint(blocking: Sequence[GuardFinding]) -> str:
-    """What really overrides the guards that fired: --force never overrides protection."""
+    """What really overrides the guards that fired: --force never overrides protection,
+    and nothing overrides a guard Feishu itself would refuse (in use)."""
     hints = []
     if any(g.rule != "protected" for g in blocking):
         hints.append(
@@ -176,13 +200,14 @@ def compute_plan(
     """Compare by ``shift_name`` within the managed scope; never touch what is outside it."""
     wanted = _desired_by_name(desired, settings)
     managed, unmanaged = _current_by_name(current, settings)
+    renames = match_renames(wanted, managed)
     creates: list[Create] = []
     updates: list[Update] = []
     deletes: list[Delete] = []
     unchanged = 0
     for name in sorted(wanted):
         shift = wanted[name]
-        remote = managed.get(name)
+        remote = managed.get(name) or renames.get(name)
         if remote is None:
             creates.append(Create(shift))
         elif remote.shift == shift:
@@ -190,7 +215,8 @@ def compute_plan(
         else:
             diff = field_changes(remote.shift, shift)
             updates.append(Update(remote.shift_id, remote.shift, shift, diff))
-    orphans = sorted(name for name in managed if name not in wanted)
+    renamed = {remote.name for remote in renames.values()}
+    orphans = sorted(name for name in managed if name not in wanted and name not in renamed)
     if settings.prune:
         deletes = [Delete(managed[n].shift_id, managed[n].shift) for n in orphans]
     else:
@@ -204,6 +230,7 @@ def compute_plan(
         snapshot=snapshot_hash(managed.values()),
         overrides=overrides,
         guards=guards,
+        hints=rename_hints((c.shift for c in creates), (d.before for d in deletes)),
     )
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from reconciler.blast import HOW, GroupUse, UsageInfo
 from reconciler.errors import InputError
 from reconciler.model import Shift
 from reconciler.plan import (
@@ -24,6 +25,7 @@ from reconciler.plan import (
     Plan,
     Update,
 )
+from reconciler.renames import RenameHint
 
 __all__ = ["FORMAT_VERSION", "checksum", "plan_document", "plan_from_document"]
 
@@ -45,9 +47,25 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "guards": [
             {"rule": g.rule, "message": g.message, "overridden": g.overridden} for g in plan.guards
         ],
+        "usage": _usage_document(plan.usage),
+        "hints": [
+            {"rename_from": h.old, "rename_to": h.new, "message": h.message} for h in plan.hints
+        ],
     }
     doc["checksum"] = checksum(doc)
     return doc
+
+
+def _usage_document(usage: UsageInfo | None) -> dict[str, Any]:
+    """``read`` false: the groups were not read (``--no-usage``), so ``used_by`` is null."""
+    if usage is None:
+        return {"read": False}
+    return {
+        "read": True,
+        "groups": usage.groups,
+        "calls": usage.calls,
+        "look_ahead_days": usage.look_ahead_days,
+    }
 
 
 def _change_document(change: Change) -> dict[str, Any]:
@@ -56,13 +74,26 @@ def _change_document(change: Change) -> dict[str, Any]:
     if isinstance(change, Create):
         after = change.shift
     diff = change.diff if isinstance(change, Update) else ()
-    return {
+    doc: dict[str, Any] = {
         "action": change.action,
         "shift_name": change.name,
         "shift_id": None if isinstance(change, Create) else change.shift_id,
         "before": before.comparable() if before else None,
         "after": after.comparable() if after else None,
         "diff": [{"path": c.path, "before": c.before, "after": c.after} for c in diff],
+    }
+    if not isinstance(change, Create):
+        doc["renamed_from"] = change.renamed_from if isinstance(change, Update) else None
+        doc["used_by"] = None if change.used_by is None else [_use(u) for u in change.used_by]
+    return doc
+
+
+def _use(use: GroupUse) -> dict[str, Any]:
+    return {
+        "group_id": use.group_id,
+        "group_name": use.group_name,
+        "members": use.members,
+        "how": list(use.how),
     }
 
 
@@ -94,6 +125,11 @@ def plan_from_document(doc: Any) -> Plan:
             ),
             guards=tuple(_guard_from(g) for g in _typed(doc["guards"], list)),
             made_by=_typed(doc["shiftctl_version"], str),
+            usage=_usage_from(_typed(doc.get("usage", {"read": False}), dict)),
+            hints=tuple(
+                RenameHint(_typed(h["rename_from"], str), _typed(h["rename_to"], str))
+                for h in _typed(doc.get("hints", []), list)
+            ),
         )
     # A hand-edited file can carry any JSON (its checksum recomputed): every
     # way it can be wrong is one clear error, never a traceback.
@@ -115,18 +151,50 @@ def _guard_from(data: Mapping[str, Any]) -> GuardFinding:
     return GuardFinding(rule, _typed(data["message"], str), _typed(data["overridden"], bool))
 
 
+def _usage_from(data: Mapping[str, Any]) -> UsageInfo | None:
+    if not _typed(data["read"], bool):
+        return None
+    return UsageInfo(
+        groups=_typed(data["groups"], int),
+        calls=_typed(data["calls"], int),
+        look_ahead_days=_typed(data["look_ahead_days"], int),
+    )
+
+
+def _uses_from(value: Any) -> tuple[GroupUse, ...] | None:
+    if value is None:
+        return None
+    uses = []
+    for item in _typed(value, list):
+        given = [_typed(h, str) for h in _typed(item["how"], list)]
+        how = tuple(h for h in HOW if h in given)
+        if len(how) != len(given):
+            raise ValueError(f"unknown or repeated use in {given!r:.60}")
+        uses.append(
+            GroupUse(
+                _typed(item["group_id"], str),
+                _typed(item["group_name"], str),
+                _typed(item["members"], int),
+                how,
+            )
+        )
+    return tuple(uses)
+
+
 def _change_from(data: Mapping[str, Any]) -> Change:
     action = data["action"]
     if action == "create":
         return Create(Shift.from_mapping(_typed(data["after"], dict)))
     before = Shift.from_mapping(_typed(data["before"], dict))
     shift_id = _typed(data["shift_id"], str)
+    used_by = _uses_from(data.get("used_by"))
     if action == "delete":
-        return Delete(shift_id, before)
+        return Delete(shift_id, before, used_by=used_by)
     if action != "update":
         raise ValueError(f"unknown action {action!r:.40}")
     diff = tuple(
         FieldChange(_typed(d["path"], str), d["before"], d["after"])
         for d in _typed(data["diff"], list)
     )
-    return Update(shift_id, before, Shift.from_mapping(_typed(data["after"], dict)), diff)
+    after = Shift.from_mapping(_typed(data["after"], dict))
+    return Update(shift_id, before, after, diff, used_by=used_by)

@@ -21,6 +21,7 @@ from reconciler.plan import (
     Update,
 )
 from reconciler.planfile import plan_document
+from reconciler.render_usage import blast_total, hint_lines, usage_line, used_by_text
 from reconciler.safetext import escape, escape_json, markdown
 
 __all__ = [
@@ -83,6 +84,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         lines += [f"      {line}" for line in _detail_lines(change)]
         lines.append("")
     lines += _guard_lines(plan)
+    notes = [line for line in (usage_line(plan), *hint_lines(plan)) if line]
+    lines += [*notes, ""] if notes else []
     lines.append(paint(summary_line(plan), "bold"))
     return "\n".join(lines) + "\n"
 
@@ -90,17 +93,21 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
 def _headline(change: Change) -> str:
     if isinstance(change, Create):
         return f"create {change.name!r}"
+    if isinstance(change, Update) and change.renamed_from is not None:
+        return f"rename {change.renamed_from!r} → {change.name!r} (id {escape(change.shift_id)})"
     return f"{change.action} {change.name!r} (id {escape(change.shift_id)})"
 
 
 def _detail_lines(change: Change) -> list[str]:
+    used = used_by_text(change)
+    head = [used] if used else []
     if isinstance(change, Update):
-        return [
+        return head + [
             f"{c.path}: {format_value(c.before)} → {format_value(c.after)}" for c in change.diff
         ]
     if isinstance(change, Create):
         return [f"{path}: {format_value(v)}" for path, v in _fields(change.shift)]
-    return []
+    return head
 
 
 def _guard_lines(plan: Plan) -> list[str]:
@@ -129,7 +136,7 @@ def format_value(value: Any) -> str:
 
 def _fields(shift: Shift) -> Iterator[tuple[str, Any]]:
     """The fields a file would hold, as paths; the name is already in the headline."""
-    data = shift.to_mapping()
+    data = shift.remote_mapping()
     data.pop("shift_name", None)
     return _flatten(data)
 
@@ -172,7 +179,7 @@ def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     lines = [*head, note, ""]
     budget = limit - len("\n".join(lines)) - 64
     for change in plan.changes:
-        entry = f"- `{SYMBOL[change.action]}` {change.action} {_code(change.name)}"
+        entry = f"- `{SYMBOL[change.action]}` {_markdown_title(change)}"
         if budget - len(entry) - 1 < 0:
             lines.append("- … and more")
             break
@@ -183,6 +190,12 @@ def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
 
 def _markdown_head(plan: Plan) -> list[str]:
     lines = [MARKER, "### shiftctl plan", "", f"**{summary_line(plan)}**", ""]
+    total, usage = blast_total(plan), usage_line(plan)
+    if total:
+        # Our own words and counts: no name from the files or the tenant is in them.
+        lines += [f"**{total}** {usage or ''}".rstrip(), ""]
+    if plan.hints:
+        lines += ["> [!TIP]", *(f"> {line}" for line in hint_lines(plan, markdown)), ""]
     if plan.deletes:
         count = len(plan.deletes)
         names = _first(", ".join, [_code(d.name) for d in plan.deletes])
@@ -232,10 +245,20 @@ def _markdown_details(change: Change) -> str:
     fence = "```"
     while fence in text:
         fence += "`"
-    summary = f"{symbol} {change.action} {_code(change.name)}"
-    if not isinstance(change, Create):
-        summary += f" (id {markdown(change.shift_id)})"
+    summary = f"{symbol} {_markdown_title(change)}"
     return f"<details><summary>{summary}</summary>\n\n{fence}diff\n{text}\n{fence}\n\n</details>\n"
+
+
+def _markdown_title(change: Change) -> str:
+    """``update <code>Day</code> (id 1) — used by 2 groups (40 people): A, B``."""
+    if isinstance(change, Create):
+        return f"{change.action} {_code(change.name)}"
+    title = f"{change.action} {_code(change.name)}"
+    if isinstance(change, Update) and change.renamed_from is not None:
+        title = f"rename {_code(change.renamed_from)} → {_code(change.name)}"
+    title += f" (id {markdown(change.shift_id)})"
+    used = used_by_text(change, markdown)
+    return f"{title} — {used}" if used else title
 
 
 def _markdown_timeline(change: Change) -> str:

@@ -46,7 +46,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "completion_command",
         "Print the shell completion script for bash, zsh or fish.",
     ),
-    "plan": Subcommand("reconciler.cli.engine", "plan_command", "Show what apply would change."),
+    "plan": Subcommand(
+        "reconciler.cli.engine",
+        "plan_command",
+        "Show what apply would change, and who uses each shift it updates or deletes.",
+    ),
     "show": Subcommand("reconciler.cli.engine", "show_command", "Render a saved plan."),
     "apply": Subcommand(
         "reconciler.cli.engine",

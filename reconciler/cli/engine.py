@@ -41,17 +41,26 @@ def _override_options(note: str = "") -> Callable[[_Command], _Command]:
         force = click.option(
             "--force",
             is_flag=True,
-            help=f"Override the count, percentage and empty-set guards, never protection{note}.",
+            help="Override the count, percentage and empty-set guards, never protection or a "
+            f"shift in use{note}.",
         )
         allow = click.option(
             "--allow-delete",
             multiple=True,
             metavar="NAME",
-            help=f"Allow deleting this shift past every guard{note}.",
+            help=f"Allow deleting this shift past every guard but in-use{note}.",
         )
         return allow(force(command))
 
     return decorate
+
+
+_no_usage = click.option(
+    "--no-usage",
+    is_flag=True,
+    help="Do not read the attendance groups: who uses each shift is then unknown, and "
+    "deleting a shift in use is not stopped before Feishu refuses it.",
+)
 
 
 @click.command("plan")
@@ -61,6 +70,7 @@ def _override_options(note: str = "") -> Callable[[_Command], _Command]:
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 when none)."
 )
 @_override_options()
+@_no_usage
 @click.pass_obj
 def plan_command(
     options: GlobalOptions,
@@ -69,11 +79,13 @@ def plan_command(
     detailed_exitcode: bool,
     allow_delete: tuple[str, ...],
     force: bool,
+    no_usage: bool,
 ) -> None:
-    """Show what apply would change."""
+    """Show what apply would change, and who uses each shift it updates or deletes."""
     settings = settings_of(options)
+    overrides = Overrides.of(allow_delete, force=force)
     with commands.connect(settings) as client:
-        plan = commands.make_plan(settings, client, Overrides.of(allow_delete, force=force))
+        plan = commands.make_plan(settings, client, overrides, usage=not no_usage)
     click.echo(render(plan, fmt, color=options.use_color()), nl=False)
     if out:
         commands.save_plan(plan, out)
@@ -101,6 +113,7 @@ def show_command(options: GlobalOptions, plan_file: str, fmt: str) -> None:
 @click.option("--report", type=click.Path(dir_okay=False), help="Write a JSON report here.")
 @click.option("--concurrency", type=click.IntRange(min=1), help="Operations in flight at once.")
 @_override_options("; not with PLAN_FILE, which carries its own")
+@_no_usage
 @click.pass_obj
 def apply_command(
     options: GlobalOptions,
@@ -110,6 +123,7 @@ def apply_command(
     concurrency: int | None,
     allow_delete: tuple[str, ...],
     force: bool,
+    no_usage: bool,
 ) -> None:
     """Apply a saved plan (refused when stale), or plan and apply after approval."""
     if plan_file and (allow_delete or force):
@@ -127,7 +141,7 @@ def apply_command(
         )
     overrides = saved.overrides if saved else Overrides.of(allow_delete, force=force)
     with commands.connect(settings) as client:
-        plan = commands.make_plan(settings, client, overrides)
+        plan = commands.make_plan(settings, client, overrides, usage=not no_usage)
         if saved is not None:
             commands.check_fresh(saved, plan)
         click.echo(render_text(plan, color=options.use_color()))

@@ -36,10 +36,10 @@ def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
     command = click.option(
         "--tz",
         metavar="ZONE",
-        default=flows.DEFAULT_TZ,
-        callback=_checked(flows.zone),
-        show_default=True,
-        help="The attendance group's time zone, for showing times (Feishu does not return it).",
+        default=None,
+        callback=_checked(_optional_zone),
+        help="Show times in this IANA zone. Default: each user's attendance-group time_zone "
+        f"({flows.DEFAULT_TZ} for anyone in no group).",
     )(command)
     formats = click.Choice(["table", "csv", "json"])
     command = click.option("--format", "fmt", type=formats, default="table", show_default=True)(
@@ -70,10 +70,16 @@ def _users_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
-def _checked(parse: Callable[[str], T]) -> Callable[[click.Context, click.Parameter, str], T]:
+def _optional_zone(name: str | None) -> datetime.tzinfo | None:
+    return None if name is None else flows.zone(name)
+
+
+def _checked(
+    parse: Callable[[Any], T],
+) -> Callable[[click.Context, click.Parameter, Any], T]:
     """A click callback: ``parse``'s ValueError becomes a usage error naming the option."""
 
-    def callback(ctx: click.Context, param: click.Parameter, value: str) -> T:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> T:
         try:
             return parse(value)
         except ValueError as exc:
@@ -192,12 +198,13 @@ def get_command(
     employee_type: str,
     csv_raw: bool,
     fmt: flows.OutputFormat,
-    tz: datetime.tzinfo,
+    tz: datetime.tzinfo | None,
 ) -> None:
     """Show one punch record."""
     with connect(settings_of(options)) as client:
         flow = client.get_flow(record_id, employee_type=employee_type)
-    _echo(flows.render_flow(flow, fmt, tz, csv_raw=csv_raw), raw=csv_raw)
+        zones = tz or flows.user_zones(client, [flow.user_id], employee_type=employee_type)[0]
+    _echo(flows.render_flow(flow, fmt, zones, csv_raw=csv_raw), raw=csv_raw)
 
 
 @flows_group.command("query")
@@ -221,26 +228,32 @@ def query_command(
     employee_type: str,
     csv_raw: bool,
     fmt: flows.OutputFormat,
-    tz: datetime.tzinfo,
+    tz: datetime.tzinfo | None,
 ) -> None:
     """List every punch of the users in [--from, --to)."""
-    first, last = _when(start, tz, "--from"), _when(end, tz, "--to", end=True)
+    checked = tz or flows.zone(flows.DEFAULT_TZ)  # bad input fails before any call
+    _when(start, checked, "--from")
+    _when(end, checked, "--to", end=True)
     with connect(settings_of(options)) as client:
-        found = flows.query_flows(
-            client,
-            users,
-            first,
-            last,
-            employee_type=employee_type,
-            include_terminated=include_terminated,
-        )
-        # Feishu's punch query answers an unknown id with nothing: ask who is unknown.
-        unknown = flows.unknown_users(client, users, employee_type=employee_type)
+        zones, unknown = flows.reading_zones(client, users, tz, employee_type=employee_type)
+        found: list[flows.UserFlow] = []
+        for zone, members in flows.by_zone(users, zones):
+            # A date or a time without an offset means that zone's wall clock.
+            first, last = _when(start, zone, "--from"), _when(end, zone, "--to", end=True)
+            found += flows.query_flows(
+                client,
+                members,
+                first,
+                last,
+                employee_type=employee_type,
+                include_terminated=include_terminated,
+            )
     invalid = [user for user in users if user in unknown]
     _report_skipped(invalid, ())
+    found.sort(key=lambda f: (f.user_id, f.check_time, f.record_id or ""))
     _echo(
         flows.render_flows(
-            found, fmt, tz, invalid_user_ids=invalid, width=_width(), csv_raw=csv_raw
+            found, fmt, zones, invalid_user_ids=invalid, width=_width(), csv_raw=csv_raw
         ),
         raw=csv_raw,
     )
@@ -302,7 +315,7 @@ def tasks_command(
     employee_type: str,
     csv_raw: bool,
     fmt: flows.OutputFormat,
-    tz: datetime.tzinfo,
+    tz: datetime.tzinfo | None,
 ) -> None:
     """Read attendance results: one row per user, day and shift segment."""
     with connect(settings_of(options)) as client:
@@ -317,9 +330,10 @@ def tasks_command(
             need_overtime=need_overtime,
         )
         names = flows.shift_names(client, result)
+        zones = tz or flows.task_zones(client, result)
     _report_skipped(result.invalid_user_ids, result.unauthorized_user_ids)
     _echo(
-        flows.render_tasks(result, fmt, tz, shift_names=names, width=_width(), csv_raw=csv_raw),
+        flows.render_tasks(result, fmt, zones, shift_names=names, width=_width(), csv_raw=csv_raw),
         raw=csv_raw,
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.definitions._anchors import said_once
+from reconciler.definitions._renames import Claim, claims_of, rename_problems
 from reconciler.definitions._schema import schema_problems
 from reconciler.definitions._semantic import semantic_problems
 from reconciler.definitions._walk import collect_files
@@ -55,6 +56,7 @@ class CheckedFile:
     shifts: tuple[DesiredShift, ...]
     name_locations: tuple[SourceLocation, ...]  # where each shift's name is written
     problems: tuple[Problem, ...]
+    claims: tuple[Claim, ...] = ()  # the previous_names of its shifts, located
 
 
 def find_shift_files(paths: Sequence[str | Path]) -> list[Path]:
@@ -75,6 +77,7 @@ def check_file(path: Path) -> CheckedFile:
     problems = list(loaded.problems)
     shifts: list[DesiredShift] = []
     names: list[SourceLocation] = []
+    claims: list[Claim] = []
     for document in loaded.documents:
         if len(problems) > MAX_PROBLEMS_PER_FILE:
             break  # the cap below says there is more
@@ -83,13 +86,14 @@ def check_file(path: Path) -> CheckedFile:
         if shift is not None:
             shifts.append(DesiredShift(shift, document.start))
             names.append(document.locate(("shift_name",)))
+            claims.extend(claims_of(document, shift))
     if len(problems) > MAX_PROBLEMS_PER_FILE:
         problems.sort()
         message = f"more than {MAX_PROBLEMS_PER_FILE} problems; the rest are not shown"
         problems[MAX_PROBLEMS_PER_FILE:] = [
             Problem(problems[MAX_PROBLEMS_PER_FILE].location, "", message)
         ]
-    return CheckedFile(loaded, tuple(shifts), tuple(names), tuple(problems))
+    return CheckedFile(loaded, tuple(shifts), tuple(names), tuple(problems), tuple(claims))
 
 
 def _check_document(document: Document) -> tuple[Shift | None, list[Problem]]:
@@ -109,9 +113,11 @@ def check(paths: Sequence[str | Path]) -> tuple[DesiredState, list[Problem]]:
     files, problems = collect_files(paths)
     first_seen: dict[str, SourceLocation] = {}
     shifts: list[DesiredShift] = []
+    claims: list[Claim] = []
     for path in files:
         checked = check_file(path)
         problems.extend(checked.problems)
+        claims.extend(checked.claims)
         for desired, where in zip(checked.shifts, checked.name_locations, strict=True):
             name = desired.shift.shift_name
             if name in first_seen:
@@ -120,6 +126,7 @@ def check(paths: Sequence[str | Path]) -> tuple[DesiredState, list[Problem]]:
                 continue
             first_seen[name] = where
             shifts.append(desired)
+    problems.extend(rename_problems(claims, first_seen))
     shifts.sort(key=lambda desired: desired.shift.shift_name)
     return DesiredState(tuple(shifts)), sorted(problems)
 

@@ -6,6 +6,7 @@ import bisect
 import itertools
 from collections.abc import Iterator, Sequence
 
+from reconciler.definitions._renames import own_findings
 from reconciler.definitions._yaml import Document, JsonPath, dotted
 from reconciler.errors import Problem
 from reconciler.model import OvertimeRule, RestRule, Shift, minutes_of
@@ -25,6 +26,7 @@ def semantic_problems(document: Document, shift: Shift) -> list[Problem]:
         *_breaks(shift),
         *_spans("overtime_rest_time_rule", shift.overtime_rest_time_rule),
         *_spans("overtime_rule", shift.overtime_rule),
+        *own_findings(document, shift),
     ]
     if shift.day_type == 2 and shift.is_flexible:
         findings.append((("day_type",), "a rest-day shift (day_type 2) cannot be flexible"))

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from reconciler.emulator import flows, shifts, tasks
+from reconciler.emulator import flows, groups, shifts, tasks
 from reconciler.emulator.admin import run_admin
 from reconciler.emulator.auth import authenticate, issue_token
 from reconciler.emulator.config import EmulatorConfig
@@ -59,6 +59,7 @@ HANDLERS: dict[str, Handler] = {
     "user_flow.query": lambda s, r, a: flows.query(s, r),
     "user_flow.batch_del": lambda s, r, a: flows.batch_del(s, r),
     "user_task.query": lambda s, r, a: tasks.query(s, r),
+    **groups.HANDLERS,
 }
 
 
@@ -75,6 +76,7 @@ def _rules() -> Iterable[Rule]:
         (f"{_API}/user_flows/batch_del", "POST", "user_flow.batch_del"),
         (f"{_API}/user_flows/<user_flow_id>", "GET", "user_flow.get"),
         (f"{_API}/user_tasks/query", "POST", "user_task.query"),
+        *groups.RULES,
         ("/_emulator/reset", "POST", "admin.reset"),
         ("/_emulator/seed", "POST", "admin.seed"),
     ]

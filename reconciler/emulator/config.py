@@ -32,6 +32,11 @@ ENDPOINTS = (
     "user_flow.query",
     "user_flow.batch_del",
     "user_task.query",
+    "group.list",
+    "group.get",
+    "group.search",
+    "group.list_user",
+    "user_daily_shift.query",
 )
 
 

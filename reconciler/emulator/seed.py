@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reconciler.emulator.group_seed import GroupSeedError, department_ids, group_type, seed_days
 from reconciler.emulator.shift_rules import check_shift
 from reconciler.emulator.store import Store
 from reconciler.emulator.wire import ApiError
@@ -141,13 +142,20 @@ def _group(store: Store, conn: sqlite3.Connection, entry: Any, index: int) -> st
     conn.execute("DELETE FROM attendance_groups WHERE group_id = ?", (group_id,))
     conn.execute("DELETE FROM group_members WHERE group_id = ?", (group_id,))
     conn.execute("DELETE FROM group_shifts WHERE group_id = ?", (group_id,))
+    try:
+        kind = group_type(entry, where)
+        departments = department_ids(entry, where)
+        seed_days(conn, entry, where, group_id, kind, members)
+    except GroupSeedError as exc:
+        raise SeedError(str(exc)) from None
     conn.execute(
-        "INSERT INTO attendance_groups (group_id, name, time_zone) VALUES (?, ?, ?)",
-        (group_id, name, time_zone),
+        "INSERT INTO attendance_groups"
+        " (group_id, name, time_zone, group_type, written_at, dept_ids) VALUES (?, ?, ?, ?, ?, ?)",
+        (group_id, name, time_zone, kind, store.now(conn).timestamp(), json.dumps(departments)),
     )
     conn.executemany(
         "INSERT INTO group_members (uid, group_id) VALUES (?, ?)",
-        [(uid, group_id) for uid in members],
+        [(uid, group_id) for uid in members.values()],
     )
     conn.executemany(
         "INSERT INTO group_shifts (group_id, weekday, shift_id) VALUES (?, ?, ?)",
@@ -156,12 +164,12 @@ def _group(store: Store, conn: sqlite3.Connection, entry: Any, index: int) -> st
     return group_id
 
 
-def _members(conn: sqlite3.Connection, members: Any, where: str, group_id: str) -> list[int]:
-    """Members by employee_id; one person belongs to one group at most."""
+def _members(conn: sqlite3.Connection, members: Any, where: str, group_id: str) -> dict[str, int]:
+    """Members by employee_id (→ uid); one person belongs to one group at most."""
     ids = [_id_text(member) for member in members] if isinstance(members, list) else [None]
     if None in ids:
         raise SeedError(f"{where}.members must be a list of employee_ids")
-    uids: list[int] = []
+    uids: dict[str, int] = {}
     for employee_id in dict.fromkeys(ids):
         row = conn.execute(
             "SELECT uid FROM users WHERE employee_id = ? ORDER BY terminated, uid DESC LIMIT 1",
@@ -175,7 +183,7 @@ def _members(conn: sqlite3.Connection, members: Any, where: str, group_id: str) 
         ).fetchone()
         if other is not None:
             raise SeedError(f"{where}.members: {employee_id} is already in group {other[0]}")
-        uids.append(row["uid"])
+        uids[str(employee_id)] = row["uid"]
     return uids
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+from reconciler.emulator.schedule import groups_using
 from reconciler.emulator.shift_rules import check_shift, not_found
 from reconciler.emulator.store import Store
 from reconciler.emulator.wire import (
@@ -66,16 +67,11 @@ def create(store: Store, request: Request) -> dict[str, Any]:
 
 
 def delete(store: Store, shift_id: str) -> dict[str, Any]:
+
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM shifts WHERE shift_id = ?", (shift_id,)).fetchone() is None:
             raise not_found(shift_id)
-        groups = [
-            r["group_id"]
-            for r in conn.execute(
-                "SELECT DISTINCT group_id FROM group_shifts WHERE shift_id = ? ORDER BY group_id",
-                (shift_id,),
-            )
-        ]
+        groups = groups_using(conn, shift_id, store.now(conn))
         if groups:
             raise ApiError(
                 SHIFT_IN_USE,

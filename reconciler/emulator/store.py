@@ -39,7 +39,10 @@ CREATE TABLE IF NOT EXISTS attendance_groups (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     group_id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    time_zone TEXT NOT NULL
+    time_zone TEXT NOT NULL,
+    group_type INTEGER NOT NULL DEFAULT 0,
+    written_at REAL NOT NULL DEFAULT 0,
+    dept_ids TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS group_members (
     uid INTEGER PRIMARY KEY,
@@ -52,6 +55,22 @@ CREATE TABLE IF NOT EXISTS group_shifts (
     PRIMARY KEY (group_id, weekday)
 );
 CREATE INDEX IF NOT EXISTS group_shifts_by_shift ON group_shifts (shift_id);
+CREATE TABLE IF NOT EXISTS group_special_days (
+    group_id TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    shift_id TEXT NOT NULL,
+    need_punch INTEGER NOT NULL,
+    PRIMARY KEY (group_id, day)
+);
+CREATE INDEX IF NOT EXISTS group_special_days_by_shift ON group_special_days (shift_id);
+CREATE TABLE IF NOT EXISTS daily_shifts (
+    uid INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    group_id TEXT NOT NULL,
+    shift_id TEXT NOT NULL,
+    PRIMARY KEY (uid, day)
+);
+CREATE INDEX IF NOT EXISTS daily_shifts_by_shift ON daily_shifts (shift_id, day);
 CREATE TABLE IF NOT EXISTS flows (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     record_id TEXT NOT NULL UNIQUE,
@@ -70,7 +89,24 @@ CREATE TABLE IF NOT EXISTS tokens (
 """
 
 #: Tables emptied by a reset (tokens survive so connected clients keep working).
-DATA_TABLES = ("shifts", "users", "attendance_groups", "group_members", "group_shifts", "flows")
+DATA_TABLES = (
+    "shifts",
+    "users",
+    "attendance_groups",
+    "group_members",
+    "group_shifts",
+    "group_special_days",
+    "daily_shifts",
+    "flows",
+)
+# Columns added after the first release: a state file made before gets them on open.
+_ADDED_COLUMNS = {
+    "attendance_groups": {
+        "group_type": "INTEGER NOT NULL DEFAULT 0",
+        "written_at": "REAL NOT NULL DEFAULT 0",
+        "dept_ids": "TEXT NOT NULL DEFAULT '[]'",
+    },
+}
 
 # Ids look like Feishu's: decimal strings of 19 digits.
 _ID_LOW = 6_900_000_000_000_000_000
@@ -105,6 +141,7 @@ class Store:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                _add_columns(conn)
                 conn.execute(
                     "INSERT OR IGNORE INTO settings (key, value) VALUES ('token_salt', ?)",
                     (json.dumps(secrets.token_hex(16)),),
@@ -188,3 +225,11 @@ class Store:
         else:
             stamp = time.time() + float(clock.get("offset", 0.0))
         return dt.datetime.fromtimestamp(stamp, dt.UTC)
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    for table, columns in _ADDED_COLUMNS.items():
+        present = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for name, kind in columns.items():
+            if name not in present:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request
 
 from reconciler.emulator import users
 from reconciler.emulator.results import task_records
+from reconciler.emulator.schedule import day_shifts
 from reconciler.emulator.store import Store
 from reconciler.emulator.wire import (
     USER_NOT_FOUND,
@@ -100,12 +101,15 @@ def _user_days(
         (person["uid"],),
     ).fetchone()
     tz = ZoneInfo(group["time_zone"] if group else DEFAULT_TIME_ZONE)
-    weekly = _weekly_shifts(conn, group["group_id"]) if group else {}
+    days = [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
+    planned = day_shifts(conn, group, person["uid"], days) if group else {}
+    bodies = _shift_bodies(conn, {s for s in planned.values() if s})
     flows = _flows(conn, person, id_type, first, last, tz)
     tasks = []
-    for offset in range((last - first).days + 1):
-        day = first + dt.timedelta(days=offset)
-        shift_id, shift = weekly.get(day.weekday(), (DEFAULT_SHIFT_ID, None))
+    for day in days:
+        planned_id = planned.get(day)
+        shift = bodies.get(planned_id) if planned_id else None
+        shift_id = planned_id if shift is not None and planned_id else DEFAULT_SHIFT_ID
         task: dict[str, Any] = {
             "result_id": _result_id(person["uid"], day),
             "user_id": person[id_type],
@@ -124,18 +128,13 @@ def _user_days(
     return tasks
 
 
-def _weekly_shifts(
-    conn: sqlite3.Connection, group_id: str
-) -> dict[int, tuple[str, dict[str, Any]]]:
-    rows = conn.execute(
-        "SELECT gs.weekday, s.shift_id, s.body FROM group_shifts gs"
-        " JOIN shifts s ON s.shift_id = gs.shift_id WHERE gs.group_id = ?",
-        (group_id,),
-    )
-    return {
-        r["weekday"]: (r["shift_id"], {"shift_id": r["shift_id"], **json.loads(r["body"])})
-        for r in rows
-    }
+def _shift_bodies(conn: sqlite3.Connection, shift_ids: set[str]) -> dict[str, dict[str, Any]]:
+    wanted = sorted(shift_ids)
+    if not wanted:
+        return {}
+    marks = ",".join("?" * len(wanted))
+    rows = conn.execute(f"SELECT shift_id, body FROM shifts WHERE shift_id IN ({marks})", wanted)
+    return {r["shift_id"]: {"shift_id": r["shift_id"], **json.loads(r["body"])} for r in rows}
 
 
 def _flows(

@@ -17,6 +17,7 @@ import httpx
 from reconciler.feishu.auth import Secret
 from reconciler.feishu.calls import Call, Endpoint
 from reconciler.feishu.errors import FeishuError, NotFound
+from reconciler.feishu.groups import GroupCalls
 from reconciler.feishu.limits import DELETE_BATCH, FLOW_BATCH, PAGE_SIZE, USER_BATCH
 from reconciler.feishu.retry import RetryPolicy
 from reconciler.feishu.stats import EndpointStats
@@ -81,6 +82,8 @@ class FeishuClient:
             sleep=sleep,
             rng=rng,
         )
+        self.groups = GroupCalls(self._t)
+        """Attendance-group reads (list, get, search, members, rota schedules)."""
 
     def __repr__(self) -> str:
         return f"FeishuClient(base_url={str(self._t.http.base_url)!r}, app_id={self._t.app_id!r})"

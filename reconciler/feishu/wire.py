@@ -26,12 +26,14 @@ def shift_from_wire(data: Mapping[str, Any]) -> RemoteShift:
         raise ValueError("shift object without shift_id")
     if NO_NEED_INVERTED_ON_READ:
         data = _invert_no_need(data)
+    if any(name in data for name in Shift.LOCAL_ONLY):  # the files' own keys, never Feishu's
+        data = {k: v for k, v in data.items() if k not in Shift.LOCAL_ONLY}
     return RemoteShift(shift_id=str(shift_id), shift=Shift.from_mapping(data))
 
 
 def shift_to_wire(shift: Shift, *, shift_id: str | None = None) -> dict[str, Any]:
     """The create body; with ``shift_id`` it carries ``id``, which makes it an update."""
-    body = shift.to_mapping(compact=True)
+    body = shift.remote_mapping()
     if shift_id is not None:
         body["id"] = shift_id
     return body

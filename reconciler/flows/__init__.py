@@ -4,6 +4,7 @@ An import reads its file twice, streaming: every row is checked first, then
 the good rows go out 50 to a batch with a deterministic ``idempotent_id``.
 """
 
+from reconciler.feishu.types import UserFlow
 from reconciler.flows.checking import (
     BadRows,
     FileCheck,
@@ -36,6 +37,7 @@ from reconciler.flows.report import (
 from reconciler.flows.rows import PunchRow, check_row, identity_key
 from reconciler.flows.sources import FORMATS, Format, RowProblem, infer_format
 from reconciler.flows.times import DEFAULT_TZ, parse_day, parse_when, zone
+from reconciler.flows.zones import GroupZones, by_zone, reading_zones, task_zones, user_zones
 
 __all__ = [
     "DEFAULT_TZ",
@@ -45,12 +47,15 @@ __all__ = [
     "FailedBatch",
     "FileCheck",
     "Format",
+    "GroupZones",
     "ImportIncomplete",
     "ImportSummary",
     "InputFile",
     "OutputFormat",
     "PunchRow",
     "RowProblem",
+    "UserFlow",
+    "by_zone",
     "check_file",
     "check_row",
     "delete_flows",
@@ -69,6 +74,7 @@ __all__ = [
     "parse_when",
     "query_flows",
     "query_tasks",
+    "reading_zones",
     "refuse_bad",
     "render_flow",
     "render_flows",
@@ -76,7 +82,9 @@ __all__ = [
     "send_rows",
     "shift_names",
     "stop_on_interrupt",
+    "task_zones",
     "unknown_users",
+    "user_zones",
     "with_unknown_users",
     "zone",
 ]

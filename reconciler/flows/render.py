@@ -18,6 +18,7 @@ from typing import Any, Literal
 from reconciler.feishu.types import TaskQueryResult, TaskResult, UserFlow, UserTask
 from reconciler.flows.table import fit_table
 from reconciler.flows.times import format_instant
+from reconciler.flows.zones import GroupZones
 from reconciler.safetext import escape, escape_json, spreadsheet_cell
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 OutputFormat = Literal["table", "csv", "json"]
+#: One zone for every time shown (--tz), or each attendance group's own.
+Zones = datetime.tzinfo | GroupZones
 
 FLOW_COLUMNS = (
     "record_id",
@@ -74,16 +77,18 @@ TASK_COLUMNS = (
 def render_flows(
     flows: Sequence[UserFlow],
     fmt: OutputFormat,
-    tz: datetime.tzinfo,
+    tz: Zones,
     *,
     invalid_user_ids: Sequence[str] = (),
     width: int = 100,
     csv_raw: bool = False,
 ) -> str:
-    """Punch records in ``fmt``; JSON is ``{"time_zone", "flows", "invalid_user_ids"}``."""
+    """Punch records in ``fmt``; JSON is ``{"time_zone", "flows", "invalid_user_ids"}``
+    (and ``time_zones`` by user when the zones are the groups')."""
     records = [_flow_record(flow, tz) for flow in flows]
     if fmt == "json":
-        document = {"time_zone": str(tz), "flows": records}
+        document = _zone_keys(tz, {f.user_id: _user_zone(tz, f.user_id) for f in flows})
+        document["flows"] = records
         return dumps(document | {"invalid_user_ids": list(invalid_user_ids)})
     if fmt == "csv":
         return _csv(FLOW_COLUMNS, records, raw=csv_raw)
@@ -102,9 +107,7 @@ def render_flows(
     return fit_table(headers, cells, width, flexible=(3, 4, 5), empty="no punch records")
 
 
-def render_flow(
-    flow: UserFlow, fmt: OutputFormat, tz: datetime.tzinfo, *, csv_raw: bool = False
-) -> str:
+def render_flow(flow: UserFlow, fmt: OutputFormat, tz: Zones, *, csv_raw: bool = False) -> str:
     """One punch record: ``key  value`` lines, a one-row CSV, or the JSON object."""
     record = _flow_record(flow, tz)
     if fmt == "json":
@@ -115,10 +118,28 @@ def render_flow(
     return "\n".join(f"{k:<14} {v}" for k, v in shown)
 
 
-def _flow_record(flow: UserFlow, tz: datetime.tzinfo) -> dict[str, Any]:
+def _flow_record(flow: UserFlow, tz: Zones) -> dict[str, Any]:
     record: dict[str, Any] = {name: getattr(flow, name) for name in FLOW_COLUMNS}
-    record["check_time"] = format_instant(flow.check_time, tz)
+    record["check_time"] = format_instant(flow.check_time, _user_zone(tz, flow.user_id))
     return record
+
+
+def _user_zone(tz: Zones, user_id: str) -> datetime.tzinfo:
+    return tz.of_user(user_id) if isinstance(tz, GroupZones) else tz
+
+
+def _task_zone(tz: Zones, task: UserTask) -> datetime.tzinfo:
+    return tz.of_group(task.group_id) if isinstance(tz, GroupZones) else tz
+
+
+def _zone_keys(tz: Zones, used: Mapping[str, datetime.tzinfo]) -> dict[str, Any]:
+    """``time_zone`` (null when the rows' zones differ), and ``time_zones`` by key."""
+    if not isinstance(tz, GroupZones):
+        return {"time_zone": str(tz)}
+    names = {key: str(zone) for key, zone in sorted(used.items())}
+    distinct = set(names.values())
+    single = distinct.pop() if len(distinct) == 1 else None
+    return {"time_zone": single if names else str(tz.default), "time_zones": names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +163,7 @@ def task_rows(result: TaskQueryResult) -> list[TaskRow]:
 def render_tasks(
     result: TaskQueryResult,
     fmt: OutputFormat,
-    tz: datetime.tzinfo,
+    tz: Zones,
     *,
     shift_names: Mapping[str, str] | None = None,
     width: int = 100,
@@ -156,9 +177,10 @@ def render_tasks(
     rows = task_rows(result)
     records = [_task_record(row, tz, names) for row in rows]
     if fmt == "json":
+        zones = {t.group_id: _task_zone(tz, t) for t in result.tasks}
         return dumps(
-            {
-                "time_zone": str(tz),
+            _zone_keys(tz, zones)
+            | {
                 "tasks": records,
                 "invalid_user_ids": list(result.invalid_user_ids),
                 "unauthorized_user_ids": list(result.unauthorized_user_ids),
@@ -181,11 +203,17 @@ def render_tasks(
     )
     cells = [_task_cells(row, tz, names) for row in rows]
     table = fit_table(headers, cells, width, flexible=(0, 1, 3), empty="no results")
-    return f"{table}\ntimes in {tz} (+1d: the next day)" if rows else table
+    if isinstance(tz, GroupZones):
+        listed = ", ".join(tz.names(t.group_id for t in result.tasks))
+        where = f"each attendance group's zone ({listed})"
+    else:
+        where = str(tz)
+    return f"{table}\ntimes in {where} (+1d: the next day)" if rows else table
 
 
-def _task_record(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) -> dict[str, Any]:
+def _task_record(row: TaskRow, tz: Zones, names: Mapping[str, str]) -> dict[str, Any]:
     task, r = row.task, row.result
+    zone = _task_zone(tz, task)
     record: dict[str, Any] = {
         "user_id": task.user_id,
         "employee_name": task.employee_name,
@@ -199,13 +227,13 @@ def _task_record(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) ->
         return record | {name: None for name in TASK_COLUMNS if name not in record}
     return record | {
         "segment_type": "overtime" if r.task_shift_type == 1 else "normal",
-        "check_in_shift_time": format_instant(r.check_in_shift_time, tz) or None,
-        "check_in_time": _actual(r.check_in_record, tz),
+        "check_in_shift_time": format_instant(r.check_in_shift_time, zone) or None,
+        "check_in_time": _actual(r.check_in_record, zone),
         "check_in_result": r.check_in_result,
         "check_in_supplement": r.check_in_result_supplement,
         "check_in_record_id": r.check_in_record_id,
-        "check_out_shift_time": format_instant(r.check_out_shift_time, tz) or None,
-        "check_out_time": _actual(r.check_out_record, tz),
+        "check_out_shift_time": format_instant(r.check_out_shift_time, zone) or None,
+        "check_out_time": _actual(r.check_out_record, zone),
         "check_out_result": r.check_out_result,
         "check_out_supplement": r.check_out_result_supplement,
         "check_out_record_id": r.check_out_record_id,
@@ -216,8 +244,9 @@ def _actual(record: UserFlow | None, tz: datetime.tzinfo) -> str | None:
     return format_instant(record.check_time, tz) if record and record.check_time else None
 
 
-def _task_cells(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) -> tuple[str, ...]:
+def _task_cells(row: TaskRow, tz: Zones, names: Mapping[str, str]) -> tuple[str, ...]:
     task, r = row.task, row.result
+    zone = _task_zone(tz, task)
     shift = names.get(task.shift_id, task.shift_id)
     head = (task.user_id, task.employee_name, task.day.isoformat(), shift)
     if r is None:
@@ -228,11 +257,11 @@ def _task_cells(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) -> 
     return (
         *head,
         seg,
-        _clock(r.check_in_shift_time, task.day, tz),
-        _clock(actual_in, task.day, tz),
+        _clock(r.check_in_shift_time, task.day, zone),
+        _clock(actual_in, task.day, zone),
         _outcome(r.check_in_result, r.check_in_result_supplement),
-        _clock(r.check_out_shift_time, task.day, tz),
-        _clock(actual_out, task.day, tz),
+        _clock(r.check_out_shift_time, task.day, zone),
+        _clock(actual_out, task.day, zone),
         _outcome(r.check_out_result, r.check_out_result_supplement),
     )
 

@@ -6,6 +6,7 @@ Only GitHub itself is simulated."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 from collections.abc import Iterator
@@ -158,8 +159,14 @@ def test_invalid_files_are_annotated_and_replace_the_plan_comment(repo: Repo) ->
 
 def test_a_partial_apply_is_reported_and_the_rest_approved_by_checksum(repo: Repo) -> None:
     assert main(["--endpoint", repo.endpoint, "apply", "--auto-approve"]) == 0
-    # An attendance group uses 标准班, so Feishu refuses to delete it.
-    uses = {"groups": [{"id": "g1", "name": "HQ", "shifts": {"monday": "标准班"}}]}
+    # A rota group has 标准班 two months ahead: past the plan's 30-day look-ahead, so the
+    # plan lets the delete through, and Feishu refuses it at apply.
+    later = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+    rota = {"id": "g1", "name": "HQ", "type": "rota", "members": ["u1"]}
+    uses = {
+        "users": [{"employee_id": "u1"}],
+        "groups": [{**rota, "schedule": {"u1": {later: "标准班"}}}],
+    }
     httpx.post(f"{repo.endpoint}/_emulator/seed", json=uses).raise_for_status()
     change = repo.tmp / "change"
     shutil.copytree(repo.shifts, change)
@@ -183,7 +190,7 @@ def test_a_partial_apply_is_reported_and_the_rest_approved_by_checksum(repo: Rep
     assert rerun.steps["compare"].outputs["decision"] == "refuse"
     left = rerun.steps["compare"].outputs["checksum"]
     assert left in repo.github.comments[("11", "shiftctl-apply")]
-    released = {"groups": [{"id": "g1", "name": "HQ", "shifts": {"monday": None}}]}
+    released = {"groups": [rota]}
     httpx.post(f"{repo.endpoint}/_emulator/seed", json=released).raise_for_status()
     approved = repo.approve(left)
     assert approved.succeeded, approved.steps

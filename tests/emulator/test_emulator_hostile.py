@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import API
+from emulator_helpers import API, RULE
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +26,11 @@ ROUTES = [
     ("POST", f"{API}/user_flows/query"),
     ("POST", f"{API}/user_flows/batch_del"),
     ("POST", f"{API}/user_tasks/query"),
+    ("GET", f"{API}/groups"),
+    ("GET", f"{API}/groups/g1"),
+    ("POST", f"{API}/groups/search"),
+    ("GET", f"{API}/groups/g1/list_user"),
+    ("POST", f"{API}/user_daily_shifts/query"),
     ("POST", "/_emulator/seed"),
     ("PUT", "/_emulator/clock"),
     ("PUT", "/_emulator/faults"),
@@ -39,6 +44,8 @@ QUERIES = st.dictionaries(
             "shift_name",
             "ignore_invalid_users",
             "include_terminated_user",
+            "dept_type",
+            "member_clock_type",
         ]
     ),
     st.one_of(
@@ -77,6 +84,8 @@ FIELDS = st.sampled_from(
         "latency_ms",
         "endpoints",
         "tokens",
+        "group_name",
+        "exactly_matched",
     ]
 )
 BODIES = st.one_of(
@@ -295,3 +304,36 @@ def test_undecodable_query_strings_and_paths_get_envelopes(path: str) -> None:
     response = _client.request(method, path, headers={"Authorization": f"Bearer {_token}"})
     assert response.status_code == 400
     _check(response)
+
+
+GROUP_KEYS = st.sampled_from(
+    ["id", "name", "type", "members", "shifts", "special_days", "rest_days", "schedule",
+     "departments", "time_zone", "day", "shift", "u1"]
+)  # fmt: skip
+GROUP_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=12)
+    | st.sampled_from(["rota", "2030-01-01", "早班", "u1", 20300101]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(GROUP_KEYS, inner, max_size=4),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(entry=st.dictionaries(GROUP_KEYS, GROUP_VALUES, max_size=6))
+def test_any_group_seed_is_stored_or_refused_with_an_envelope(entry: dict[str, Any]) -> None:
+    document = {
+        "users": [{"employee_id": "u1"}],
+        "shifts": [{"shift_name": "早班", "punch_times": 1, "punch_time_rule": [RULE]}],
+        "groups": [entry],
+    }
+    body = _check(_client.post("/_emulator/seed", json=document))
+    if body["code"] == 0:  # then every group read answers it
+        headers = {"Authorization": f"Bearer {_token}"}
+        listed = _check(_client.get(f"{API}/groups", headers=headers))
+        for group in listed["data"]["group_list"]:
+            params = {"employee_type": "employee_id", "dept_type": "od"}
+            _check(_client.get(f"{API}/groups/{group['group_id']}", params=params, headers=headers))
+    _client.post("/_emulator/reset")

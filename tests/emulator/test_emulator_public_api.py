@@ -30,7 +30,7 @@ def test_all_is_curated_and_importable() -> None:
         assert getattr(emulator, name) is not None
 
 
-def test_the_endpoint_names_are_the_sdk_names_of_the_eleven_calls() -> None:
-    assert len(emulator.ENDPOINTS) == len(set(emulator.ENDPOINTS)) == 11
+def test_the_endpoint_names_are_the_sdk_names_of_the_sixteen_calls() -> None:
+    assert len(emulator.ENDPOINTS) == len(set(emulator.ENDPOINTS)) == 16
     resources = {name.split(".")[0] for name in emulator.ENDPOINTS}
-    assert resources == {"auth", "shift", "user_flow", "user_task"}
+    assert resources == {"auth", "shift", "user_flow", "user_task", "group", "user_daily_shift"}

@@ -1,5 +1,6 @@
-"""The official SDK (lark-oapi 1.7.5) makes all eleven calls against the served emulator and
-reads back what it wrote (contract §7)."""
+"""The official SDK (lark-oapi 1.7.5) makes all sixteen calls against the served emulator and
+reads back what it wrote (contract §7): the eleven shift, flow and task calls, and the five
+attendance-group reads."""
 
 from __future__ import annotations
 
@@ -25,16 +26,23 @@ with warnings.catch_warnings():
         BatchDelUserFlowRequestBody,
         CreateShiftRequest,
         DeleteShiftRequest,
+        GetGroupRequest,
         GetShiftRequest,
         GetUserFlowRequest,
+        ListGroupRequest,
         ListShiftRequest,
+        ListUserGroupRequest,
         PunchTimeRule,
         QueryShiftRequest,
+        QueryUserDailyShiftRequest,
+        QueryUserDailyShiftRequestBody,
         QueryUserFlowRequest,
         QueryUserFlowRequestBody,
         QueryUserTaskRequest,
         QueryUserTaskRequestBody,
         RestRule,
+        SearchGroupRequest,
+        SearchGroupRequestBody,
         Shift,
         UserFlow,
     )
@@ -42,6 +50,8 @@ with warnings.catch_warnings():
 
 MONDAY = 20240108
 MONDAY_9AM = 1_704_675_600  # 2024-01-08 09:00 +08:00
+GROUP_CALLS = {"group.list", "group.get", "group.search", "group.list_user"}
+GROUP_CALLS |= {"user_daily_shift.query"}
 
 
 @pytest.fixture
@@ -241,5 +251,138 @@ def test_the_sdk_round_trips_all_eleven_calls(sdk: tuple[Any, httpx.Client]) -> 
     assert _ok(v1.shift.list(ListShiftRequest.builder().build())).shift_list == []
     stats = admin.get("/_emulator/stats").json()["data"]["endpoints"]
     assert stats["auth.tenant_access_token"]["requests"] == 1  # the SDK cached its token
-    assert set(stats) == set(ENDPOINTS)  # all eleven calls, each answered by the emulator
+    assert set(stats) == set(ENDPOINTS) - GROUP_CALLS  # all eleven, each answered
     assert all(counts["succeeded"] for counts in stats.values())
+
+
+GROUP_SEED: dict[str, Any] = {
+    "users": [{"employee_id": f"u{i}", "name": f"用户{i}"} for i in range(1, 5)],
+    "shifts": [
+        {
+            "shift_id": "7000000000000000001",
+            "shift_name": "早班",
+            "punch_times": 1,
+            "punch_time_rule": [
+                {
+                    "on_time": "9:00",
+                    "off_time": "18:00",
+                    "late_minutes_as_late": 30,
+                    "late_minutes_as_lack": 60,
+                    "on_advance_minutes": 60,
+                    "early_minutes_as_early": 30,
+                    "early_minutes_as_lack": 60,
+                    "off_delay_minutes": 60,
+                }
+            ],
+        },
+    ],
+    "groups": [
+        {
+            "id": "g1",
+            "name": "研发",
+            "time_zone": "Asia/Shanghai",
+            "members": ["u1", "u2"],
+            "shifts": {"monday": "早班", "friday": "早班"},
+            "special_days": [{"day": "2024-02-04", "shift": "早班"}],
+            "rest_days": ["2024-02-09"],
+        },
+        {
+            "id": "g2",
+            "name": "门店A",
+            "type": "rota",
+            "time_zone": "Europe/Berlin",
+            "members": ["u3"],
+            "schedule": {"u3": {"2024-01-08": "早班", "2024-01-09": "早班"}},
+        },
+    ],
+}
+
+
+def test_the_sdk_reads_groups_members_and_rota_schedules(sdk: tuple[Any, httpx.Client]) -> None:
+    v1, admin = sdk
+    assert admin.post("/_emulator/seed", json=GROUP_SEED).json()["code"] == 0
+    first = _ok(v1.group.list(ListGroupRequest.builder().page_size(1).build()))
+    assert ([g.group_id for g in first.group_list], first.has_more) == (["g1"], True)
+    rest = _ok(
+        v1.group.list(ListGroupRequest.builder().page_size(1).page_token(first.page_token).build())
+    )
+    assert ([(g.group_id, g.group_name) for g in rest.group_list], rest.has_more) == (
+        [("g2", "门店A")],
+        False,
+    )
+
+    got = _ok(
+        v1.group.get(
+            GetGroupRequest.builder()
+            .group_id("g1")
+            .employee_type("employee_id")
+            .dept_type("od")
+            .build()
+        )
+    )
+    shift_id = "7000000000000000001"
+    assert (got.group_name, got.group_type, got.time_zone) == ("研发", 0, "Asia/Shanghai")
+    assert got.punch_day_shift_ids == [shift_id, "0", "0", "0", shift_id, "0", "0"]
+    assert [(d.punch_day, d.shift_id) for d in got.need_punch_special_days] == [
+        (20240204, shift_id)
+    ]
+    assert [d.punch_day for d in got.no_need_punch_special_days] == [20240209]
+    assert got.bind_user_ids == ["u1", "u2"]
+    rota = _ok(
+        v1.group.get(
+            GetGroupRequest.builder()
+            .group_id("g2")
+            .employee_type("employee_id")
+            .dept_type("od")
+            .build()
+        )
+    )
+    assert (rota.group_type, rota.punch_day_shift_ids) == (2, [])
+
+    # The search index follows writes about two seconds behind (the emulator clock).
+    search = SearchGroupRequest.builder().request_body(
+        SearchGroupRequestBody.builder().group_name("门店").build()
+    )
+    assert _ok(v1.group.search(search.build())).group_list in (None, [])
+    assert admin.put("/_emulator/clock", json={"advance_seconds": 3}).json()["code"] == 0
+    found = _ok(v1.group.search(search.build())).group_list
+    assert [(g.group_id, g.group_name) for g in found] == [("g2", "门店A")]
+
+    members = ListUserGroupRequest.builder().group_id("g1").employee_type("employee_id")
+    members = members.dept_type("od").member_clock_type(0).page_size(1)
+    page = _ok(v1.group.list_user(members.build()))
+    assert ([u.user_id for u in page.users], page.has_more) == (["u1"], True)
+    page = _ok(v1.group.list_user(members.page_token(page.page_token).build()))
+    assert ([u.user_id for u in page.users], page.has_more) == (["u2"], False)
+
+    body = (
+        QueryUserDailyShiftRequestBody.builder()
+        .user_ids(["u3"])
+        .check_date_from(20240101)
+        .check_date_to(20240130)
+        .build()
+    )
+    daily = _ok(
+        v1.user_daily_shift.query(
+            QueryUserDailyShiftRequest.builder()
+            .employee_type("employee_id")
+            .request_body(body)
+            .build()
+        )
+    ).user_daily_shifts
+    assert [(d.user_id, d.group_id, d.shift_id, d.month, d.day_no) for d in daily] == [
+        ("u3", "g2", shift_id, 202401, 8),
+        ("u3", "g2", shift_id, 202401, 9),
+    ]
+    too_long = QueryUserDailyShiftRequestBody.builder().user_ids(["u3"])
+    too_long = too_long.check_date_from(20240101).check_date_to(20240131).build()
+    refused = v1.user_daily_shift.query(
+        QueryUserDailyShiftRequest.builder()
+        .employee_type("employee_id")
+        .request_body(too_long)
+        .build()
+    )
+    assert (refused.raw.status_code, refused.code) == (400, 1220001)
+    stats = admin.get("/_emulator/stats").json()["data"]["endpoints"]
+    assert set(stats) >= GROUP_CALLS
+    assert all(stats[name]["succeeded"] for name in GROUP_CALLS)

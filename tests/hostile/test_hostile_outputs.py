@@ -218,7 +218,16 @@ def test_apply_and_import_lines_escape_tenant_names(
         capsys, "--emulator", copy, "apply", "--auto-approve", "--force",
         "--allow-delete", "EVIL protected",
     )  # fmt: skip
-    # The shift the group uses cannot go (Feishu's answer is quoted, escaped); the rest do.
+    # The plan reads the groups and stops the in-use delete, naming shift and group escaped.
+    assert code == 3, err
+    assert "'EVIL-esc\\x1b]0;pwned" in err
+    assert unsafe_in(out + err) is None
+    code, out, err = run(
+        capsys, "--emulator", copy, "apply", "--auto-approve", "--force",
+        "--allow-delete", "EVIL protected", "--no-usage",
+    )  # fmt: skip
+    # Unread, the shift the group uses fails at Feishu (its answer quoted, escaped); the
+    # rest go.
     assert code == 5, err
     assert out.count("applied  - delete") == len(HOSTILE_NAMES)
     assert "failed   - delete 'EVIL-esc\\x1b]0;pwned" in out

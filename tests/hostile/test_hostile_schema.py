@@ -33,6 +33,7 @@ Path_ = tuple[str | int, ...]
 # A shift with every field of the schema present, valid by the schema and the rules.
 FULL_SHIFT: dict[str, Any] = {
     "shift_name": "全字段班",
+    "previous_names": ["旧全字段班"],
     "punch_times": 1,
     "punch_time_rule": [
         {

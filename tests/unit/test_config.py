@@ -37,7 +37,8 @@ def test_file_values_are_read_relative_to_the_file(tmp_path: Path) -> None:
         tmp_path,
         "shifts: defs\nendpoint: https://open.larksuite.com/\ninclude: ['HQ-*']\n"
         "exclude: ['HQ-tmp*']\nprune: false\nprotected: ['HQ-core']\n"
-        "guards: {max_deletes: 2, max_delete_percent: 10}\nrate_limit: 20\nconcurrency: 4\n",
+        "guards: {max_deletes: 2, max_delete_percent: 10}\nrate_limit: 20\nconcurrency: 4\n"
+        "usage: {look_ahead_days: 60}\n",
     )
     settings = load_settings(environ={}, cwd=tmp_path)
     assert settings.shifts_dir == tmp_path / "defs"
@@ -48,6 +49,7 @@ def test_file_values_are_read_relative_to_the_file(tmp_path: Path) -> None:
     assert settings.is_protected("HQ-core")
     assert (settings.max_deletes, settings.max_delete_percent) == (2, 10.0)
     assert (settings.rate_limit, settings.concurrency, settings.prune) == (20.0, 4, False)
+    assert settings.usage_look_ahead_days == 60
 
 
 def test_flags_beat_environment_beat_file(tmp_path: Path) -> None:
@@ -95,6 +97,12 @@ def test_credentials_come_from_the_environment_and_never_show(tmp_path: Path) ->
         ("prune: true\nprune: false\n", "2:1: prune: duplicate key 'prune'"),
         ("prune: !!python/object:os.system x\n", "prune: YAML tag !!python/object"),
         ("prune: true\n---\nprune: false\n", "2:1: one YAML document expected"),
+        ("usage: 30\n", "1:8: usage: expected a mapping, got 30"),
+        ("usage: {days: 3}\n", "usage.days: unknown field"),
+        ("usage: {look_ahead_days: 0}\n", "usage.look_ahead_days: must be at least 1 (got 0)"),
+        ("usage: {look_ahead_days: 367}\n", "must be at most 366 (got 367)"),
+        ("usage: {look_ahead_days: 7.5}\n", "look_ahead_days: expected a whole number, got 7.5"),
+        ("usage: {look_ahead_days: true}\n", "look_ahead_days: expected a whole number"),
     ],
 )
 def test_bad_configuration_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -132,7 +140,7 @@ def test_the_example_configuration_at_the_root_is_valid_and_all_defaults(tmp_pat
     assert settings.config_path == root / "shiftctl.yaml"
     defaults = load_settings(environ={}, cwd=tmp_path)  # no file there
     same = ("include", "exclude", "prune", "protected", "max_deletes", "max_delete_percent")
-    for name in (*same, "rate_limit", "concurrency", "endpoint"):
+    for name in (*same, "rate_limit", "concurrency", "endpoint", "usage_look_ahead_days"):
         assert getattr(settings, name) == getattr(defaults, name), name
     assert settings.shifts_dir == root / "shifts"
 
@@ -194,6 +202,8 @@ _KEYS = st.sampled_from(
         "concurrency",
         "max_deletes",
         "max_delete_percent",
+        "usage",
+        "look_ahead_days",
         "other",
     ]
 )

@@ -62,6 +62,7 @@ def test_plan_case(name: str) -> None:
     assert diffs == expected.get("diff", {})
     guards = [f"{g.rule} {'overridden' if g.overridden else 'blocked'}" for g in plan.guards]
     assert guards == expected["guards"]
+    assert [f"{h.old} → {h.new}" for h in plan.hints] == expected.get("hints", [])
     if "overrides" in expected:
         recorded = plan.overrides
         assert {"allow_delete": list(recorded.allow_delete), "force": recorded.force} == (
