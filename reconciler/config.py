@@ -33,9 +33,14 @@ _KNOWN = {
     "protected",
     "guards",
     "rate_limit",
+    "rate_limit_per_minute",
     "concurrency",
+    "tenant",
 }
 _GUARDS = {"max_deletes", "max_delete_percent"}
+_TENANT = {"no_need_inverted_on_read"}
+#: Where shiftctl keeps what it learns about a tenant (``doctor``), beside the config.
+STATE_DIR = ".shiftctl"
 # A real configuration is a few hundred bytes; a huge file would take long to parse.
 MAX_CONFIG_BYTES = 1 << 20
 
@@ -56,8 +61,12 @@ class Settings:
     max_deletes: int = 10
     max_delete_percent: float = 25.0
     rate_limit: float = 50.0
+    rate_limit_per_minute: int = 0
     concurrency: int = 8
     config_path: Path | None = None
+    #: "auto" (what ``doctor`` learned, else as stored), "true" or "false".
+    no_need_inverted_on_read: str = "auto"
+    state_dir: Path = Path(STATE_DIR)
 
     def in_scope(self, name: str) -> bool:
         """Managed scope: matches an include glob and no exclude glob."""
@@ -117,9 +126,17 @@ def load_settings(
         max_deletes=values.get("guards", {}).get("max_deletes", 10),
         max_delete_percent=float(values.get("guards", {}).get("max_delete_percent", 25.0)),
         rate_limit=float(values.get("rate_limit", 50.0)),
+        rate_limit_per_minute=values.get("rate_limit_per_minute", 0),
         concurrency=values.get("concurrency", 8),
         config_path=path if path.is_file() else None,
+        no_need_inverted_on_read=_inversion(values.get("tenant", {})),
+        state_dir=root / STATE_DIR,
     )
+
+
+def _inversion(tenant: dict[str, Any]) -> str:
+    value = tenant.get("no_need_inverted_on_read", "auto")
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _read_file(path: Path) -> dict[str, Any]:
@@ -173,10 +190,26 @@ def _check(path: Path, where: tuple[int, int], key: str, value: Any) -> None:
         isinstance(value, int | float) and not isinstance(value, bool) and value > 0
     ):
         raise ConfigError(f"{prefix}: must be a positive number")
-    if key == "concurrency" and not isinstance(value, int):
+    if key in {"concurrency", "rate_limit_per_minute"} and not isinstance(value, int):
         raise ConfigError(f"{prefix}: must be a whole number")
+    if key == "rate_limit_per_minute" and not (not isinstance(value, bool) and value >= 0):
+        raise ConfigError(f"{prefix}: must be a whole number ≥ 0 (0: no per-minute cap)")
     if key == "guards":
         _check_guards(prefix, value)
+    if key == "tenant":
+        _check_tenant(prefix, value)
+
+
+def _check_tenant(prefix: str, value: Any) -> None:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{prefix}: must be a mapping with {', '.join(sorted(_TENANT))}")
+    for name, setting in value.items():
+        if name not in _TENANT:
+            raise ConfigError(
+                f"{prefix}.{name}: unknown setting (known: {', '.join(sorted(_TENANT))})"
+            )
+        if not (isinstance(setting, bool) or setting == "auto"):
+            raise ConfigError(f"{prefix}.{name}: must be auto, true or false")
 
 
 def _check_guards(prefix: str, value: Any) -> None:

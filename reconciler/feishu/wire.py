@@ -1,8 +1,14 @@
-"""Shifts on the wire ↔ :class:`~reconciler.model.RemoteShift`: ids, and the no-need flags.
+"""Shifts on the wire ↔ :class:`~reconciler.model.RemoteShift`: ids, the no-need flags, bodies.
 
-Feishu's read pages document ``punch_time_rule[].no_need_on``/``no_need_off`` as
-inverted in responses; the contract (§10/§11) decides they are not. That choice
-lives in :data:`NO_NEED_INVERTED_ON_READ` alone, so flipping it is one edit.
+Feishu's get, list and query pages say ``punch_time_rule[].no_need_on/no_need_off``
+come back inverted on read ("注意和接口创建时的区别": true means the punch IS
+needed), while the create page's answer shows them as sent. Which is true
+differs per tenant: ``inverted`` says how to read one answer, and the setting
+``tenant.no_need_inverted_on_read`` (with what ``shiftctl doctor`` learned) decides it.
+
+Updates send the full definition, every field at its value or default, so a
+server that merges an update into the stored shift ends where one that
+replaces it does.
 """
 
 from __future__ import annotations
@@ -10,30 +16,66 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.model import RemoteShift, Shift
+from reconciler.feishu.reader import ReadNotes, clean_shift
+from reconciler.model import (
+    LateOffLateOnSetting,
+    RemoteShift,
+    Shift,
+    ShiftAttendanceTimeConfig,
+    ShiftMiddleTimeRule,
+)
 
-__all__ = ["NO_NEED_INVERTED_ON_READ", "shift_from_wire", "shift_to_wire"]
-
-NO_NEED_INVERTED_ON_READ = False
+__all__ = ["ReadNotes", "full_body", "shift_from_wire", "shift_to_wire"]
 
 _NO_NEED_FLAGS = ("no_need_on", "no_need_off")
+# Optional objects the canonical form drops at their defaults; a full body spells them out.
+_OBJECT_DEFAULTS = {
+    "late_off_late_on_setting": LateOffLateOnSetting(),
+    "shift_middle_time_rule": ShiftMiddleTimeRule(),
+    "shift_attendance_time_config": ShiftAttendanceTimeConfig(),
+}
 
 
-def shift_from_wire(data: Mapping[str, Any]) -> RemoteShift:
-    """A shift object from get/query/list/create responses as a :class:`RemoteShift`."""
+def shift_from_wire(
+    data: Mapping[str, Any], *, inverted: bool = False, notes: ReadNotes | None = None
+) -> RemoteShift:
+    """A shift object from a get/query/list/create answer as a :class:`RemoteShift`.
+
+    Tolerant (:mod:`reconciler.feishu.reader`); raises ValueError only for a
+    shift without an id or a name.
+    """
+    if not isinstance(data, Mapping):
+        raise TypeError("a shift answer must be an object")
     shift_id = data.get("shift_id") or data.get("id")
-    if not shift_id:
+    if not shift_id or not isinstance(shift_id, str | int) or isinstance(shift_id, bool):
         raise ValueError("shift object without shift_id")
-    if NO_NEED_INVERTED_ON_READ:
-        data = _invert_no_need(data)
-    return RemoteShift(shift_id=str(shift_id), shift=Shift.from_mapping(data))
+    cleaned = clean_shift(data, notes)
+    if not isinstance(cleaned.get("shift_name"), str) or not cleaned["shift_name"].strip():
+        raise ValueError(f"shift {shift_id} has no shift_name")
+    if inverted:
+        cleaned = _invert_no_need(cleaned)
+    return RemoteShift(shift_id=str(shift_id), shift=Shift.from_mapping(cleaned))
 
 
-def shift_to_wire(shift: Shift, *, shift_id: str | None = None) -> dict[str, Any]:
-    """The create body; with ``shift_id`` it carries ``id``, which makes it an update."""
-    body = shift.to_mapping(compact=True)
+def shift_to_wire(
+    shift: Shift, *, shift_id: str | None = None, full: bool = False
+) -> dict[str, Any]:
+    """The create body (compact); with ``shift_id`` it carries ``id``, which makes it an update.
+
+    ``full`` spells out every field, defaults included (what updates send).
+    """
+    body = full_body(shift) if full else shift.to_mapping(compact=True)
     if shift_id is not None:
         body["id"] = shift_id
+    return body
+
+
+def full_body(shift: Shift) -> dict[str, Any]:
+    """Every field of ``shift`` at its value or its default, optional objects included."""
+    body = shift.to_mapping(compact=False)
+    for name, default in _OBJECT_DEFAULTS.items():
+        if name not in body:
+            body[name] = default.to_mapping(compact=False)
     return body
 
 
