@@ -95,6 +95,8 @@ def resolve_inversion(settings: Settings) -> Inversion:
         return Inversion(setting == "true", in_answers, "shiftctl.yaml")
     learned = facts.get("no_need_inverted_on_read")
     if isinstance(learned, bool):
-        log.info("no_need flags on read: %s (learned by doctor)", "inverted" if learned else "as stored")
+        log.info(
+            "no_need flags on read: %s (learned by doctor)", "inverted" if learned else "as stored"
+        )
         return Inversion(learned, in_answers, str(facts_path(settings)))
     return Inversion(False, in_answers, "default (as stored)")

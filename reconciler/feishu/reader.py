@@ -16,7 +16,6 @@ import threading
 import types
 import typing
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 from reconciler.model import Record, Shift, canonical_time
@@ -161,20 +160,29 @@ def _scalar(kind: type, value: Any) -> Any:
     return str(value)
 
 
-@cache
+_REQUIRED: dict[type[Record], tuple[str, ...]] = {}
+_KINDS: dict[type[Record], dict[str, Any]] = {}
+
+
 def _required(cls: type[Record]) -> tuple[str, ...]:
-    return tuple(
-        f.name
-        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    )
+    found = _REQUIRED.get(cls)
+    if found is None:
+        found = _REQUIRED[cls] = tuple(
+            f.name
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        )
+    return found
 
 
-@cache
 def _kinds(cls: type[Record]) -> dict[str, Any]:
     """Field name → bool/int/float/str, a Record class, or a 1-tuple of the item kind."""
-    hints = typing.get_type_hints(cls)
-    return {f.name: _kind(hints[f.name]) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    found = _KINDS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        found = _KINDS[cls] = {f.name: _kind(hints[f.name]) for f in fields}
+    return found
 
 
 def _kind(hint: Any) -> Any:
