@@ -197,7 +197,7 @@ def test_on_a_terminal_failed_operations_are_still_named(
     result = CliRunner().invoke(cli, ["--emulator", "t.db", "apply", "--auto-approve", "--force"])
     assert isinstance(result.exception, PartialApplyError), result.output  # exit 5 in main
     assert "failed   - delete 'InUse'" in result.stdout
-    assert "code 1226001" in result.stdout
+    assert "code 1220600: shift can not be del" in result.stdout
 
 
 @pytest.mark.parametrize(
