@@ -79,7 +79,11 @@ class Admin:
 
 #: The answers (code, HTTP status) the two dialects give where their pages differ.
 SHAPES = {
-    "current": {"name_taken": (1220600, 400), "not_found": (1220600, 400), "in_use": (1220600, 400)},
+    "current": {
+        "name_taken": (1220600, 400),
+        "not_found": (1220600, 400),
+        "in_use": (1220600, 400),
+    },
     "legacy": {"name_taken": (1226002, 400), "not_found": (1226003, 400), "in_use": (1226001, 500)},
 }
 

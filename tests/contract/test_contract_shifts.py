@@ -106,9 +106,7 @@ def test_small_pages_are_followed_too(client: FeishuClient, make_shift: MakeShif
     assert client.stats["shift.list"].requests == 3
 
 
-def test_duplicate_name_is_name_taken(
-    target, client: FeishuClient, make_shift: MakeShift
-) -> None:
+def test_duplicate_name_is_name_taken(target, client: FeishuClient, make_shift: MakeShift) -> None:
     client.create_shift(make_shift("早班"))
     with pytest.raises(NameTaken) as caught:
         client.create_shift(make_shift("早班", on_time="10:00"))

@@ -164,7 +164,8 @@ def test_a_spent_quota_stops_at_the_first_refusal_and_says_what_ran(
         client.create_shift(shift("one too many"))
     text = str(caught.value)
     assert "this run made 7 API calls (6 succeeded)" in text  # the token, 5 creates, the refusal
-    assert "next month" in text and "upgrade" in text
+    assert "next month" in text
+    assert "upgrade" in text
     # Never retried, and nothing more is sent: every later call fails at once.
     with pytest.raises(QuotaExceeded):
         list(client.list_shifts())

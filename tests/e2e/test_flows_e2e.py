@@ -174,11 +174,12 @@ def test_a_week_imported_twice_queried_read_and_partly_deleted(tenant: Tenant) -
     count = len(week_of_punches())
     first = tenant.shiftctl("flows", "import", week)
     assert first.code == 0, first.err
-    assert f"imported {count}, already present 0, failed 0 (1 batch)" in first.out
+    # The token, the user check, one look-up and one batch: calls are counted and shown.
+    assert f"imported {count}, already present 0, failed 0 (1 batch, 4 API calls)" in first.out
 
     again = tenant.shiftctl("flows", "import", week)
     assert again.code == 0, again.err
-    assert f"imported 0, already present {count}, failed 0 (0 batches)" in again.out
+    assert f"imported 0, already present {count}, failed 0 (0 batches, 3 API calls)" in again.out
     stored = tenant.stored()
     assert len(stored) == count
     assert stored[0]["check_time"].endswith("+08:00")
@@ -366,7 +367,7 @@ def test_stdin_dry_run_and_staff_numbers(tenant: Tenant) -> None:
     dry = tenant.shiftctl("flows", "import", "-", "--format", "ndjson", "--dry-run",
                           "--employee-type", "employee_no", stdin=rows)  # fmt: skip
     assert dry.code == 0, dry.err
-    assert "<stdin>: would import 6, already present 0, failed 0; nothing was sent" in dry.out
+    assert "<stdin>: would import 6, already present 0, failed 0; nothing was sent (" in dry.out
     assert tenant.stored() == []
     real = tenant.shiftctl("flows", "import", "-", "--format", "ndjson",
                            "--employee-type", "employee_no", stdin=rows)  # fmt: skip
@@ -509,7 +510,7 @@ def test_a_leaver_feishu_refuses_fails_only_their_row_exits_5_and_a_rerun_finish
     run = tenant.shiftctl("flows", "import", path)
     assert run.code == 5
     # The refused batch goes again user by user: only the leaver's row fails.
-    assert "imported 60, already present 0, failed 1 (4 batches)" in run.out
+    assert "imported 60, already present 0, failed 1 (4 batches, " in run.out
     failed = [line for line in run.err.splitlines() if ": not imported: " in line]
     assert [line.split(":")[1] for line in failed] == ["57"]
     assert "1220004" in failed[0]

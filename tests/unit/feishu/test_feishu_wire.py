@@ -136,7 +136,8 @@ def test_the_reader_leaves_out_what_it_cannot_use_and_says_so(
     assert shift.day_type == 1
     assert len(shift.rest_time_rule) == 1
     assert [r.on_time for r in shift.punch_time_rule] == ["13:00"]
-    assert "day_type" in caplog.text and "weekday" in caplog.text
+    assert "day_type" in caplog.text
+    assert "weekday" in caplog.text
 
 
 def test_a_shift_without_a_name_or_an_id_is_not_read() -> None:
