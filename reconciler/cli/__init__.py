@@ -15,6 +15,7 @@ import click
 from reconciler import __version__
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions
 from reconciler.cli.definitions import fmt_command, schema_command, validate_command
+from reconciler.cli.doctor import doctor_command
 from reconciler.cli.emulator import emulator_group
 from reconciler.cli.engine import apply_command, import_command, plan_command, show_command
 from reconciler.cli.flows import flows_group, tasks_command
@@ -93,6 +94,7 @@ for _command in (
     flows_group,
     tasks_command,
     emulator_group,
+    doctor_command,
 ):
     cli.add_command(_command)
 

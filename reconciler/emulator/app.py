@@ -1,6 +1,7 @@
 """The WSGI application: routes every request of the contract to its handler.
 
-Order on a Feishu call: latency, authentication, rate limit, the monthly quota,
+Order on a Feishu call: latency, authentication, access (IP whitelist and
+scopes), rate limit, the monthly quota,
 injected 5xx and lock conflicts, the handler (one transaction), statistics, and
 finally the "lost response" and "timeout" faults.
 """
@@ -17,6 +18,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from reconciler.emulator import flows, quota, shifts, tasks
+from reconciler.emulator.access import check_access
 from reconciler.emulator.admin import run_admin
 from reconciler.emulator.auth import authenticate, issue_token
 from reconciler.emulator.behaviour import Behaviour
@@ -195,8 +197,9 @@ class EmulatorApp:
             self._maybe_fail(endpoint)
             return json_response(issue_token(self.store, self.config, body))
         app_id = authenticate(self.store, request)
-        self.faults.admit(endpoint, app_id)
         behaviour = self.faults.behaviour
+        check_access(behaviour, endpoint, request)
+        self.faults.admit(endpoint, app_id)
         limit = behaviour.monthly_quota
         if limit:
             quota.reserve(self.store, limit)

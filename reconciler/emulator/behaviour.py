@@ -10,6 +10,9 @@
 * ``update_merges``: an update keeps the fields its body leaves out.
 * ``idempotent_replay``: a known ``idempotent_id`` returns the stored record
   (``return``) or fails the batch with 1220600 "the object already exists" (``error``).
+* ``missing_scopes``: scopes the app lacks; a call none of whose documented
+  scopes is granted is 99991672 (generic error-code page).
+* ``ip_whitelist``: addresses the app accepts calls from (empty: any); others get 99991401.
 """
 
 from __future__ import annotations
@@ -34,8 +37,15 @@ class Behaviour:
     no_need_inverted_on_read: bool = False
     update_merges: bool = False
     idempotent_replay: str = "return"
+    missing_scopes: tuple[str, ...] = ()
+    ip_whitelist: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        for name in ("missing_scopes", "ip_whitelist"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{name} must be a list of strings")
+            object.__setattr__(self, name, tuple(value))
         if self.dialect not in DIALECTS:
             raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}")
         if self.idempotent_replay not in REPLAYS:
@@ -57,10 +67,14 @@ class Behaviour:
         unknown = set(changes) - set(BEHAVIOUR_KNOBS)
         if unknown:
             raise ValueError(f"unknown setting(s) {sorted(unknown)}")
+        for name in ("missing_scopes", "ip_whitelist"):
+            if name in changes and not isinstance(changes[name], list | tuple):
+                raise ValueError(f"{name} must be a list of strings")
         return dataclasses.replace(self, **dict(changes))
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
 
 BEHAVIOUR_KNOBS = tuple(f.name for f in dataclasses.fields(Behaviour))

@@ -104,6 +104,8 @@ class EmulatorConfig:
     no_need_inverted_on_read: bool = False
     update_merges: bool = False
     idempotent_replay: str = "return"
+    missing_scopes: tuple[str, ...] = ()
+    ip_whitelist: tuple[str, ...] = ()
     #: Seeds the random choices (ids, faults, jitter) for reproducible runs.
     seed: int | None = None
     #: Per-endpoint overrides, keyed by the names in ``ENDPOINTS``.

@@ -89,6 +89,10 @@ class FeishuClient(FlowCalls):
         return f"FeishuClient(base_url={str(self._t.http.base_url)!r}, app_id={self._t.app_id!r})"
 
     @property
+    def app_id(self) -> str:
+        return self._t.app_id
+
+    @property
     def stats(self) -> Mapping[str, EndpointStats]:
         """HTTP requests so far per endpoint, by the SDK's names (``shift.list`` …)."""
         return self._t.stats.snapshot()
