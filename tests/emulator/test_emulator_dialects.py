@@ -195,3 +195,25 @@ def test_the_config_and_the_faults_endpoint_show_the_same_knobs(
         ok(api.delete("/_emulator/faults"))
         shown = ok(api.get("/_emulator/faults"))
         assert {k: shown[k] for k in config} == config
+
+
+def test_a_withheld_scope_is_99991672_naming_the_scopes(emulator_api: httpx.Client) -> None:
+    ok(emulator_api.put("/_emulator/faults", json={"missing_scopes": ["attendance:rule"]}))
+    ok(emulator_api.get(f"{API}/shifts"))  # attendance:rule:readonly still allows a read
+    answer = emulator_api.post(f"{API}/shifts", json=shift_body())
+    msg = fails(answer, 400, 99991672)
+    assert msg == "Access denied. One of the following scopes is required: [attendance:rule]."
+    violations = answer.json()["error"]["permission_violations"]
+    assert violations == [{"type": "action_scope_required", "subject": "attendance:rule"}]
+    both = {"missing_scopes": ["attendance:rule", "attendance:rule:readonly"]}
+    ok(emulator_api.put("/_emulator/faults", json=both))
+    fails(emulator_api.get(f"{API}/shifts"), 400, 99991672)
+
+
+def test_the_ip_whitelist_refuses_other_addresses(emulator_api: httpx.Client) -> None:
+    ok(emulator_api.put("/_emulator/faults", json={"ip_whitelist": ["10.1.2.3"]}))
+    msg = fails(emulator_api.get(f"{API}/shifts"), 400, 99991401)
+    assert "127.0.0.1" in msg
+    ok(emulator_api.put("/_emulator/faults", json={"ip_whitelist": ["127.0.0.1"]}))
+    ok(emulator_api.get(f"{API}/shifts"))
+    fails(emulator_api.put("/_emulator/faults", json={"ip_whitelist": "127.0.0.1"}), 400, 1220001)

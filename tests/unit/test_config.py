@@ -82,6 +82,11 @@ def test_credentials_come_from_the_environment_and_never_show(tmp_path: Path) ->
         ("include: HQ-*\n", "include: must be a list of name globs"),
         ("concurrency: 2.5\n", "concurrency: must be a whole number"),
         ("rate_limit: 0\n", "rate_limit: must be a positive number"),
+        ("rate_limit_per_minute: -5\n", "rate_limit_per_minute: must be a whole number ≥ 0"),
+        ("rate_limit_per_minute: 9.5\n", "rate_limit_per_minute: must be a whole number"),
+        ("tenant: auto\n", "tenant: must be a mapping with no_need_inverted_on_read"),
+        ("tenant: {inverted: true}\n", "tenant.inverted: unknown setting"),
+        ("tenant: {no_need_inverted_on_read: maybe}\n", "must be auto, true or false"),
         ("- a\n- b\n", "1:1: the configuration must be a mapping"),
         ("a: [\n", "not valid YAML"),
     ],
@@ -105,7 +110,7 @@ def test_the_example_configuration_at_the_root_is_valid_and_all_defaults() -> No
     assert settings.config_path == root / "shiftctl.yaml"
     defaults = load_settings(environ={}, cwd=root / "shifts")  # no file there
     same = ("include", "exclude", "prune", "protected", "max_deletes", "max_delete_percent")
-    for name in (*same, "rate_limit", "concurrency", "endpoint"):
+    for name in (*same, "rate_limit", "concurrency", "endpoint", "rate_limit_per_minute"):
         assert getattr(settings, name) == getattr(defaults, name), name
     assert settings.shifts_dir == root / "shifts"
 
@@ -164,3 +169,22 @@ def test_any_configuration_is_settings_or_a_config_error(document: dict[str, Any
     assert 0 <= loaded.max_delete_percent <= 100
     assert loaded.rate_limit > 0
     assert loaded.concurrency >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", "auto"), ("tenant: {no_need_inverted_on_read: auto}\n", "auto"),
+     ("tenant: {no_need_inverted_on_read: true}\n", "true"),
+     ("tenant: {no_need_inverted_on_read: false}\n", "false")],
+)  # fmt: skip
+def test_the_tenant_inversion_setting(tmp_path: Path, text: str, expected: str) -> None:
+    write(tmp_path, text)
+    settings = load_settings(environ={}, cwd=tmp_path)
+    assert settings.no_need_inverted_on_read == expected
+    assert settings.state_dir == tmp_path / ".shiftctl"
+
+
+def test_the_per_minute_cap(tmp_path: Path) -> None:
+    assert load_settings(environ={}, cwd=tmp_path).rate_limit_per_minute == 0
+    write(tmp_path, "rate_limit_per_minute: 1000\n")
+    assert load_settings(environ={}, cwd=tmp_path).rate_limit_per_minute == 1000
