@@ -39,7 +39,7 @@ def _reading_options(command: Callable[..., None]) -> Callable[..., None]:
         default=flows.DEFAULT_TZ,
         callback=_checked(flows.zone),
         show_default=True,
-        help="The attendance group's time zone, for showing times (Feishu does not return it).",
+        help="The attendance group's time zone, for showing times (punch answers carry none).",
     )(command)
     formats = click.Choice(["table", "csv", "json"])
     command = click.option("--format", "fmt", type=formats, default="table", show_default=True)(

@@ -6,6 +6,8 @@ codes are still understood (contract §6, §11 and the newer pages above §1).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reconciler.errors import RemoteError
@@ -210,3 +212,19 @@ def test_budget_exhausted_names_the_attempts_and_the_last_error() -> None:
     assert error.last_error is last
     assert error.code == 1225000
     assert not error.retryable
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_every_code_of_the_table_is_in_the_docs_and_the_troubleshooting_table() -> None:
+    client_doc = (ROOT / "docs" / "client.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    troubleshooting = readme.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    codes = {code for rule in RULES for code in rule.codes}
+    missing_doc = sorted(c for c in codes if str(c) not in client_doc)
+    missing_readme = sorted(c for c in codes if f"`{c}`" not in troubleshooting)
+    assert (missing_doc, missing_readme) == ([], [])
+    for page in SOURCES.values():
+        name = page.split(" (", 1)[0].split(":", 1)[0]
+        assert name in client_doc, name
