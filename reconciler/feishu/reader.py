@@ -16,11 +16,12 @@ import threading
 import types
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from reconciler.model import Record, Shift, canonical_time
 
-__all__ = ["ReadNotes", "clean_shift"]
+__all__ = ["ReadNotes", "clean_shift", "read_shift"]
 
 log = logging.getLogger("reconciler.feishu")
 
@@ -52,6 +53,92 @@ class ReadNotes:
             log.warning("shift answer: %s = %r cannot be read; taken as unset", path, value)
         else:
             log.debug("shift answer: %s field %s ignored", kind, path)
+
+
+def read_shift(data: Mapping[str, Any], notes: ReadNotes | None = None) -> Shift:
+    """The :class:`~reconciler.model.Shift` in a wire object, read tolerantly.
+
+    An answer already in the expected shape (the usual case, thousands per
+    listing) takes the direct path; anything odd is cleaned field by field.
+    """
+    if _plain(Shift, data, _SERVER_FIELDS):
+        try:
+            return Shift.from_mapping(data)
+        except (TypeError, ValueError):
+            pass  # a time or number the direct path cannot read: clean it
+    return Shift.from_mapping(clean_shift(data, notes))
+
+
+def _plain(cls: type[Record], data: Mapping[str, Any], allowed: frozenset[str]) -> bool:
+    """No unknown field, no empty or null value, booleans as booleans, nested likewise."""
+    spec = _spec(cls)
+    keys = data.keys()
+    if not (keys - allowed <= spec.known and spec.required <= keys):
+        return False
+    values = data.values()
+    if None in values or "" in values:
+        return False
+    for name in spec.bools & keys:
+        if type(data[name]) is not bool:
+            return False
+    for name in spec.numbers & keys:
+        if type(data[name]) not in (int, float):
+            return False
+    for name in spec.lists & keys:
+        items = data[name]
+        if type(items) is not list:
+            return False
+        item = spec.items[name]
+        for value in items:
+            if not (isinstance(value, Mapping) and _plain(item, value, _NOTHING)):
+                return False
+    for name in spec.objects.keys() & keys:
+        value = data[name]
+        if not (isinstance(value, Mapping) and _plain(spec.objects[name], value, _NOTHING)):
+            return False
+    return True
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """One record class's fields, sorted by kind, for the direct path's set checks."""
+
+    known: frozenset[str]
+    required: frozenset[str]
+    bools: frozenset[str]
+    numbers: frozenset[str]
+    lists: frozenset[str]  # lists of records
+    items: Mapping[str, type[Record]]
+    objects: Mapping[str, type[Record]]
+
+
+_SPECS: dict[type[Record], _Spec] = {}
+
+
+def _spec(cls: type[Record]) -> _Spec:
+    found = _SPECS.get(cls)
+    if found is None:
+        kinds = _kinds(cls)
+        items = {
+            n: k[0]
+            for n, k in kinds.items()
+            if isinstance(k, tuple) and isinstance(k[0], type) and issubclass(k[0], Record)
+        }
+        found = _SPECS[cls] = _Spec(
+            known=frozenset(kinds),
+            required=frozenset(_required(cls)),
+            bools=frozenset(n for n, k in kinds.items() if k is bool),
+            numbers=frozenset(n for n, k in kinds.items() if k in (int, float)),
+            lists=frozenset(items),
+            items=items,
+            objects={
+                n: k for n, k in kinds.items() if isinstance(k, type) and issubclass(k, Record)
+            },
+        )
+    return found
 
 
 def clean_shift(data: Mapping[str, Any], notes: ReadNotes | None = None) -> dict[str, Any]:

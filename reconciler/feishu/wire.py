@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.feishu.reader import ReadNotes, clean_shift
+from reconciler.feishu.reader import ReadNotes, read_shift
 from reconciler.model import (
     LateOffLateOnSetting,
     RemoteShift,
@@ -49,12 +49,12 @@ def shift_from_wire(
     shift_id = data.get("shift_id") or data.get("id")
     if not shift_id or not isinstance(shift_id, str | int) or isinstance(shift_id, bool):
         raise ValueError("shift object without shift_id")
-    cleaned = clean_shift(data, notes)
-    if not isinstance(cleaned.get("shift_name"), str) or not cleaned["shift_name"].strip():
+    name = data.get("shift_name")
+    if not isinstance(name, str) or not name.strip():
         raise ValueError(f"shift {shift_id} has no shift_name")
     if inverted:
-        cleaned = _invert_no_need(cleaned)
-    return RemoteShift(shift_id=str(shift_id), shift=Shift.from_mapping(cleaned))
+        data = _invert_no_need(data)
+    return RemoteShift(shift_id=str(shift_id), shift=read_shift(data, notes))
 
 
 def shift_to_wire(
@@ -80,11 +80,32 @@ def full_body(shift: Shift) -> dict[str, Any]:
 
 
 def _invert_no_need(data: Mapping[str, Any]) -> dict[str, Any]:
-    rules = []
-    for rule in data.get("punch_time_rule") or ():
-        flipped = dict(rule)
-        for flag in _NO_NEED_FLAGS:
-            # Absent means "needed" on read when inverted, i.e. no_need false.
-            flipped[flag] = not bool(rule.get(flag, True))
-        rules.append(flipped)
-    return {**data, "punch_time_rule": rules}
+    rules = data.get("punch_time_rule")
+    if not isinstance(rules, list):
+        return dict(data)
+    return {**data, "punch_time_rule": [_invert_rule(r) for r in rules]}
+
+
+def _invert_rule(rule: Any) -> Any:
+    if not isinstance(rule, Mapping):
+        return rule  # the reader leaves it out as unreadable
+    flipped = dict(rule)
+    for flag in _NO_NEED_FLAGS:
+        needed = _needed(rule.get(flag))
+        if needed is not None:
+            flipped[flag] = not needed
+    return flipped
+
+
+def _needed(value: Any) -> bool | None:
+    """An inverted read's flag: true means the punch IS needed; absent or empty too."""
+    if value is None or value == "":
+        return True
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    return None  # unreadable: the reader says so and takes it as unset
