@@ -9,10 +9,9 @@ docs/client.md lists the same table for people, and a test keeps them in step.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from reconciler.feishu.error_rules import SOURCES, Rule, by_status, named_scopes, rule
 from reconciler.feishu.errors import (
     AlreadyExists,
     AuthError,
@@ -37,69 +36,6 @@ from reconciler.feishu.errors import (
 
 __all__ = ["RULES", "SOURCES", "Rule", "classify_answer", "rule_for"]
 
-#: The pages the table cites, by the key each entry uses.
-SOURCES = {
-    "shift-create": "Create a shift (创建班次), 2025-02: "
-    "https://open.feishu.cn/document/server-docs/attendance-v1/shift/create",
-    "shift-delete": "Delete a shift (删除班次), 2025-12: "
-    "https://open.feishu.cn/document/server-docs/attendance-v1/shift/delete",
-    "shift-get": "Get a shift (按 ID 查询班次), 2025-09: "
-    "https://open.feishu.cn/document/server-docs/attendance-v1/shift/get",
-    "shift-query": "Query a shift by name (按名称查询班次), 2024-08: "
-    "https://open.feishu.cn/document/server-docs/attendance-v1/shift/query",
-    "access-guide": "Attendance access guide (考勤打卡接入指南, error messages of 1220600), "
-    "2024-07: open.feishu.cn › Server API › Attendance › Access guide",
-    "user-flow": "User flows: import, get, query, delete (导入/查询/删除打卡流水), 2024-08: "
-    "https://open.feishu.cn/document/server-docs/attendance-v1/user_flow/batch_create",
-    "generic": "Generic error codes (通用错误码), 2025-08: "
-    "https://open.feishu.cn/document/server-docs/api-call-guide/generic-error-code",
-    "quota": "Platform notice: API call limits of custom apps on the free edition "
-    "(enforced from 2024-12-03), 2024-11: open.feishu.cn › Platform notices",
-    "frequency": "Frequency control (频控策略): "
-    "https://open.feishu.cn/document/server-docs/api-call-guide/frequency-control",
-    "token": "Get tenant_access_token of a custom app (自建应用获取 tenant_access_token): "
-    "https://open.feishu.cn/document/server-docs/authentication-management/access-token/"
-    "tenant_access_token_internal",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One entry: codes (empty: any), a message pattern, a status range, the class and hint.
-
-    ``hint`` may name ``{scope}``; ``does`` says what shiftctl does about it (for the docs).
-    """
-
-    codes: frozenset[int]
-    cls: type[FeishuError]
-    hint: str
-    does: str
-    source: str
-    pattern: re.Pattern[str] | None = None
-    status: range | None = None
-
-    def matches(self, code: int | None, msg: str, http_status: int) -> bool:
-        if self.codes and code not in self.codes:
-            return False
-        if self.pattern is not None and not self.pattern.search(msg):
-            return False
-        return self.status is None or http_status in self.status
-
-
-def _rule(
-    codes: Sequence[int],
-    cls: type[FeishuError],
-    hint: str,
-    does: str,
-    source: str,
-    pattern: str | None = None,
-    status: range | None = None,
-) -> Rule:
-    assert source in SOURCES, source
-    compiled = re.compile(pattern, re.IGNORECASE) if pattern else None
-    return Rule(frozenset(codes), cls, hint, does, source, compiled, status)
-
-
 # Codes whose message says what happened: today's pages put the detail in the message
 # of 1220600; the delete page answers 1226000 (HTTP 400) in the same way.
 _ATTENDANCE = (1220600, 1226000)
@@ -110,9 +46,9 @@ _RETRIED = "retried with backoff"
 RULES: tuple[Rule, ...] = (
     # -- platform (the generic error-code page) -------------------------------------------
     # generic + quota notice: past the free edition's monthly quota, HTTP 429.
-    _rule([99991403], QuotaExceeded, "", "stops: never retried; says how many calls ran", "quota"),
+    rule([99991403], QuotaExceeded, "", "stops: never retried; says how many calls ran", "quota"),
     # generic: "request trigger frequency limit", HTTP 429 (some older APIs 400).
-    _rule(
+    rule(
         [99991400],
         RateLimited,
         "shiftctl waits for x-ogw-ratelimit-reset and retries; lower rate_limit if other "
@@ -121,7 +57,7 @@ RULES: tuple[Rule, ...] = (
         "frequency",
     ),
     # generic: "Access denied. One of the following scopes is required: [...]".
-    _rule(
+    rule(
         [99991672, 99991679],
         MissingScope,
         "grant {scope} to the app (developer console › Permissions & Scopes) and publish "
@@ -130,7 +66,7 @@ RULES: tuple[Rule, ...] = (
         "generic",
     ),
     # generic: the caller's address is not on the app's IP whitelist.
-    _rule(
+    rule(
         [99991401],
         IpNotAllowed,
         "this machine's IP is not on the app's IP whitelist: add it (developer console › "
@@ -140,7 +76,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # generic: invalid tenant_access_token (99991665), invalid access token (99991663),
     # app token (99991664), generic access token (99991671); refreshed once first.
-    _rule(
+    rule(
         [99991663, 99991664, 99991665, 99991668, 99991671, 99991661],
         InvalidTenantToken,
         "the tenant token is refused even when fresh: is the app installed and enabled "
@@ -149,7 +85,7 @@ RULES: tuple[Rule, ...] = (
         "generic",
     ),
     # token page + generic: wrong app secret (10014), app secret mismatch (10015).
-    _rule(
+    rule(
         [10014, 10015],
         BadCredentials,
         "check FEISHU_APP_SECRET against the app's Credentials page",
@@ -157,7 +93,7 @@ RULES: tuple[Rule, ...] = (
         "token",
     ),
     # token page: 10003 "invalid param", also an app id unknown at this endpoint.
-    _rule(
+    rule(
         [10003],
         BadCredentials,
         "check FEISHU_APP_ID; a Lark app needs --endpoint https://open.larksuite.com, a "
@@ -167,7 +103,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # -- the historical shift codes (older pages; tenants still send them) ---------------
     # create page: 1226002 "shift name already used" (historical since 2025).
-    _rule(
+    rule(
         [1226002],
         NameTaken,
         "another shift has this name, maybe outside the managed scope",
@@ -175,7 +111,7 @@ RULES: tuple[Rule, ...] = (
         "shift-create",
     ),
     # create page (historical) / delete page: 1226001 "the shift has been used" (400 or 500).
-    _rule(
+    rule(
         [1226001],
         ShiftInUse,
         "an attendance group uses this shift: move the group to another shift first, "
@@ -184,7 +120,7 @@ RULES: tuple[Rule, ...] = (
         "shift-delete",
     ),
     # get / delete / query pages: 1226003 "shift does not exist" (also the default shift).
-    _rule(
+    rule(
         [1226003],
         NotFound,
         "the shift is not in the tenant (deleted meanwhile?): run plan again",
@@ -193,7 +129,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # -- attendance application errors by message (access guide, 1220600) -----------------
     # access guide + delete page: "shift can not be del": an attendance rule uses it.
-    _rule(
+    rule(
         _ATTENDANCE,
         ShiftInUse,
         "an attendance group uses this shift: move the group to another shift first, "
@@ -203,7 +139,7 @@ RULES: tuple[Rule, ...] = (
         r"can ?not be del|has been used|in use",
     ),
     # access guide + get/query pages: "shift does not exist".
-    _rule(
+    rule(
         _ATTENDANCE,
         NotFound,
         "the shift is not in the tenant (deleted meanwhile?): run plan again",
@@ -212,7 +148,7 @@ RULES: tuple[Rule, ...] = (
         r"(shift|record|flow).*(not|n't) exist|not found",
     ),
     # access guide: "the object already exists" (a unique key or 请检查业务幂等id是否重复).
-    _rule(
+    rule(
         _ATTENDANCE,
         AlreadyExists,
         "a record with this unique key or idempotent_id is stored already",
@@ -222,7 +158,7 @@ RULES: tuple[Rule, ...] = (
         r"already exist|幂等|duplicat|repeat|重复|already used",
     ),
     # access guide: "no row affected": an optimistic-lock conflict, nothing written.
-    _rule(
+    rule(
         _ATTENDANCE,
         OptimisticLockConflict,
         "the record changed while it was written; nothing was written",
@@ -231,7 +167,7 @@ RULES: tuple[Rule, ...] = (
         r"no row affected",
     ),
     # access guide: "operate too much flow": over 50 punch records in one call.
-    _rule(
+    rule(
         _ATTENDANCE,
         TooManyFlows,
         "at most 50 punch records per call",
@@ -240,7 +176,7 @@ RULES: tuple[Rule, ...] = (
         r"too much flow|too many flow",
     ),
     # access guide: "rule not exist".
-    _rule(
+    rule(
         _ATTENDANCE,
         RuleNotExist,
         "the attendance group (rule) the call refers to does not exist",
@@ -249,7 +185,7 @@ RULES: tuple[Rule, ...] = (
         r"rule not exist",
     ),
     # access guide: "the attendance result has been sealed and can not modify".
-    _rule(
+    rule(
         _ATTENDANCE,
         ResultSealed,
         "that period's attendance results are sealed (archived) in attendance admin; "
@@ -260,7 +196,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # -- attendance codes (the shift and flow pages' tables) ------------------------------
     # delete page: 1226000 with HTTP 400: the shift service refused the call.
-    _rule(
+    rule(
         [1226000],
         InvalidParameter,
         "the shift service refused the call; its message says why",
@@ -269,7 +205,7 @@ RULES: tuple[Rule, ...] = (
         status=_4XX,
     ),
     # every attendance page: 1220002 tenant missing ("tenant_id is empty").
-    _rule(
+    rule(
         [1220002],
         AuthError,
         "the tenant token names no tenant: check the app's credentials",
@@ -277,7 +213,7 @@ RULES: tuple[Rule, ...] = (
         "shift-create",
     ),
     # every attendance page: 1220005 no data permission; 1220006/07 enterprise-only.
-    _rule(
+    rule(
         [1220005, 1220006, 1220007],
         PermissionDenied,
         "widen the app's data permission in attendance admin (the enterprise edition for "
@@ -286,7 +222,7 @@ RULES: tuple[Rule, ...] = (
         "shift-create",
     ),
     # user flow pages: 1220004 user does not exist or no permission.
-    _rule(
+    rule(
         [1220004],
         InvalidParameter,
         "the user does not exist, has left, or is outside the app's data scope; the "
@@ -295,7 +231,7 @@ RULES: tuple[Rule, ...] = (
         "user-flow",
     ),
     # every attendance page: 1220001 param invalid, 1220003 bad employee_type; 1220600 else.
-    _rule(
+    rule(
         [1220001, 1220003, 1220600],
         InvalidParameter,
         "",
@@ -303,7 +239,7 @@ RULES: tuple[Rule, ...] = (
         "access-guide",
     ),
     # every attendance page: system errors, HTTP 500.
-    _rule(
+    rule(
         [1225000, 1226000, 1226500, 1227000, 1227500, 1228000],
         ServerError,
         "a failure on Feishu's side",
@@ -311,14 +247,6 @@ RULES: tuple[Rule, ...] = (
         "shift-create",
     ),
 )
-
-_BY_STATUS: dict[int, type[FeishuError]] = {
-    401: AuthError,
-    403: PermissionDenied,
-    404: NotFound,
-    429: RateLimited,
-}
-_SCOPE_LIST = re.compile(r"\[([^\]]*)\]")
 
 
 def rule_for(code: int | None, msg: str, http_status: int) -> Rule | None:
@@ -340,10 +268,10 @@ def classify_answer(
 ) -> FeishuError:
     """See :func:`reconciler.feishu.errors.classify`."""
     rule = rule_for(code, msg, http_status)
-    cls = rule.cls if rule is not None else _by_status(http_status)
+    cls = rule.cls if rule is not None else by_status(http_status)
     if cls is AlreadyExists and shift_name:
         cls = NameTaken  # the only unique key a shift write carries is its name
-    named = _named_scopes(msg) or tuple(scopes)
+    named = named_scopes(msg) or tuple(scopes)
     hint = rule.hint if rule is not None else ""
     if "{scope}" in hint:
         hint = hint.format(scope=" or ".join(named) if named else "the attendance scope")
@@ -355,21 +283,3 @@ def classify_answer(
     if isinstance(error, MissingScope):
         error.scopes = named
     return error
-
-
-def _by_status(http_status: int) -> type[FeishuError]:
-    if http_status in _BY_STATUS:
-        return _BY_STATUS[http_status]
-    if http_status >= 500:
-        return ServerError
-    if http_status >= 400:
-        return InvalidParameter
-    return FeishuError
-
-
-def _named_scopes(msg: str) -> tuple[str, ...]:
-    """The scopes a 99991672 message lists: "... required: [attendance:task:readonly]"."""
-    match = _SCOPE_LIST.search(msg)
-    if not match:
-        return ()
-    return tuple(s.strip(" '\"") for s in match.group(1).split(",") if s.strip(" '\""))

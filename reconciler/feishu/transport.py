@@ -19,7 +19,13 @@ import httpx
 
 from reconciler.feishu.auth import Redactor, Secret, TokenManager, mask_secret_fields
 from reconciler.feishu.calls import TOKEN, Call
-from reconciler.feishu.envelope import Envelope, data_of, read_envelope, reset_seconds
+from reconciler.feishu.envelope import (
+    Envelope,
+    data_of,
+    read_envelope,
+    reset_seconds,
+    violated_scopes,
+)
 from reconciler.feishu.errors import (
     TOKEN_INVALID_CODES,
     AuthError,
@@ -265,7 +271,7 @@ class Transport:
             path=call.path,
             retry_after=reset_seconds(response.headers),
             shift_name=call.shift_name,
-            scopes=_violated_scopes(envelope) or call.endpoint.scopes,
+            scopes=violated_scopes(envelope) or call.endpoint.scopes,
         )
         self._count_failure(call.key, error)
         if isinstance(error, QuotaExceeded):
@@ -307,12 +313,3 @@ class Transport:
 
     def _ms(self, started: float) -> float:
         return (self._clock() - started) * 1000
-
-
-def _violated_scopes(envelope: Envelope | None) -> tuple[str, ...]:
-    """The scopes an error's ``permission_violations`` name (generic error-code page)."""
-    error = envelope.get("error") if envelope is not None else None
-    violations = error.get("permission_violations") if isinstance(error, dict) else None
-    if not isinstance(violations, list):
-        return ()
-    return tuple(str(v["subject"]) for v in violations if isinstance(v, dict) and v.get("subject"))
