@@ -1,9 +1,9 @@
 """The WSGI application: routes every request of the contract to its handler.
 
 Order on a Feishu call: latency, authentication, access (IP whitelist and
-scopes), rate limit, the monthly quota,
-injected 5xx and lock conflicts, the handler (one transaction), statistics, and
-finally the "lost response" and "timeout" faults.
+scopes), rate limit, the monthly quota, injected 5xx and lock conflicts, the
+handler (one transaction), statistics, and finally the "lost response" and
+"timeout" faults.
 """
 
 from __future__ import annotations

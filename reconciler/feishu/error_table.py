@@ -81,7 +81,7 @@ RULES: tuple[Rule, ...] = (
         InvalidTenantToken,
         "the tenant token is refused even when fresh: is the app installed and enabled "
         "in this tenant?",
-        "fetches a new token and tries once more, then fails",
+        "fetches a new token and tries once more (99991663/64/65/71), then fails",
         "generic",
     ),
     # token page + generic: wrong app secret (10014), app secret mismatch (10015).
