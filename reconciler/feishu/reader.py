@@ -88,18 +88,23 @@ def _plain(cls: type[Record], data: Mapping[str, Any], allowed: frozenset[str]) 
         items = data[name]
         if type(items) is not list:
             return False
-        item = spec.items[name]
-        for value in items:
-            if not (isinstance(value, Mapping) and _plain(item, value, _NOTHING)):
-                return False
+        item = _spec(spec.items[name])
+        if not all(isinstance(v, Mapping) and _plain_nested(item, v) for v in items):
+            return False
     for name in spec.objects.keys() & keys:
         value = data[name]
-        if not (isinstance(value, Mapping) and _plain(spec.objects[name], value, _NOTHING)):
+        if not (isinstance(value, Mapping) and _plain_nested(_spec(spec.objects[name]), value)):
             return False
     return True
 
 
-_NOTHING: frozenset[str] = frozenset()
+def _plain_nested(spec: _Spec, data: Mapping[str, Any]) -> bool:
+    """A nested object: known fields and real booleans. Anything else the direct path
+    cannot read raises there (an empty time, a number as text) and is cleaned instead."""
+    keys = data.keys()
+    if not (keys <= spec.known and spec.required <= keys):
+        return False
+    return all(type(data[name]) is bool for name in spec.bools & keys if data[name] is not None)
 
 
 @dataclass(frozen=True, slots=True)
