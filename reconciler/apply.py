@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from reconciler.errors import ShiftctlError
@@ -50,6 +50,9 @@ class Outcome:
     log_id: str | None = None
     reason: str | None = None
     seconds: float = 0.0
+    hint: str | None = None
+    #: The shift as the tenant answered the write (not in the report; for verification).
+    answer: RemoteShift | None = field(default=None, compare=False, repr=False)
 
     def document(self) -> dict[str, Any]:
         return {
@@ -62,6 +65,7 @@ class Outcome:
             "http_status": self.http_status,
             "log_id": self.log_id,
             "reason": self.reason,
+            "hint": self.hint,
             "seconds": round(self.seconds, 6),
         }
 
@@ -155,11 +159,13 @@ def _run_phase(phase: Sequence[Change], run: _Runner, concurrency: int) -> list[
 def _execute(change: Change, client: ShiftWriter, clock: Callable[[], float]) -> Outcome:
     started = clock()
     shift_id = None if isinstance(change, Create) else change.shift_id
+    answer = None
     try:
         if isinstance(change, Create):
-            shift_id = client.create_shift(change.shift).shift_id
+            answer = client.create_shift(change.shift)
+            shift_id = answer.shift_id
         elif isinstance(change, Update):
-            client.update_shift(change.shift_id, change.after)
+            answer = client.update_shift(change.shift_id, change.after)
         else:
             client.delete_shift(change.shift_id)
     except ShiftctlError as exc:
@@ -173,8 +179,10 @@ def _execute(change: Change, client: ShiftWriter, clock: Callable[[], float]) ->
             http_status=getattr(exc, "http_status", None),
             log_id=getattr(exc, "log_id", None),
             seconds=clock() - started,
+            hint=getattr(exc, "hint", None) or None,
         )
-    return Outcome(change.action, change.name, "applied", shift_id, seconds=clock() - started)
+    seconds = clock() - started
+    return Outcome(change.action, change.name, "applied", shift_id, seconds=seconds, answer=answer)
 
 
 def _skipped(change: Change, reason: str) -> Outcome:

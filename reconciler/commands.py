@@ -28,6 +28,7 @@ from reconciler.plan import NO_OVERRIDES, Change, Overrides, Plan, compute_plan
 from reconciler.planfile import plan_document, plan_from_document
 from reconciler.render import render_json
 from reconciler.safetext import escape_json
+from reconciler.tenant_facts import resolve_inversion
 from reconciler.usage import UsageSource, attach_usage, changed_shift_ids, read_usage
 
 log = logging.getLogger(__name__)
@@ -57,14 +58,22 @@ class ShiftLister(ShiftWriter, Protocol):
 
 
 def connect(settings: Settings) -> FeishuClient:
-    """The client the settings describe (the emulator in-process with ``emulator_db``)."""
+    """The client the settings describe (the emulator in-process with ``emulator_db``).
+
+    How it reads the no-need flags comes from ``tenant.no_need_inverted_on_read``
+    (``auto``: what ``shiftctl doctor`` learned for this tenant, else as stored).
+    """
     secret = settings.app_secret.reveal() if settings.app_secret else None
+    inversion = resolve_inversion(settings)
     return open_client(
         endpoint=settings.endpoint,
         emulator_db=settings.emulator_db,
         app_id=settings.app_id,
         app_secret=secret,
         rate_limit=settings.rate_limit,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
+        no_need_inverted_on_read=inversion.on_read,
+        no_need_inverted_in_answers=inversion.in_answers,
     )
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "FILE_KEYS",
     "LARK_ENDPOINT",
     "MAX_CONFIG_BYTES",
+    "STATE_DIR",
     "Secret",
     "Settings",
     "load_settings",
@@ -59,11 +60,15 @@ FILE_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("guards", "max_deletes"), "max_deletes"),
     (("guards", "max_delete_percent"), "max_delete_percent"),
     (("rate_limit",), "rate_limit"),
+    (("rate_limit_per_minute",), "rate_limit_per_minute"),
     (("concurrency",), "concurrency"),
     (("usage", "look_ahead_days"), "usage_look_ahead_days"),
+    (("tenant", "no_need_inverted_on_read"), "no_need_inverted_on_read"),
 )
 #: Rota schedules are read this many days ahead at most (the schema's maximum too).
 MAX_LOOK_AHEAD_DAYS = 366
+#: Where shiftctl keeps what it learns about a tenant (``doctor``), beside the config.
+STATE_DIR = ".shiftctl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +87,13 @@ class Settings:
     max_deletes: int = 10
     max_delete_percent: float = 25.0
     rate_limit: float = 50.0
+    rate_limit_per_minute: int = 0
     concurrency: int = 8
     config_path: Path | None = None
     usage_look_ahead_days: int = 30
+    #: "auto" (what ``doctor`` learned, else as stored), "true" or "false".
+    no_need_inverted_on_read: str = "auto"
+    state_dir: Path = Path(STATE_DIR)
     #: Settings field → where its value came from ("default", "--endpoint",
     #: "FEISHU_ENDPOINT", "shiftctl.yaml:12:3"); no effect on comparisons.
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -137,6 +146,7 @@ def load_settings(
     if "shifts_dir" in values and not values["shifts_dir"].is_absolute():
         values["shifts_dir"] = root / values["shifts_dir"]
     values.setdefault("shifts_dir", root / "shifts")
+    values["state_dir"] = root / STATE_DIR
     _override(values, origins, "endpoint", ("--endpoint", endpoint))
     _override(values, origins, "endpoint", ("FEISHU_ENDPOINT", env.get("FEISHU_ENDPOINT")), 1)
     values["endpoint"] = str(values.get("endpoint", FEISHU_ENDPOINT)).strip().rstrip("/")
@@ -183,12 +193,15 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "protected": tuple,
     "max_delete_percent": float,
     "rate_limit": float,
+    "rate_limit_per_minute": int,
     "max_deletes": int,
     "concurrency": int,
     "usage_look_ahead_days": int,
+    # true/false/auto in the file; one string in Settings.
+    "no_need_inverted_on_read": lambda v: str(v).lower() if isinstance(v, bool) else str(v),
 }
 
 
 def _field_names() -> list[str]:
-    hidden = {"origins", "config_path"}
+    hidden = {"origins", "config_path", "state_dir"}
     return [f.name for f in dataclasses.fields(Settings) if f.name not in hidden]

@@ -73,6 +73,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "tasks_command",
         "Read attendance results: one row per user, day and shift segment.",
     ),
+    "doctor": Subcommand(
+        "reconciler.cli.doctor",
+        "doctor_command",
+        "Check the tenant: token, scopes, IP whitelist, region; exit 1 when a problem is found.",
+    ),
     "emulator": Subcommand(
         "reconciler.cli.emulator",
         "emulator_group",

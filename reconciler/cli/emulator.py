@@ -88,6 +88,37 @@ def emulator_group() -> None:
 )
 @click.option("--random-seed", type=int, default=None, help="Make ids and faults reproducible.")
 @click.option(
+    "--dialect",
+    type=click.Choice(["current", "legacy"]),
+    default="current",
+    show_default=True,
+    help="current: today's documented errors (1220600 + message, HTTP 400) and limits; "
+    "legacy: the older pages (1226001 as HTTP 500, 1226002, 1226003).",
+)
+@click.option(
+    "--monthly-quota",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    metavar="N",
+    help="Past N successful calls a month, every call is HTTP 429 / 99991403 (0: none).",
+)
+@click.option(
+    "--no-need-inverted-on-read",
+    is_flag=True,
+    help="get/list/query answer no_need_on/no_need_off inverted, as those pages say.",
+)
+@click.option(
+    "--update-merges", is_flag=True, help="An update keeps the fields its body leaves out."
+)
+@click.option(
+    "--idempotent-replay",
+    type=click.Choice(["return", "error"]),
+    default="return",
+    show_default=True,
+    help="A known idempotent_id: return the stored record, or fail the batch (1220600).",
+)
+@click.option(
     "--app-id",
     envvar="SHIFTCTL_EMULATOR_APP_ID",
     default=DEFAULT_APP_ID,
@@ -114,6 +145,11 @@ def serve_command(
     timeout_ms: float,
     seed_file: str | None,
     random_seed: int | None,
+    dialect: str,
+    monthly_quota: int,
+    no_need_inverted_on_read: bool,
+    update_merges: bool,
+    idempotent_replay: str,
     app_id: str,
     app_secret: str,
 ) -> None:
@@ -130,6 +166,11 @@ def serve_command(
             timeout_rate=timeout_rate,
             timeout_ms=timeout_ms,
             seed=random_seed,
+            dialect=dialect,
+            monthly_quota=monthly_quota,
+            no_need_inverted_on_read=no_need_inverted_on_read,
+            update_merges=update_merges,
+            idempotent_replay=idempotent_replay,
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
@@ -139,7 +180,10 @@ def serve_command(
     except OSError as exc:
         app.close()
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    click.echo(f"emulator serving on {server.base_url} (app id {app_id}, state {db})", err=True)
+    click.echo(
+        f"emulator serving on {server.base_url} (app id {app_id}, state {db}, {dialect} dialect)",
+        err=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

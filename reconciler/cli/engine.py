@@ -15,7 +15,9 @@ from reconciler import commands
 from reconciler.apply import ApplyReport, Outcome
 from reconciler.cli._state import GlobalOptions, settings_of
 from reconciler.config import shown
+from reconciler.converge import Unsettled, unsettled
 from reconciler.errors import EXIT_CHANGES, InputError, PartialApplyError
+from reconciler.feishu.stats import calls_document, calls_line
 from reconciler.plan import Overrides, Plan
 from reconciler.render import SYMBOL, render, render_text
 from reconciler.safetext import escape
@@ -151,9 +153,16 @@ def apply_command(
         workers = concurrency or settings.concurrency
         with _progress(len(plan.changes)) as on_done:
             result = commands.apply_changes(plan, client, concurrency=workers, on_done=on_done)
+        stats = client.stats
+    # Verified from the answers to the writes: no second listing of the tenant.
+    left = unsettled(plan, result)
     if report:
-        commands.write_json(report, result.document())
-    _finish(result, plan)
+        document = result.document()
+        document["verified"] = not left and result.ok
+        document["unsettled"] = [str(u) for u in left]
+        document["calls"] = calls_document(stats)
+        commands.write_json(report, document)
+    _finish(result, plan, left, calls_line(stats))
 
 
 @contextmanager
@@ -184,14 +193,16 @@ def _outcome_line(outcome: Outcome) -> str:
     if outcome.status == "failed":
         code = f"code {outcome.code}: " if outcome.code is not None else ""
         log = f" (log_id {outcome.log_id})" if outcome.log_id else ""
-        text += f": {code}{outcome.msg}{log}"
+        hint = f"; {outcome.hint}" if outcome.hint else ""
+        text += f": {code}{outcome.msg}{log}{hint}"
     if outcome.reason:
         text += f": {outcome.reason}"
     return escape(text)  # ids and messages come from the tenant
 
 
-def _finish(result: ApplyReport, plan: Plan) -> None:
+def _finish(result: ApplyReport, plan: Plan, left: tuple[Unsettled, ...], calls: str) -> None:
     if not plan.has_changes:
+        click.echo(f"API calls: {calls}.")
         return
     if _on_terminal():  # the bar showed no outcome: name those that went wrong
         for outcome in result.outcomes:
@@ -199,10 +210,21 @@ def _finish(result: ApplyReport, plan: Plan) -> None:
                 click.echo(_outcome_line(outcome))
     applied, failed, skipped = (result.count(s) for s in ("applied", "failed", "skipped"))
     click.echo(f"Apply: {applied} applied, {failed} failed, {skipped} skipped.")
+    for problem in left:
+        click.echo(f"not settled {problem}")
+    if result.ok and not left:
+        click.echo("Verified from the tenant's answers: every change took effect.")
+    click.echo(f"API calls: {calls}.")
     if not result.ok:
         raise PartialApplyError(
             f"{failed} operation{'s' if failed != 1 else ''} failed and {skipped} skipped; "
             "fix the cause and run apply again to converge"
+        )
+    if left:
+        raise PartialApplyError(
+            f"{len(left)} change{'s' if len(left) != 1 else ''} did not take effect as sent "
+            "(the tenant answered with other values); run shiftctl doctor --write-probe "
+            "to see how this tenant stores updates"
         )
 
 

@@ -145,7 +145,8 @@ def import_command(
                     progress=progress,
                     stop=stop,
                 )
-    _report_import(source, check, summary)
+            calls = client.calls
+    _report_import(source, check, summary, calls)
 
 
 def _refuse(check: flows.FileCheck, source: flows.InputFile, *, skip_invalid: bool) -> None:
@@ -180,11 +181,11 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
 
 
 def _report_import(
-    source: flows.InputFile, check: flows.FileCheck, summary: flows.ImportSummary
+    source: flows.InputFile, check: flows.FileCheck, summary: flows.ImportSummary, calls: int
 ) -> None:
     for line in flows.import_failures(source.name, summary):
         click.echo(line, err=True)
-    click.echo(flows.import_line(source.name, check, summary))
+    click.echo(flows.import_line(source.name, check, summary, calls))
     summary.raise_if_incomplete(checked=check.good, name=source.name)
 
 

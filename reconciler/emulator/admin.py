@@ -13,6 +13,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+from reconciler.emulator import quota
 from reconciler.emulator.faults import FaultController
 from reconciler.emulator.seed import SeedError, apply_seed
 from reconciler.emulator.store import DATA_TABLES, Store
@@ -22,7 +23,8 @@ AdminHandler = Callable[[Store, FaultController, Request], dict[str, Any]]
 
 
 def reset(store: Store, faults: FaultController, request: Request) -> dict[str, Any]:
-    """Empty the tenant, the clock, faults and statistics; ``{"tokens": true}`` drops tokens too."""
+    """Empty the tenant, the clock, the quota count, faults and statistics (the dialect and
+    tenant knobs back to the configured ones); ``{"tokens": true}`` drops tokens too."""
     body = json_body(request, required=False)
     with store.transaction() as conn:
         for table in DATA_TABLES:
@@ -30,6 +32,7 @@ def reset(store: Store, faults: FaultController, request: Request) -> dict[str, 
         if body.get("tokens") is True:
             conn.execute("DELETE FROM tokens")
         store.put_setting(conn, "clock", None)
+        store.put_setting(conn, quota.QUOTA_SETTING, None)
     faults.clear()
     faults.reset_statistics()
     return {}
@@ -121,10 +124,11 @@ def faults_endpoint(store: Store, faults: FaultController, request: Request) -> 
 
 
 def stats(store: Store, faults: FaultController, request: Request) -> dict[str, Any]:
-    """Per-endpoint counts; DELETE starts them again from zero."""
+    """Per-endpoint counts and this month's quota use; DELETE zeroes the counts."""
     if request.method == "DELETE":
         faults.reset_statistics()
-    return {"endpoints": faults.statistics()}
+    usage = quota.usage(store, faults.behaviour.monthly_quota)
+    return {"endpoints": faults.statistics(), "quota": usage}
 
 
 ADMIN: dict[str, AdminHandler] = {

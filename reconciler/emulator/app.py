@@ -1,6 +1,7 @@
 """The WSGI application: routes every request of the contract to its handler.
 
-Order on a Feishu call: latency, authentication, rate limit, injected 5xx, the
+Order on a Feishu call: latency, authentication, access (IP whitelist and
+scopes), rate limit, the monthly quota, injected 5xx and lock conflicts, the
 handler (one transaction), statistics, and finally the "lost response" and
 "timeout" faults.
 """
@@ -16,10 +17,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from reconciler.emulator import flows, groups, shifts, tasks
+from reconciler.emulator import flows, groups, quota, shifts, tasks
+from reconciler.emulator.access import check_access
 from reconciler.emulator.admin import run_admin
 from reconciler.emulator.auth import authenticate, issue_token
+from reconciler.emulator.behaviour import Behaviour
 from reconciler.emulator.config import EmulatorConfig
+from reconciler.emulator.dialect import QUOTA_EXCEEDED, lock_conflict
 from reconciler.emulator.faults import FaultController
 from reconciler.emulator.seed import apply_seed
 from reconciler.emulator.store import Store
@@ -46,20 +50,28 @@ log = logging.getLogger(__name__)
 TOKEN_ENDPOINT = "auth.tenant_access_token"
 _API = "/open-apis/attendance/v1"
 
-Handler = Callable[[Store, Request, dict[str, str]], dict[str, Any]]
+Handler = Callable[[Store, Request, dict[str, str], Behaviour], Response]
+
+
+def _data(handler: Callable[..., dict[str, Any]]) -> Handler:
+    """A handler that returns ``data``: answered with ``msg`` "success"."""
+    return lambda s, r, a, b: success(handler(s, r, a, b))
+
 
 HANDLERS: dict[str, Handler] = {
-    "shift.create": lambda s, r, a: shifts.create(s, r),
-    "shift.delete": lambda s, r, a: shifts.delete(s, a["shift_id"]),
-    "shift.get": lambda s, r, a: shifts.get(s, a["shift_id"]),
-    "shift.query": lambda s, r, a: shifts.query(s, r),
-    "shift.list": lambda s, r, a: shifts.list_page(s, r),
-    "user_flow.batch_create": lambda s, r, a: flows.batch_create(s, r),
-    "user_flow.get": lambda s, r, a: flows.get(s, r, a["user_flow_id"]),
-    "user_flow.query": lambda s, r, a: flows.query(s, r),
-    "user_flow.batch_del": lambda s, r, a: flows.batch_del(s, r),
-    "user_task.query": lambda s, r, a: tasks.query(s, r),
-    **groups.HANDLERS,
+    "shift.create": _data(lambda s, r, a, b: shifts.create(s, r, b)),
+    "shift.delete": _data(lambda s, r, a, b: shifts.delete(s, a["shift_id"], b)),
+    "shift.get": _data(lambda s, r, a, b: shifts.get(s, a["shift_id"], b)),
+    "shift.query": _data(lambda s, r, a, b: shifts.query(s, r, b)),
+    "shift.list": _data(lambda s, r, a, b: shifts.list_page(s, r, b)),
+    "user_flow.batch_create": _data(lambda s, r, a, b: flows.batch_create(s, r, b)),
+    "user_flow.get": _data(lambda s, r, a, b: flows.get(s, r, a["user_flow_id"])),
+    "user_flow.query": _data(lambda s, r, a, b: flows.query(s, r, b)),
+    # batch_del says in msg why ids failed (current dialect), so it answers whole.
+    "user_flow.batch_del": lambda s, r, a, b: json_response(flows.batch_del(s, r, b)),
+    "user_task.query": _data(lambda s, r, a, b: tasks.query(s, r)),
+    # The group reads answer the same in every dialect (their pages are current).
+    **{name: _data(lambda s, r, a, b, h=h: h(s, r, a)) for name, h in groups.HANDLERS.items()},
 }
 
 
@@ -160,6 +172,8 @@ class EmulatorApp:
             response = self._call(endpoint, request, args)
         except ApiError as exc:
             code, response = exc.code, error_response(exc)
+            if code == QUOTA_EXCEEDED:
+                self.faults.count_quota_refusal(endpoint)
         except Exception:
             # A bug must still answer like Feishu: a JSON envelope, no traceback to the client.
             log.exception("emulator request failed: %s", endpoint)
@@ -187,9 +201,21 @@ class EmulatorApp:
             self._maybe_fail(endpoint)
             return json_response(issue_token(self.store, self.config, body))
         app_id = authenticate(self.store, request)
+        behaviour = self.faults.behaviour
+        check_access(behaviour, endpoint, request)
         self.faults.admit(endpoint, app_id)
-        self._maybe_fail(endpoint)
-        return success(HANDLERS[endpoint](self.store, request, args))
+        limit = behaviour.monthly_quota
+        if limit:
+            quota.reserve(self.store, limit)
+        try:
+            self._maybe_fail(endpoint)
+            if self.faults.roll_conflict(endpoint):
+                raise lock_conflict()
+            return HANDLERS[endpoint](self.store, request, args, behaviour)
+        except BaseException:
+            if limit:
+                quota.refund(self.store)  # failed calls do not count
+            raise
 
     def _maybe_fail(self, endpoint: str) -> None:
         if self.faults.roll_error(endpoint):

@@ -1,4 +1,4 @@
-"""How an emulator instance behaves: credentials and the fault knobs (latency, limits, errors)."""
+"""How an emulator instance behaves: credentials, the dialect and tenant knobs, the faults."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from reconciler.emulator.behaviour import Behaviour
 
 DEFAULT_APP_ID = "cli_emulator0000000"
 DEFAULT_APP_SECRET = "emulator-secret"
@@ -45,7 +47,8 @@ class Faults:
     """The fault knobs of one endpoint (or of all of them).
 
     ``rate_limit`` is requests per second per endpoint and app (0 disables it);
-    ``error_rate``, ``lost_rate`` and ``timeout_rate`` are probabilities in
+    ``error_rate``, ``lost_rate``, ``timeout_rate`` and ``conflict_rate`` (HTTP
+    400, 1220600 "no row affected", nothing written) are probabilities in
     [0, 1]; ``timeout_ms`` is how long a served timed-out answer stays silent.
     """
 
@@ -56,6 +59,7 @@ class Faults:
     lost_rate: float = 0.0
     timeout_rate: float = 0.0
     timeout_ms: float = DEFAULT_TIMEOUT_MS
+    conflict_rate: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("latency_ms", "jitter_ms", "timeout_ms"):
@@ -63,7 +67,7 @@ class Faults:
                 raise ValueError(f"{name} must be between 0 and {MAX_LATENCY_MS}")
         if self.rate_limit < 0:
             raise ValueError("rate_limit must not be negative (0 disables it)")
-        for name in ("error_rate", "lost_rate", "timeout_rate"):
+        for name in ("error_rate", "lost_rate", "timeout_rate", "conflict_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
 
@@ -98,6 +102,15 @@ class EmulatorConfig:
     lost_rate: float = 0.0
     timeout_rate: float = 0.0
     timeout_ms: float = DEFAULT_TIMEOUT_MS
+    conflict_rate: float = 0.0
+    #: The documented variant played (see ``reconciler.emulator.behaviour``).
+    dialect: str = "current"
+    monthly_quota: int = 0
+    no_need_inverted_on_read: bool = False
+    update_merges: bool = False
+    idempotent_replay: str = "return"
+    missing_scopes: tuple[str, ...] = ()
+    ip_whitelist: tuple[str, ...] = ()
     #: Seeds the random choices (ids, faults, jitter) for reproducible runs.
     seed: int | None = None
     #: Per-endpoint overrides, keyed by the names in ``ENDPOINTS``.
@@ -107,6 +120,7 @@ class EmulatorConfig:
 
     def __post_init__(self) -> None:
         self.faults()  # validates the knobs early
+        self.behaviour()
         unknown = set(self.endpoint_faults) - set(ENDPOINTS)
         if unknown:
             raise ValueError(f"unknown endpoint(s) in endpoint_faults: {sorted(unknown)}")
@@ -115,3 +129,7 @@ class EmulatorConfig:
         """The knobs that apply to every endpoint without an override."""
         # The config repeats every knob of Faults under the same name.
         return Faults(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Faults)})
+
+    def behaviour(self) -> Behaviour:
+        """The dialect and tenant knobs, as one value."""
+        return Behaviour(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Behaviour)})

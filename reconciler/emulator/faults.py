@@ -1,4 +1,8 @@
-"""Fault injection and accounting: latency with jitter, rate limits, 5xx, lost responses, stats."""
+"""Fault injection and accounting: latency with jitter, rate limits, 5xx, lost responses, stats.
+
+It also holds the live dialect and tenant knobs (:class:`Behaviour`), which
+``/_emulator/faults`` changes along with the faults.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.emulator.behaviour import BEHAVIOUR_KNOBS, Behaviour
 from reconciler.emulator.config import ENDPOINTS, EmulatorConfig, Faults
+from reconciler.emulator.dialect import DOCUMENTED_RATES
 from reconciler.emulator.wire import RATE_LIMITED, ApiError
 
 
@@ -22,6 +28,7 @@ class _Counters:
     faults_injected: int = 0
     lost: int = 0
     timed_out: int = 0
+    quota_refused: int = 0
 
 
 @dataclass(slots=True)
@@ -50,6 +57,7 @@ class FaultController:
         self._lock = threading.Lock()
         self._default = config.faults()
         self._overrides: dict[str, Faults] = dict(config.endpoint_faults)
+        self._behaviour = config.behaviour()
         self._windows: dict[tuple[str, str], _Window] = {}
         self._counters: dict[str, _Counters] = {}
 
@@ -59,10 +67,16 @@ class FaultController:
         with self._lock:
             return self._overrides.get(endpoint, self._default)
 
+    @property
+    def behaviour(self) -> Behaviour:
+        with self._lock:
+            return self._behaviour
+
     def describe(self) -> dict[str, Any]:
         with self._lock:
             return {
                 **self._default.as_dict(),
+                **self._behaviour.as_dict(),
                 "endpoints": {name: f.as_dict() for name, f in sorted(self._overrides.items())},
             }
 
@@ -78,8 +92,10 @@ class FaultController:
         unknown = set(per_endpoint) - set(ENDPOINTS)
         if unknown:
             raise ValueError(f"unknown endpoint(s): {sorted(unknown)}")
-        top = {k: v for k, v in changes.items() if k != "endpoints"}
+        top = {k: v for k, v in changes.items() if k != "endpoints" and k not in BEHAVIOUR_KNOBS}
+        knobs = {k: v for k, v in changes.items() if k in BEHAVIOUR_KNOBS}
         with self._lock:
+            behaviour = self._behaviour.updated(knobs)
             default = self._default.updated(top)
             overrides = dict(self._overrides)
             for name, knobs in per_endpoint.items():
@@ -90,16 +106,18 @@ class FaultController:
                     raise ValueError(f"endpoints.{name} must be an object or null")
                 overrides[name] = overrides.get(name, default).updated(knobs)
             self._default, self._overrides = default, overrides
+            self._behaviour = behaviour
 
     def clear(self) -> None:
-        """No latency, errors, lost answers or timeouts; the configured rate limit and
-        timeout duration stay."""
+        """No latency, errors, lost answers or timeouts; the configured rate limit,
+        timeout duration, dialect and tenant knobs stay (or come back)."""
         with self._lock:
             self._default = Faults(
                 rate_limit=self._config.rate_limit, timeout_ms=self._config.timeout_ms
             )
             self._overrides = {}
             self._windows.clear()
+            self._behaviour = self._config.behaviour()
 
     # -- the request path -------------------------------------------------------
 
@@ -112,7 +130,7 @@ class FaultController:
 
     def admit(self, endpoint: str, app_id: str) -> None:
         """Count the request in its one-second window; raise the 429 answer when over."""
-        limit = self.settings_for(endpoint).rate_limit
+        limit = self.limit_for(endpoint)
         if limit <= 0:
             return
         now = time.monotonic()
@@ -133,6 +151,23 @@ class FaultController:
                 status=429,
                 headers={"x-ogw-ratelimit-limit": str(limit), "x-ogw-ratelimit-reset": str(reset)},
             )
+
+    def limit_for(self, endpoint: str) -> int:
+        """Requests per second allowed: the knob, lowered to the documented limit (current)."""
+        limit = self.settings_for(endpoint).rate_limit
+        documented = DOCUMENTED_RATES.get(endpoint)
+        if limit > 0 and documented is not None and self.behaviour.current:
+            return min(limit, documented)
+        return limit
+
+    def roll_conflict(self, endpoint: str) -> bool:
+        if self._roll(self.settings_for(endpoint).conflict_rate):
+            self._count(endpoint, "faults_injected")
+            return True
+        return False
+
+    def count_quota_refusal(self, endpoint: str) -> None:
+        self._count(endpoint, "quota_refused")
 
     def roll_error(self, endpoint: str) -> bool:
         if self._roll(self.settings_for(endpoint).error_rate):
@@ -188,6 +223,7 @@ class FaultController:
                     "faults_injected": c.faults_injected,
                     "lost": c.lost,
                     "timed_out": c.timed_out,
+                    "quota_refused": c.quota_refused,
                 }
                 for name, c in sorted(self._counters.items())
             }

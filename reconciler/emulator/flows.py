@@ -1,4 +1,8 @@
-"""The four user_flow endpoints (contract §4): batch_create, get, query, batch_del."""
+"""The four user_flow endpoints (contract §4): batch_create, get, query, batch_del.
+
+The current dialect answers as today's pages do: "operate too much flow" past
+50 records, valid punches only from query, per-id reasons in batch_del's msg.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,10 @@ from typing import Any
 from werkzeug.wrappers import Request
 
 from reconciler.emulator import users
+from reconciler.emulator.behaviour import Behaviour
+from reconciler.emulator.dialect import replayed, too_many_flows
 from reconciler.emulator.store import Store
+from reconciler.emulator.validity import valid_rows
 from reconciler.emulator.wire import (
     USER_NOT_FOUND,
     ApiError,
@@ -93,10 +100,16 @@ def _wire(row: sqlite3.Row, people: Mapping[int, sqlite3.Row], id_type: str) -> 
     return {"user_id": user_id, **body, "record_id": row["record_id"]}
 
 
-def batch_create(store: Store, request: Request) -> dict[str, Any]:
-    """All or nothing: one bad record or unknown user stores nothing of the batch."""
+def batch_create(store: Store, request: Request, behaviour: Behaviour) -> dict[str, Any]:
+    """All or nothing: one bad record or unknown user stores nothing of the batch.
+
+    A known ``idempotent_id`` returns the stored record, or with
+    ``idempotent_replay: error`` fails the batch (nothing of it stored).
+    """
     id_type = employee_type(request)
     records = json_body(request).get("flow_records")
+    if isinstance(records, list) and len(records) > MAX_BATCH:
+        raise too_many_flows(behaviour, MAX_BATCH)
     if not isinstance(records, list) or not 1 <= len(records) <= MAX_BATCH:
         raise invalid(f"flow_records must be a list of 1 to {MAX_BATCH} records")
     checked = [_check_record(r, f"flow_records[{i}]") for i, r in enumerate(records)]
@@ -111,7 +124,7 @@ def batch_create(store: Store, request: Request) -> dict[str, Any]:
                     f"user_id is not exist or does not have permission: {record['user_id']}",
                 )
             owners[record["user_id"]] = person
-        rows = [_store_record(store, conn, record, owners, now) for record in checked]
+        rows = [_store_record(store, conn, record, owners, now, behaviour) for record in checked]
         # A replayed idempotent_id may name a record of someone else: look rows up.
         people = users.by_uid(conn, [r["uid"] for r in rows])
     return {"flow_records": [_wire(row, people, id_type) for row in rows]}
@@ -123,6 +136,7 @@ def _store_record(
     record: dict[str, Any],
     owners: Mapping[str, sqlite3.Row],
     now: int,
+    behaviour: Behaviour,
 ) -> sqlite3.Row:
     key = record.get("idempotent_id")
     if key is not None:
@@ -130,6 +144,8 @@ def _store_record(
             "SELECT * FROM flows WHERE idempotent_id = ?", (key,)
         ).fetchone()
         if seen is not None:
+            if behaviour.idempotent_replay == "error":
+                raise replayed(key)  # the transaction rolls back the whole batch
             return seen
     record_id = store.new_id(conn, "flows", "record_id")
     body = {k: v for k, v in record.items() if k != "user_id"}
@@ -163,8 +179,11 @@ def get(store: Store, request: Request, record_id: str) -> dict[str, Any]:
     return _wire(row, people, id_type)
 
 
-def query(store: Store, request: Request) -> dict[str, Any]:
-    """Every punch of the users in ``[check_time_from, check_time_to)``; unknown users give none."""
+def query(store: Store, request: Request, behaviour: Behaviour) -> dict[str, Any]:
+    """Punches of the users in ``[check_time_from, check_time_to)``; unknown users give none.
+
+    legacy: every punch (contract §4.5); current: valid punches only (``validity``).
+    """
     id_type = employee_type(request)
     include_terminated = query_bool(request, "include_terminated_user")
     body = json_body(request)
@@ -188,6 +207,8 @@ def query(store: Store, request: Request) -> dict[str, Any]:
             if uids
             else []
         )
+        if behaviour.current:
+            rows = valid_rows(conn, rows)
         people = users.by_uid(conn, uids)
     return {"user_flow_results": [_wire(row, people, id_type) for row in rows]}
 
@@ -199,8 +220,12 @@ def _stamp(body: Mapping[str, Any], name: str) -> int:
     return int(value)
 
 
-def batch_del(store: Store, request: Request) -> dict[str, Any]:
-    """Deletes what exists; unknown ids come back in ``fail_record_ids`` with code 0."""
+def batch_del(store: Store, request: Request, behaviour: Behaviour) -> dict[str, Any]:
+    """The whole envelope: deletes what exists; unknown ids in ``fail_record_ids``, code 0.
+
+    In the current dialect ``msg`` gives each failed id's reason
+    ("partial success: 404: record does not exist").
+    """
     record_ids = string_list(json_body(request), "record_ids", min_len=1, max_len=MAX_DELETE)
     done: list[str] = []
     failed: list[str] = []
@@ -208,4 +233,9 @@ def batch_del(store: Store, request: Request) -> dict[str, Any]:
         for record_id in record_ids:
             gone = conn.execute("DELETE FROM flows WHERE record_id = ?", (record_id,)).rowcount
             (done if gone else failed).append(record_id)
-    return {"success_record_ids": done, "fail_record_ids": failed}
+    msg = "success"
+    if failed and behaviour.current:
+        reasons = "; ".join(f"{record_id}: record does not exist" for record_id in failed)
+        msg = f"partial success: {reasons}"
+    data = {"success_record_ids": done, "fail_record_ids": failed}
+    return {"code": 0, "msg": msg, "data": data}

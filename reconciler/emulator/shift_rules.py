@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.emulator.wire import ApiError, invalid
+from reconciler.emulator.wire import invalid
 
 _TIME = re.compile(r"([0-9]{1,2}):([0-5][0-9])")
 
@@ -205,9 +205,3 @@ def _scalar(value: Any, rule: Field, where: str) -> Any:
 def _is_time(value: str) -> bool:
     match = _TIME.fullmatch(value)  # not "9:00\n": $ would allow a final line feed
     return bool(match) and int(match.group(1)) < 48 if match else False
-
-
-def not_found(shift_id: str) -> ApiError:
-    if shift_id == "9":
-        return ApiError(1226003, "default shift are not allowed to change.")
-    return ApiError(1226003, f"shift does not exist: {shift_id}")

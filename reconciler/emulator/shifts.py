@@ -1,4 +1,8 @@
-"""The five shift endpoints (contract §3 and §11): create/update, delete, get, query, list."""
+"""The five shift endpoints (contract §3 and §11): create/update, delete, get, query, list.
+
+The dialect decides the error answers (``dialect``); the tenant knobs decide
+whether reads invert the no-need flags and whether an update merges.
+"""
 
 from __future__ import annotations
 
@@ -11,44 +15,62 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+from reconciler.emulator.behaviour import Behaviour
+from reconciler.emulator.dialect import name_taken, shift_in_use, shift_not_found
 from reconciler.emulator.schedule import groups_using
-from reconciler.emulator.shift_rules import check_shift, not_found
+from reconciler.emulator.shift_rules import check_shift
 from reconciler.emulator.store import Store
-from reconciler.emulator.wire import (
-    SHIFT_IN_USE,
-    SHIFT_NAME_USED,
-    ApiError,
-    employee_type,
-    invalid,
-    json_body,
-)
+from reconciler.emulator.wire import employee_type, invalid, json_body
 
 MAX_PAGE_SIZE = 50
 DEFAULT_PAGE_SIZE = 10
 
 
-def _wire(row: sqlite3.Row) -> dict[str, Any]:
+def _wire(row: sqlite3.Row, *, inverted: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(row["body"])
+    if inverted:
+        body["punch_time_rule"] = [_invert(rule) for rule in body.get("punch_time_rule", ())]
     return {"shift_id": row["shift_id"], **body, "id": row["shift_id"]}
 
 
-def create(store: Store, request: Request) -> dict[str, Any]:
-    """Create a shift, or replace one in place when the body carries its ``id``."""
+def _invert(rule: dict[str, Any]) -> dict[str, Any]:
+    """As the get/list/query pages document it: true means the punch IS needed."""
+    return {
+        **rule,
+        "no_need_on": not rule.get("no_need_on", False),
+        "no_need_off": not rule.get("no_need_off", False),
+    }
+
+
+def _read(row: sqlite3.Row, behaviour: Behaviour) -> dict[str, Any]:
+    return _wire(row, inverted=behaviour.no_need_inverted_on_read)
+
+
+def create(store: Store, request: Request, behaviour: Behaviour) -> dict[str, Any]:
+    """Create a shift, or update one in place when the body carries its ``id``.
+
+    An update replaces the definition, or with ``update_merges`` keeps every
+    top-level field the body leaves out. The answer shows the stored shift as
+    written (the create page: not inverted).
+    """
     employee_type(request, required=False)
     body = json_body(request)
     target = body.get("id")
     if target is not None and not isinstance(target, str):
         raise invalid("id must be a string")
-    stored = check_shift(body)
-    name = stored["shift_name"]
+    if not (target and behaviour.update_merges):
+        stored = check_shift(body)
     with store.transaction() as conn:
         if target:
-            row = conn.execute("SELECT seq FROM shifts WHERE shift_id = ?", (target,)).fetchone()
-            if row is None:
-                raise not_found(target)
+            row = conn.execute("SELECT body FROM shifts WHERE shift_id = ?", (target,)).fetchone()
+            if row is None or target == "9":
+                raise shift_not_found(behaviour, target)
+            if behaviour.update_merges:
+                stored = check_shift({**json.loads(row["body"]), **body})
+        name = stored["shift_name"]
         owner = conn.execute("SELECT shift_id FROM shifts WHERE shift_name = ?", (name,)).fetchone()
         if owner is not None and owner["shift_id"] != target:
-            raise ApiError(SHIFT_NAME_USED, f"shift name already used: {name}")
+            raise name_taken(behaviour, name)
         text = json.dumps(stored, ensure_ascii=False)
         if target:
             conn.execute(
@@ -66,43 +88,48 @@ def create(store: Store, request: Request) -> dict[str, Any]:
     return {"shift": _wire(row)}
 
 
-def delete(store: Store, shift_id: str) -> dict[str, Any]:
-
+def delete(store: Store, shift_id: str, behaviour: Behaviour) -> dict[str, Any]:
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM shifts WHERE shift_id = ?", (shift_id,)).fetchone() is None:
-            raise not_found(shift_id)
+            raise shift_not_found(behaviour, shift_id)
+        # The weekly schedule, a special day from today on, or a rota day from today on.
         groups = groups_using(conn, shift_id, store.now(conn))
         if groups:
-            raise ApiError(
-                SHIFT_IN_USE,
-                f"the shift has been used by attendance group(s) {', '.join(groups)}",
-                status=500,
-            )
+            raise shift_in_use(behaviour, groups)
         conn.execute("DELETE FROM shifts WHERE shift_id = ?", (shift_id,))
     return {}
 
 
-def get(store: Store, shift_id: str) -> dict[str, Any]:
+def get(store: Store, shift_id: str, behaviour: Behaviour) -> dict[str, Any]:
     with store.reading() as conn:
         row = conn.execute("SELECT * FROM shifts WHERE shift_id = ?", (shift_id,)).fetchone()
     if row is None:
-        raise not_found(shift_id)
-    return _wire(row)
+        raise shift_not_found(behaviour, shift_id)
+    return _read(row, behaviour)
 
 
-def query(store: Store, request: Request) -> dict[str, Any]:
-    """Exact name match only (§11); the body, if any, is ignored."""
+def query(store: Store, request: Request, behaviour: Behaviour) -> dict[str, Any]:
+    """One shift by name; the body, if any, is ignored.
+
+    legacy: exact match only (§11). current: the exact name first, else the
+    first shift whose name contains it (the newest page: "supports fuzzy matching").
+    """
     name = request.args.get("shift_name")
     if not name:
         raise invalid("shift_name is required")
     with store.reading() as conn:
         row = conn.execute("SELECT * FROM shifts WHERE shift_name = ?", (name,)).fetchone()
+        if row is None and behaviour.current:
+            row = conn.execute(
+                "SELECT * FROM shifts WHERE instr(shift_name, ?) > 0 ORDER BY seq LIMIT 1",
+                (name,),
+            ).fetchone()
     if row is None:
-        raise ApiError(1226003, f"shift does not exist: {name}")
-    return _wire(row)
+        raise shift_not_found(behaviour, name)
+    return _read(row, behaviour)
 
 
-def list_page(store: Store, request: Request) -> dict[str, Any]:
+def list_page(store: Store, request: Request, behaviour: Behaviour) -> dict[str, Any]:
     """One page in creation order; the token is the last position seen, so it stays valid."""
     size = _page_size(request.args.get("page_size"))
     salt = store.token_salt()
@@ -113,7 +140,10 @@ def list_page(store: Store, request: Request) -> dict[str, Any]:
         ).fetchall()
     has_more = len(rows) > size
     rows = rows[:size]
-    data: dict[str, Any] = {"shift_list": [_wire(r) for r in rows], "has_more": has_more}
+    data: dict[str, Any] = {
+        "shift_list": [_read(r, behaviour) for r in rows],
+        "has_more": has_more,
+    }
     if has_more:
         data["page_token"] = _encode_token(rows[-1]["seq"], salt)
     return data

@@ -58,12 +58,14 @@ class ApiError(Exception):
         msg: str,
         status: int = 400,
         headers: Mapping[str, str] | None = None,
+        error: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(f"{code}: {msg}")
         self.code = code
         self.msg = msg
         self.status = status
         self.headers = dict(headers or {})
+        self.error = dict(error) if error else None  # the envelope's ``error`` object
 
 
 def invalid(msg: str) -> ApiError:
@@ -95,7 +97,10 @@ def success(data: Mapping[str, Any] | None = None) -> Response:
 
 
 def error_response(error: ApiError) -> Response:
-    response = json_response({"code": error.code, "msg": error.msg, "data": {}}, error.status)
+    body: dict[str, Any] = {"code": error.code, "msg": error.msg, "data": {}}
+    if error.error:
+        body["error"] = {"log_id": log_id(), **error.error}
+    response = json_response(body, error.status)
     response.headers.update(error.headers)
     return response
 

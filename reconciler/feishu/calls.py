@@ -7,16 +7,27 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["TOKEN", "Call", "Endpoint"]
+__all__ = ["DEFAULT_RATE", "TOKEN", "Call", "Endpoint"]
+
+
+#: Feishu's documented limit for an attendance endpoint whose page names no other.
+DEFAULT_RATE = 50.0
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """One API operation; ``name`` (the SDK's, e.g. ``shift.list``) keys pacing and stats."""
+    """One API operation; ``name`` (the SDK's, e.g. ``shift.list``) keys pacing and stats.
+
+    ``rate`` is the documented requests per second (the configured ``rate_limit``
+    may lower it, never raise it); ``scopes`` are the app scopes of which any one
+    allows the call, named in the hint when Feishu says a scope is missing.
+    """
 
     name: str
     method: str
     route: str  # path template, e.g. "/open-apis/attendance/v1/shifts/{shift_id}"
+    scopes: tuple[str, ...] = ()
+    rate: float = DEFAULT_RATE
 
 
 TOKEN = Endpoint(

@@ -1,14 +1,15 @@
 """``FeishuClient``: the ten attendance calls as typed methods over one paced, retrying transport.
 
 Thread-safe: apply runs operations from several threads through one client.
+Every call is counted (``stats``); closing the client logs what the run spent.
 """
 
 from __future__ import annotations
 
-import datetime
+import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -16,44 +17,38 @@ import httpx
 
 from reconciler.feishu.auth import Secret
 from reconciler.feishu.calls import Call, Endpoint
+from reconciler.feishu.endpoints import (
+    SHIFT_CREATE,
+    SHIFT_DELETE,
+    SHIFT_GET,
+    SHIFT_LIST,
+    SHIFT_QUERY,
+)
+from reconciler.feishu.envelope import Envelope
 from reconciler.feishu.errors import FeishuError, NotFound
+from reconciler.feishu.flow_calls import FlowCalls
 from reconciler.feishu.groups import GroupCalls
-from reconciler.feishu.limits import DELETE_BATCH, FLOW_BATCH, PAGE_SIZE, USER_BATCH
+from reconciler.feishu.limits import PAGE_SIZE
+from reconciler.feishu.reader import ReadNotes
 from reconciler.feishu.retry import RetryPolicy
-from reconciler.feishu.stats import EndpointStats
+from reconciler.feishu.stats import EndpointStats, calls_line
 from reconciler.feishu.transport import Transport
-from reconciler.feishu.types import BatchDelResult, TaskQueryResult, UserFlow, day_to_wire
 from reconciler.feishu.wire import shift_from_wire, shift_to_wire
 from reconciler.model import RemoteShift, Shift, normalize_name
 
 __all__ = ["FeishuClient"]
 
-_V1 = "/open-apis/attendance/v1"
-SHIFT_CREATE = Endpoint("shift.create", "POST", f"{_V1}/shifts")
-SHIFT_DELETE = Endpoint("shift.delete", "DELETE", f"{_V1}/shifts/{{shift_id}}")
-SHIFT_GET = Endpoint("shift.get", "GET", f"{_V1}/shifts/{{shift_id}}")
-SHIFT_QUERY = Endpoint("shift.query", "POST", f"{_V1}/shifts/query")
-SHIFT_LIST = Endpoint("shift.list", "GET", f"{_V1}/shifts")
-FLOW_CREATE = Endpoint("user_flow.batch_create", "POST", f"{_V1}/user_flows/batch_create")
-FLOW_GET = Endpoint("user_flow.get", "GET", f"{_V1}/user_flows/{{user_flow_id}}")
-FLOW_QUERY = Endpoint("user_flow.query", "POST", f"{_V1}/user_flows/query")
-FLOW_DELETE = Endpoint("user_flow.batch_del", "POST", f"{_V1}/user_flows/batch_del")
-TASK_QUERY = Endpoint("user_task.query", "POST", f"{_V1}/user_tasks/query")
+log = logging.getLogger("reconciler.feishu")
 
 
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
+class FeishuClient(FlowCalls):
+    """Typed calls to the Feishu attendance API; ``http`` carries the endpoint as ``base_url``.
 
-
-def _at_most(items: Sequence[Any], limit: int, what: str) -> None:
-    if not items:
-        raise ValueError(f"at least one {what} is needed")
-    if len(items) > limit:
-        raise ValueError(f"at most {limit} {what}s per call, got {len(items)}")
-
-
-class FeishuClient:
-    """Typed calls to the Feishu attendance API; ``http`` carries the endpoint as ``base_url``."""
+    ``no_need_inverted_on_read``: get/list/query answers carry ``no_need_on/off``
+    inverted (as those pages say); ``no_need_inverted_in_answers``: so does the
+    answer of a create or update. ``rate_limit`` caps every endpoint's documented
+    rate; ``rate_limit_per_minute`` (0: none) caps each endpoint per minute.
+    """
 
     def __init__(
         self,
@@ -62,6 +57,9 @@ class FeishuClient:
         app_id: str,
         app_secret: str,
         rate_limit: float = 50.0,
+        rate_limit_per_minute: int = 0,
+        no_need_inverted_on_read: bool = False,
+        no_need_inverted_in_answers: bool = False,
         max_retry_seconds: float = 120.0,
         backoff_base: float = 0.25,
         backoff_cap: float = 20.0,
@@ -76,6 +74,7 @@ class FeishuClient:
             app_id=app_id,
             app_secret=Secret(app_secret),
             rate_limit=rate_limit,
+            per_minute=rate_limit_per_minute,
             retry=retry,
             token_margin=token_refresh_margin,
             clock=clock,
@@ -84,14 +83,31 @@ class FeishuClient:
         )
         self.groups = GroupCalls(self._t)
         """Attendance-group reads (list, get, search, members, rota schedules)."""
+        self.inverted_on_read = no_need_inverted_on_read
+        self.inverted_in_answers = no_need_inverted_in_answers
+        self.read_notes = ReadNotes()
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"FeishuClient(base_url={str(self._t.http.base_url)!r}, app_id={self._t.app_id!r})"
 
     @property
+    def app_id(self) -> str:
+        return self._t.app_id
+
+    @property
     def stats(self) -> Mapping[str, EndpointStats]:
         """HTTP requests so far per endpoint, by the SDK's names (``shift.list`` …)."""
         return self._t.stats.snapshot()
+
+    @property
+    def calls(self) -> int:
+        """HTTP requests this client has sent (tokens, retries and look-ups included)."""
+        return self._t.stats.total().requests
+
+    def calls_line(self) -> str:
+        """``7 API calls (7 succeeded): shift.create 3, …``."""
+        return calls_line(self.stats)
 
     # -- shifts ---------------------------------------------------------------
 
@@ -103,7 +119,7 @@ class FeishuClient:
             params = {"page_size": str(page_size)}
             if token:
                 params["page_token"] = token
-            page, token, has_more = self._t.call(Call(SHIFT_LIST, params=params), _page)
+            page, token, has_more = self._t.call(Call(SHIFT_LIST, params=params), self._page)
             yield from page
             if not has_more:
                 return
@@ -115,13 +131,13 @@ class FeishuClient:
 
     def get_shift(self, shift_id: str) -> RemoteShift:
         call = Call(SHIFT_GET, path_params={"shift_id": shift_id})
-        return self._t.call(call, shift_from_wire)
+        return self._t.call(call, self._read)
 
     def query_shift(self, name: str) -> RemoteShift | None:
-        """The shift called ``name``, or None when Feishu has none (1226003)."""
+        """The shift called ``name``, or None when Feishu has none ("shift does not exist")."""
         call = Call(SHIFT_QUERY, params={"shift_name": name})
         try:
-            found = self._t.call(call, shift_from_wire)
+            found = self._t.call(call, self._read)
         except NotFound:
             return None
         # Feishu may match loosely; only the exact name is this shift.
@@ -132,14 +148,18 @@ class FeishuClient:
         return self._write_shift(shift, shift_id=None)
 
     def update_shift(self, shift_id: str, shift: Shift) -> RemoteShift:
-        """Replace ``shift_id``'s definition in place (create with ``id``); the id is kept."""
+        """Replace ``shift_id``'s definition in place (create with ``id``); the id is kept.
+
+        The body spells out every field, defaults included, so a server that
+        merges updates ends where one that replaces does.
+        """
         return self._write_shift(shift, shift_id=shift_id)
 
     def _write_shift(self, shift: Shift, *, shift_id: str | None) -> RemoteShift:
         call = Call(
             SHIFT_CREATE,
             params={"employee_type": "employee_id"},
-            body=shift_to_wire(shift, shift_id=shift_id),
+            body=shift_to_wire(shift, shift_id=shift_id, full=shift_id is not None),
             shift_name=shift.shift_name,
         )
 
@@ -149,9 +169,7 @@ class FeishuClient:
                 return None
             return found if shift_id is None or found.shift_id == shift_id else None
 
-        return self._t.call(
-            call, lambda d: shift_from_wire(d["shift"]), idempotent=False, verify=verify
-        )
+        return self._t.call(call, self._answer, idempotent=False, verify=verify)
 
     def delete_shift(self, shift_id: str) -> None:
         """Delete; when an earlier attempt's answer was lost, "not found" means done."""
@@ -166,113 +184,56 @@ class FeishuClient:
 
         self._t.call(call, lambda _: True, verify=verify)
 
-    # -- punch records and results -------------------------------------------
+    def _read(self, data: Mapping[str, Any]) -> RemoteShift:
+        return shift_from_wire(data, inverted=self.inverted_on_read, notes=self.read_notes)
 
-    def create_flows(
-        self, flows: Sequence[UserFlow], *, employee_type: str = "employee_id"
-    ) -> list[UserFlow]:
-        """Import up to 50 records; resent after an unknown outcome only with idempotent_ids."""
-        _at_most(flows, FLOW_BATCH, "record")
-        call = Call(
-            FLOW_CREATE,
-            params={"employee_type": employee_type},
-            body={"flow_records": [flow.to_wire() for flow in flows]},
-        )
-        idempotent = all(flow.idempotent_id for flow in flows)
-        return self._t.call(call, _flows("flow_records"), idempotent=idempotent)
+    def _answer(self, data: Mapping[str, Any]) -> RemoteShift:
+        shift = data["shift"]
+        return shift_from_wire(shift, inverted=self.inverted_in_answers, notes=self.read_notes)
 
-    def get_flow(self, record_id: str, *, employee_type: str = "employee_id") -> UserFlow:
-        call = Call(
-            FLOW_GET,
-            path_params={"user_flow_id": record_id},
-            params={"employee_type": employee_type},
-        )
-        return self._t.call(call, UserFlow.from_wire)
+    def _page(self, data: Mapping[str, Any]) -> tuple[list[RemoteShift], str | None, bool]:
+        shifts = [self._read(item) for item in data.get("shift_list") or ()]
+        token = data.get("page_token") or None
+        if token is not None and not isinstance(token, str):
+            raise TypeError("page_token is not a string")
+        return shifts, token, bool(data.get("has_more"))
 
-    def query_flows(
+    # -- anything else, paced, retried and classified like the calls above ----------
+
+    def token_seconds(self) -> float:
+        """Fetch the tenant token (or reuse it); the seconds it had left when fetched."""
+        return self._t.token_seconds()
+
+    def request(
         self,
-        user_ids: Sequence[str],
-        check_time_from: int,
-        check_time_to: int,
+        endpoint: Endpoint,
         *,
-        employee_type: str = "employee_id",
-        include_terminated: bool = False,
-    ) -> list[UserFlow]:
-        """Every punch of up to 50 users with ``check_time_from <= check_time < check_time_to``."""
-        _at_most(user_ids, USER_BATCH, "user")
+        path_params: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        shift_name: str | None = None,
+        idempotent: bool = True,
+    ) -> Envelope:
+        """One call to ``endpoint``; the answer's ``data`` as sent (no conversion).
+
+        For calls with no typed method (``shiftctl doctor``'s probes, new endpoints).
+        A write that is not ``idempotent`` is never resent after an unknown outcome.
+        """
         call = Call(
-            FLOW_QUERY,
-            params={
-                "employee_type": employee_type,
-                "include_terminated_user": _flag(include_terminated),
-            },
-            body={
-                "user_ids": list(user_ids),
-                "check_time_from": str(check_time_from),
-                "check_time_to": str(check_time_to),
-            },
+            endpoint,
+            path_params=dict(path_params or {}),
+            params=dict(params or {}),
+            body=body,
+            shift_name=shift_name,
         )
-        return self._t.call(call, _flows("user_flow_results"))
-
-    def delete_flows(self, record_ids: Sequence[str]) -> BatchDelResult:
-        """Delete 1–10 imported records; ids a lost earlier attempt deleted count as deleted."""
-        _at_most(record_ids, DELETE_BATCH, "record id")
-        call = Call(FLOW_DELETE, body={"record_ids": list(record_ids)})
-        uncertain = False
-
-        def note_uncertain() -> BatchDelResult | None:
-            nonlocal uncertain
-            uncertain = True
-            return None  # resending is harmless; the answer is fixed up below
-
-        result = self._t.call(call, BatchDelResult.from_wire, verify=note_uncertain)
-        return self._recheck_failed(result) if uncertain and result.fail_record_ids else result
-
-    def _recheck_failed(self, result: BatchDelResult) -> BatchDelResult:
-        gone, kept = list(result.success_record_ids), []
-        for record_id in result.fail_record_ids:
-            try:
-                self.get_flow(record_id)
-            except FeishuError as error:
-                if error.code != 1220001:  # the emulator's and Feishu's "no such record"
-                    raise
-                gone.append(record_id)
-            else:
-                kept.append(record_id)
-        return BatchDelResult(success_record_ids=tuple(gone), fail_record_ids=tuple(kept))
-
-    def query_tasks(
-        self,
-        user_ids: Sequence[str],
-        date_from: datetime.date,
-        date_to: datetime.date,
-        *,
-        employee_type: str = "employee_id",
-        ignore_invalid_users: bool = True,
-        include_terminated: bool = False,
-        need_overtime_result: bool = False,
-    ) -> TaskQueryResult:
-        """Results of up to 50 users for each day from ``date_from`` to ``date_to`` inclusive."""
-        _at_most(user_ids, USER_BATCH, "user")
-        call = Call(
-            TASK_QUERY,
-            params={
-                "employee_type": employee_type,
-                "ignore_invalid_users": _flag(ignore_invalid_users),
-                "include_terminated_user": _flag(include_terminated),
-            },
-            body={
-                "user_ids": list(user_ids),
-                "check_date_from": day_to_wire(date_from),
-                "check_date_to": day_to_wire(date_to),
-                "need_overtime_result": need_overtime_result,
-            },
-        )
-        return self._t.call(call, TaskQueryResult.from_wire)
+        return self._t.call(call, dict, idempotent=idempotent)
 
     # -- lifetime ------------------------------------------------------------
 
     def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            log.info("%s", self.calls_line())
         self._t.http.close()
 
     def __enter__(self) -> Self:
@@ -285,15 +246,3 @@ class FeishuClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _page(data: Mapping[str, Any]) -> tuple[list[RemoteShift], str | None, bool]:
-    shifts = [shift_from_wire(item) for item in data.get("shift_list") or ()]
-    token = data.get("page_token") or None
-    if token is not None and not isinstance(token, str):
-        raise TypeError("page_token is not a string")
-    return shifts, token, bool(data.get("has_more"))
-
-
-def _flows(key: str) -> Callable[[Mapping[str, Any]], list[UserFlow]]:
-    return lambda data: [UserFlow.from_wire(item) for item in data.get(key) or ()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -29,13 +29,15 @@ def open_client(
     app_secret: str | None,
     rate_limit: float = 50.0,
     timeout: float = 30.0,
+    **options: Any,
 ) -> FeishuClient:
     """A client for ``endpoint`` (default Feishu) or, with ``emulator_db``, the emulator in-process.
 
     Credentials are required for a real endpoint; the emulator uses its own defaults.
+    ``options`` go to :class:`FeishuClient` (``rate_limit_per_minute``, the inversions).
     """
     if emulator_db is not None:
-        return _emulator_client(emulator_db, rate_limit=rate_limit, timeout=timeout)
+        return _emulator_client(emulator_db, rate_limit=rate_limit, timeout=timeout, **options)
     missing = [
         name
         for name, value in (("FEISHU_APP_ID", app_id), ("FEISHU_APP_SECRET", app_secret))
@@ -47,7 +49,9 @@ def open_client(
             "or use --emulator to run against the offline emulator"
         )
     http = httpx.Client(base_url=_base_url(endpoint or FEISHU_ENDPOINT), timeout=timeout)
-    return FeishuClient(http, app_id=app_id, app_secret=app_secret, rate_limit=rate_limit)
+    return FeishuClient(
+        http, app_id=app_id, app_secret=app_secret, rate_limit=rate_limit, **options
+    )
 
 
 def _base_url(endpoint: str) -> str:
@@ -79,7 +83,7 @@ class _EmulatorTransport(httpx.WSGITransport):
         self._emulator.close()
 
 
-def _emulator_client(db: str, *, rate_limit: float, timeout: float) -> FeishuClient:
+def _emulator_client(db: str, *, rate_limit: float, timeout: float, **options: Any) -> FeishuClient:
     # Imported here so a client for a real tenant never loads the emulator.
     from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, StateError, create_app
 
@@ -91,5 +95,9 @@ def _emulator_client(db: str, *, rate_limit: float, timeout: float) -> FeishuCli
         transport=_EmulatorTransport(app), base_url=_EMULATOR_BASE_URL, timeout=timeout
     )
     return FeishuClient(
-        http, app_id=DEFAULT_APP_ID, app_secret=DEFAULT_APP_SECRET, rate_limit=rate_limit
+        http,
+        app_id=DEFAULT_APP_ID,
+        app_secret=DEFAULT_APP_SECRET,
+        rate_limit=rate_limit,
+        **options,
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["Envelope", "data_of", "read_envelope", "reset_seconds"]
+__all__ = ["Envelope", "data_of", "read_envelope", "reset_seconds", "violated_scopes"]
 
 Envelope = dict[str, Any]
 
@@ -33,3 +33,12 @@ def reset_seconds(headers: httpx.Headers) -> float:
         return float(headers.get("x-ogw-ratelimit-reset", "1"))
     except ValueError:
         return 1.0
+
+
+def violated_scopes(envelope: Envelope | None) -> tuple[str, ...]:
+    """The scopes an error's ``permission_violations`` name (generic error-code page)."""
+    error = envelope.get("error") if envelope is not None else None
+    violations = error.get("permission_violations") if isinstance(error, dict) else None
+    if not isinstance(violations, list):
+        return ()
+    return tuple(str(v["subject"]) for v in violations if isinstance(v, dict) and v.get("subject"))

@@ -1,54 +1,75 @@
-"""Feishu errors, one class per thing a caller does about it, classified by code then status.
+"""Feishu errors, one class per thing a caller does about it; ``classify`` picks the class.
 
     RemoteError  (reconciler.errors, exit 1)
-    └── FeishuError                 code, msg, http_status, log_id, method, path
-        ├── AuthError               credentials or token refused (9999166x/71, 10014, 1220002, 401)
-        ├── PermissionDenied        missing scope or data permission (99991672/79, 1220005-07, 403)
-        ├── RateLimited             99991400 with 429 or 400; retried after x-ogw-ratelimit-reset
-        ├── NotFound                1226003 (shift missing, or the default shift), 404
-        ├── NameTaken               1226002, or 1220600 whose msg names the shift
-        ├── InUse                   1226001, HTTP 400 or 500, never retried
-        ├── InvalidParameter        1220001/03/04, 10003, 1220600 otherwise, any other 4xx
-        ├── ServerError             1225000, 1226000, 1226500, 1227000, 1227500, 1228000, any 5xx
+    └── FeishuError                 code, msg, http_status, log_id, method, path, hint
+        ├── AuthError               credentials or token refused
+        │   ├── BadCredentials      wrong app id or secret (10003, 10014, 10015)
+        │   └── InvalidTenantToken  the tenant token refused even after a fresh one (9999166x)
+        ├── PermissionDenied        data permission (1220005-07), HTTP 403
+        │   ├── MissingScope        the app lacks an API scope (99991672); names it
+        │   └── IpNotAllowed        the caller is outside the app's IP whitelist (99991401)
+        ├── RateLimited             99991400; retried after x-ogw-ratelimit-reset
+        ├── QuotaExceeded           99991403, HTTP 429: the month's calls are spent; never retried
+        ├── NotFound                the shift or record does not exist (1226003, 1220600 …)
+        ├── AlreadyExists           a unique key or idempotency id is taken (1220600)
+        │   └── NameTaken           … the shift name, on a shift write (1226002)
+        ├── ShiftInUse (InUse)      an attendance rule uses the shift (1226001, 1220600)
+        ├── OptimisticLockConflict  "no row affected": changed meanwhile; retried
+        ├── TooManyFlows            over 50 punch records in one call
+        ├── RuleNotExist            the attendance rule (group) does not exist
+        ├── ResultSealed            the attendance results are sealed (archived)
+        ├── InvalidParameter        1220001/03/04, other 1220600, any other 4xx
+        ├── ServerError             1225000, 1226000, 1226500, 1227000, 1227500, 1228000, 5xx
         ├── FeishuTransportError    timeout or dropped connection; no answer at all
         └── RetryBudgetExhausted    retried for longer than allowed; wraps the last error
 
+Which code and message give which class, and each class's one-line hint, is
+one table: :mod:`reconciler.feishu.error_table`, every entry citing its page.
 Messages never carry the app secret or a token (the transport redacts them first).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 
 from reconciler.errors import RemoteError
 
 __all__ = [
     "TOKEN_INVALID_CODES",
+    "AlreadyExists",
     "AuthError",
+    "BadCredentials",
     "FeishuError",
     "FeishuTransportError",
     "InUse",
     "InvalidParameter",
+    "InvalidTenantToken",
+    "IpNotAllowed",
+    "MissingScope",
     "NameTaken",
     "NotFound",
+    "OptimisticLockConflict",
     "PermissionDenied",
+    "QuotaExceeded",
     "RateLimited",
+    "ResultSealed",
     "RetryBudgetExhausted",
+    "RuleNotExist",
     "ServerError",
+    "ShiftInUse",
+    "TooManyFlows",
     "classify",
 ]
 
 # Codes after which a fresh tenant token is fetched and the call tried once more.
-TOKEN_INVALID_CODES = frozenset({99991663, 99991664, 99991671})
-
-_RATE_LIMITED = 99991400
-_GENERIC = 1220600
-# A 1220600 about a duplicate name: the contract leaves its exact wording open (§10).
-_DUPLICATE_WORDING = re.compile(r"name.*(exist|already|used|repeat|duplicat)", re.IGNORECASE)
+TOKEN_INVALID_CODES = frozenset({99991663, 99991664, 99991665, 99991671})
 
 
 class FeishuError(RemoteError):
-    """Feishu answered with a non-zero code (or a non-envelope) for one call."""
+    """Feishu answered with a non-zero code (or a non-envelope) for one call.
+
+    ``hint`` is one line saying what to do; it ends the message when set.
+    """
 
     retryable = False
 
@@ -61,6 +82,7 @@ class FeishuError(RemoteError):
         log_id: str | None = None,
         method: str = "",
         path: str = "",
+        hint: str = "",
     ) -> None:
         self.msg = msg
         self.code = code
@@ -68,6 +90,7 @@ class FeishuError(RemoteError):
         self.log_id = log_id
         self.method = method
         self.path = path
+        self.hint = hint
         super().__init__(self._line())
 
     def _line(self) -> str:
@@ -78,15 +101,37 @@ class FeishuError(RemoteError):
         if self.log_id:
             facts.append(f"log_id {self.log_id}")
         suffix = f" ({', '.join(facts)})" if facts else ""
-        return f"{where}{self.msg}{suffix}"
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{where}{self.msg}{suffix}{hint}"
+
+    def _reword(self) -> None:
+        self.args = (self._line(),)
 
 
 class AuthError(FeishuError):
     """The app credentials or the tenant token were refused."""
 
 
+class BadCredentials(AuthError):
+    """The app id or the app secret is wrong (or belongs to the other region)."""
+
+
+class InvalidTenantToken(AuthError):
+    """The tenant access token was refused, even a freshly fetched one."""
+
+
 class PermissionDenied(FeishuError):
-    """The app lacks a scope or the attendance data permission."""
+    """The app lacks a scope, the attendance data permission, or network access."""
+
+
+class MissingScope(PermissionDenied):
+    """The app lacks an API scope; ``scopes`` lists those of which any one would do."""
+
+    scopes: tuple[str, ...] = ()
+
+
+class IpNotAllowed(PermissionDenied):
+    """The calling machine's address is not on the app's IP whitelist."""
 
 
 class RateLimited(FeishuError):
@@ -96,16 +141,61 @@ class RateLimited(FeishuError):
     retry_after: float = 1.0
 
 
+class QuotaExceeded(FeishuError):
+    """The tenant's monthly API call quota is spent: nothing works until it resets.
+
+    ``calls`` and ``succeeded`` say what this run spent before it was refused.
+    """
+
+    calls: int = 0
+    succeeded: int = 0
+
+    def with_usage(self, calls: int, succeeded: int) -> QuotaExceeded:
+        self.calls, self.succeeded = calls, succeeded
+        self.hint = (
+            f"this run made {calls} API call{'s' if calls != 1 else ''} ({succeeded} succeeded) "
+            "before the quota ran out; calls fail until it resets at the start of next month: "
+            "wait for it, or upgrade the Feishu edition for a larger quota"
+        )
+        self._reword()
+        return self
+
+
 class NotFound(FeishuError):
     """The shift (or record) does not exist."""
 
 
-class NameTaken(FeishuError):
+class AlreadyExists(FeishuError):
+    """A unique key or an idempotency id is taken already."""
+
+
+class NameTaken(AlreadyExists):
     """Another shift already has this name."""
 
 
-class InUse(FeishuError):
-    """The shift is used by an attendance group and cannot be deleted."""
+class ShiftInUse(FeishuError):
+    """The shift is used by an attendance group (rule) and cannot be deleted."""
+
+
+InUse = ShiftInUse  # the earlier name, kept for callers
+
+
+class OptimisticLockConflict(FeishuError):
+    """ "no row affected": the record changed under the write; nothing was written."""
+
+    retryable = True
+
+
+class TooManyFlows(FeishuError):
+    """More punch records in one call than Feishu takes (50)."""
+
+
+class RuleNotExist(FeishuError):
+    """The attendance rule (group) the call refers to does not exist."""
+
+
+class ResultSealed(FeishuError):
+    """The attendance results of that period are sealed and cannot change."""
 
 
 class InvalidParameter(FeishuError):
@@ -144,43 +234,8 @@ class RetryBudgetExhausted(FeishuError):
             log_id=last_error.log_id,
             method=last_error.method,
             path=last_error.path,
+            hint=last_error.hint,
         )
-
-
-_BY_CODE: dict[int, type[FeishuError]] = {
-    99991661: AuthError,
-    99991663: AuthError,
-    99991664: AuthError,
-    99991668: AuthError,
-    99991671: AuthError,
-    10014: AuthError,
-    1220002: AuthError,
-    99991672: PermissionDenied,
-    99991679: PermissionDenied,
-    1220005: PermissionDenied,
-    1220006: PermissionDenied,
-    1220007: PermissionDenied,
-    1226003: NotFound,
-    1226002: NameTaken,
-    1226001: InUse,
-    1220001: InvalidParameter,
-    1220003: InvalidParameter,
-    1220004: InvalidParameter,
-    10003: InvalidParameter,
-    1225000: ServerError,
-    1226000: ServerError,
-    1226500: ServerError,
-    1227000: ServerError,
-    1227500: ServerError,
-    1228000: ServerError,
-}
-
-_BY_STATUS: dict[int, type[FeishuError]] = {
-    401: AuthError,
-    403: PermissionDenied,
-    404: NotFound,
-    429: RateLimited,
-}
 
 
 def classify(
@@ -193,33 +248,23 @@ def classify(
     path: str = "",
     retry_after: float = 1.0,
     shift_name: str | None = None,
+    scopes: Sequence[str] = (),
 ) -> FeishuError:
-    """The error for one failed answer: by ``code`` first, by HTTP status second.
+    """The error for one failed answer, by code and message first, by HTTP status second.
 
-    ``shift_name`` is the name a shift write carried, so a generic 1220600 that
-    mentions it reads as :class:`NameTaken`.
+    ``shift_name`` marks a shift write (a taken unique key there is the name);
+    ``scopes`` are those the answer or the endpoint names, for a missing scope.
     """
-    cls = _class_for(code, msg, http_status, shift_name)
-    error = cls(msg, code=code, http_status=http_status, log_id=log_id, method=method, path=path)
-    if isinstance(error, RateLimited):
-        error.retry_after = retry_after
-    return error
+    from reconciler.feishu.error_table import classify_answer  # the table needs these classes
 
-
-def _class_for(
-    code: int | None, msg: str, http_status: int, shift_name: str | None
-) -> type[FeishuError]:
-    if code == _RATE_LIMITED:
-        return RateLimited
-    if code in _BY_CODE:
-        return _BY_CODE[code]
-    if code == _GENERIC:
-        mentions_name = shift_name is not None and shift_name != "" and shift_name in msg
-        return NameTaken if mentions_name or _DUPLICATE_WORDING.search(msg) else InvalidParameter
-    if http_status in _BY_STATUS:
-        return _BY_STATUS[http_status]
-    if http_status >= 500:
-        return ServerError
-    if http_status >= 400:
-        return InvalidParameter
-    return FeishuError
+    return classify_answer(
+        code=code,
+        msg=msg,
+        http_status=http_status,
+        log_id=log_id,
+        method=method,
+        path=path,
+        retry_after=retry_after,
+        shift_name=shift_name,
+        scopes=scopes,
+    )

@@ -19,12 +19,19 @@ import httpx
 
 from reconciler.feishu.auth import Redactor, Secret, TokenManager, mask_secret_fields
 from reconciler.feishu.calls import TOKEN, Call
-from reconciler.feishu.envelope import Envelope, data_of, read_envelope, reset_seconds
+from reconciler.feishu.envelope import (
+    Envelope,
+    data_of,
+    read_envelope,
+    reset_seconds,
+    violated_scopes,
+)
 from reconciler.feishu.errors import (
     TOKEN_INVALID_CODES,
     AuthError,
     FeishuError,
     FeishuTransportError,
+    QuotaExceeded,
     RateLimited,
     RetryBudgetExhausted,
     ServerError,
@@ -64,6 +71,7 @@ class Transport:
         app_secret: Secret,
         rate_limit: float,
         retry: RetryPolicy,
+        per_minute: int = 0,
         token_margin: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -78,10 +86,13 @@ class Transport:
         self._rng = rng or random.Random()
         self.redact = Redactor()
         self.redact.add(app_secret.reveal())
-        self.limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        self.limiter = RateLimiter(rate_limit, per_minute=per_minute, clock=clock, sleep=sleep)
         self.stats = CallStats()
+        # Once the month's quota is spent every call fails; none is sent after the first.
+        self._quota_spent: QuotaExceeded | None = None
         self.tokens = TokenManager(self._fetch_token, margin=token_margin, clock=clock)
         self._budget = threading.local()  # the deadline of the call this thread is inside
+        self._expire = 0.0
 
     def call(
         self,
@@ -191,7 +202,17 @@ class Transport:
             self._sleep(delay)
 
     def _once(self, call: Call) -> Envelope:
-        waited = self.limiter.acquire(call.key)
+        spent = self._quota_spent
+        if spent is not None and call.authorized:
+            raise QuotaExceeded(
+                "not sent: this month's API call quota is spent (see the first refusal)",
+                code=spent.code,
+                http_status=spent.http_status,
+                method=call.method,
+                path=call.path,
+                hint=spent.hint,
+            )
+        waited = self.limiter.acquire(call.key, call.endpoint.rate)
         headers: dict[str, str] = {}
         token = self.tokens.token() if call.authorized else None
         if token is not None:
@@ -238,6 +259,7 @@ class Transport:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s response %s", call.method, call.path, self._clip(response.content))
         if envelope is not None and code == 0 and response.is_success:
+            self.stats.add(call.key, succeeded=1)
             return envelope
         msg = _NOT_AN_ENVELOPE if envelope is None else str(envelope.get("msg", ""))
         error = classify(
@@ -249,8 +271,12 @@ class Transport:
             path=call.path,
             retry_after=reset_seconds(response.headers),
             shift_name=call.shift_name,
+            scopes=violated_scopes(envelope) or call.endpoint.scopes,
         )
         self._count_failure(call.key, error)
+        if isinstance(error, QuotaExceeded):
+            total = self.stats.total()
+            self._quota_spent = error.with_usage(total.requests, total.succeeded)
         if token is not None and code in TOKEN_INVALID_CODES:
             self.tokens.invalidate(token)
         raise error
@@ -261,6 +287,11 @@ class Transport:
         elif isinstance(error, ServerError):
             self.stats.add(key, server_errors=1)
 
+    def token_seconds(self) -> float:
+        """Fetch (or reuse) the tenant token; the seconds it has left when fetched."""
+        self.tokens.token()
+        return self._expire
+
     def _fetch_token(self) -> tuple[str, float]:
         body = {"app_id": self.app_id, "app_secret": self._secret.reveal()}
         call = Call(TOKEN, body=body, authorized=False, flat=True)
@@ -268,6 +299,7 @@ class Transport:
         token, expire = envelope.get("tenant_access_token"), envelope.get("expire")
         if not isinstance(token, str) or not token or not isinstance(expire, int | float):
             raise AuthError("the token answer carries no tenant_access_token", path=TOKEN.route)
+        self._expire = float(expire)
         return token, float(expire)
 
     def _clip(self, content: bytes | None) -> str:

@@ -7,12 +7,14 @@ strings (``"1611476284"``) and ``yyyyMMdd`` ints never leave this module.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Self
 
 __all__ = [
     "BatchDelResult",
+    "FlowImport",
     "TaskQueryResult",
     "TaskResult",
     "UserFlow",
@@ -206,14 +208,49 @@ class TaskQueryResult:
 
 @dataclass(frozen=True, slots=True)
 class BatchDelResult:
-    """Which record ids ``user_flows/batch_del`` deleted and which it did not."""
+    """Which record ids ``user_flows/batch_del`` deleted and which it did not.
+
+    ``reasons`` pairs a failed id with what the answer's ``msg`` says about it
+    (today's pages put per-id reasons there when some ids fail).
+    """
 
     success_record_ids: tuple[str, ...] = ()
     fail_record_ids: tuple[str, ...] = ()
+    reasons: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Self:
+    def from_wire(cls, data: Mapping[str, Any], msg: str = "") -> Self:
+        failed = _strs(data.get("fail_record_ids"))
         return cls(
             success_record_ids=_strs(data.get("success_record_ids")),
-            fail_record_ids=_strs(data.get("fail_record_ids")),
+            fail_record_ids=failed,
+            reasons=tuple((r, why) for r in failed if (why := _reason(msg, r))),
         )
+
+    def reason(self, record_id: str) -> str | None:
+        return dict(self.reasons).get(record_id)
+
+
+def _reason(msg: str, record_id: str) -> str:
+    """The text after ``record_id`` in ``msg`` up to the next ``;`` ("…; 7001: not found; …")."""
+    found = re.search(rf"(?<!\w){re.escape(record_id)}(?!\w)", msg) if record_id else None
+    if found is None:
+        return ""
+    rest = msg[found.end() :].lstrip(" :=-")
+    return rest.split(";", 1)[0].strip()
+
+
+@dataclass(frozen=True, slots=True)
+class FlowImport:
+    """One batch's import: the records stored now, and those found stored already.
+
+    A replayed ``idempotent_id`` that Feishu answers with an error ("the object
+    already exists") lands in ``present``, never in a failure.
+    """
+
+    created: tuple[UserFlow, ...] = ()
+    present: tuple[UserFlow, ...] = ()
+
+    @property
+    def records(self) -> tuple[UserFlow, ...]:
+        return self.created + self.present

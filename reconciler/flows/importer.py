@@ -5,7 +5,8 @@ span are looked up: a row whose ``idempotent_id`` or identity is there counts
 as already present and is not sent again. Look-ups run ahead and two batches
 may be in flight, so the client's pacing, not round trips, sets the speed; the
 ``idempotent_id`` covers what a look-up cannot see (retries after a lost
-answer, imports running at the same time).
+answer, imports running at the same time). A replay Feishu refuses ("the
+object already exists") is settled by the client and counted as already present.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.errors import AuthError, FeishuError, PermissionDenied
 from reconciler.feishu.limits import FLOW_BATCH, chunked
-from reconciler.feishu.types import UserFlow
+from reconciler.feishu.types import FlowImport
 from reconciler.flows.rows import PunchRow, identity_key
 from reconciler.flows.summary import FailedBatch, ImportIncomplete, ImportSummary, Tally
 
@@ -83,7 +84,7 @@ class _Pipeline:
         self.progress = progress or (lambda _: None)
         self.stop = stop or threading.Event()
         self.tally = Tally(dry_run=dry_run)
-        self.in_flight: deque[tuple[list[PunchRow], int, Future[list[UserFlow]]]] = deque()
+        self.in_flight: deque[tuple[list[PunchRow], int, Future[FlowImport]]] = deque()
         self.recent: deque[frozenset[str]] = deque(maxlen=RECENT)
 
     def look_up(self, batch: list[PunchRow] | None) -> Future[frozenset[str]] | None:
@@ -117,7 +118,7 @@ class _Pipeline:
             self.progress(len(batch))
             return
         flows = [row.to_flow(self.employee_type) for row in fresh]
-        sent = self.pool.submit(self.client.create_flows, flows, employee_type=self.employee_type)
+        sent = self.pool.submit(self.client.import_flows, flows, employee_type=self.employee_type)
         self.in_flight.append((fresh, len(batch), sent))
         self.tally.batches += 1
 
@@ -134,16 +135,20 @@ class _Pipeline:
     def _collect(self) -> None:
         fresh, size, sent = self.in_flight.popleft()
         try:
-            sent.result()
+            result = sent.result()
         except FeishuError as error:
             if error.code == USER_REFUSED and len({row.user_id for row in fresh}) > 1:
                 self._user_by_user(fresh)
             else:
                 self._failed(fresh, error, "")
         else:
-            self.tally.imported += len(fresh)
+            self._stored(len(fresh), result)
             self.tally.failed_in_a_row = 0
         self.progress(size)
+
+    def _stored(self, rows: int, result: FlowImport) -> None:
+        self.tally.present += len(result.present)
+        self.tally.imported += rows - len(result.present)
 
     def _user_by_user(self, rows: Sequence[PunchRow]) -> None:
         """A batch refused for a user (one who left, say): each user's rows again on their
@@ -156,11 +161,11 @@ class _Pipeline:
             flows = [row.to_flow(self.employee_type) for row in group]
             self.tally.batches += 1
             try:
-                self.client.create_flows(flows, employee_type=self.employee_type)
+                result = self.client.import_flows(flows, employee_type=self.employee_type)
             except FeishuError as error:
                 self.tally.fail(group, str(error), in_a_row=False)
             else:
-                self.tally.imported += len(group)
+                self._stored(len(group), result)
                 stored = True
         # One bad user is not the remote being down; a batch with nothing stored still is.
         self.tally.count_failure(failed=not stored)

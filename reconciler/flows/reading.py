@@ -150,7 +150,7 @@ class DeleteOutcome:
     failed: tuple[tuple[str, str], ...]
 
 
-# What Feishu says about an id in fail_record_ids: it gives no reason of its own.
+# What an id in fail_record_ids means when Feishu's msg gives no reason of its own.
 NOT_DELETED = "not deleted (unknown id, or not imported through the open platform)"
 NO_ANSWER = "Feishu's answer did not mention this id"
 NOT_TRIED = "not tried (interrupted)"
@@ -179,7 +179,10 @@ def delete_flows(
             failed.extend((record_id, str(error)) for record_id in chunk)
             continue
         deleted.extend(result.success_record_ids)
-        failed.extend((record_id, NOT_DELETED) for record_id in result.fail_record_ids)
+        failed.extend(
+            (record_id, result.reason(record_id) or NOT_DELETED)
+            for record_id in result.fail_record_ids
+        )
         answered = {*result.success_record_ids, *result.fail_record_ids}
         failed.extend((r, NO_ANSWER) for r in chunk if r not in answered)
     return DeleteOutcome(tuple(deleted), tuple(failed))

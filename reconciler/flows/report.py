@@ -45,8 +45,10 @@ def import_failures(name: str, summary: ImportSummary) -> list[str]:
     return lines
 
 
-def import_line(name: str, check: FileCheck, summary: ImportSummary) -> str:
-    """``week.csv: imported 120, already present 30, failed 0 (3 batches)``."""
+def import_line(
+    name: str, check: FileCheck, summary: ImportSummary, calls: int | None = None
+) -> str:
+    """``week.csv: imported 120, already present 30, failed 0 (3 batches, 8 API calls)``."""
     verb = "would import" if summary.dry_run else "imported"
     parts = [
         f"{verb} {summary.imported}",
@@ -58,7 +60,11 @@ def import_line(name: str, check: FileCheck, summary: ImportSummary) -> str:
     if check.problems:
         parts.append(f"skipped as invalid {len(check.problems)}")
     batches = f"{summary.batches} batch{'es' if summary.batches != 1 else ''}"
-    tail = "; nothing was sent" if summary.dry_run else f" ({batches})"
+    spent = "" if calls is None else f"{calls} API call{'s' if calls != 1 else ''}"
+    if summary.dry_run:
+        tail = f"; nothing was sent ({spent})" if spent else "; nothing was sent"
+    else:
+        tail = f" ({batches}, {spent})" if spent else f" ({batches})"
     return f"{escape(name)}: {', '.join(parts)}{tail}"
 
 

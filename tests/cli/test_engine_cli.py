@@ -201,7 +201,7 @@ def test_on_a_terminal_failed_operations_are_still_named(
     result = CliRunner().invoke(cli, apply)
     assert isinstance(result.exception, PartialApplyError), result.output  # exit 5 in main
     assert "failed   - delete 'InUse'" in result.stdout
-    assert "code 1226001" in result.stdout
+    assert "code 1220600: shift can not be del" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -248,3 +248,34 @@ def test_plan_names_bad_files_relative_to_the_repository(
     err = capsys.readouterr().err
     assert "\nshifts/bad.yaml:1:1: punch_time_rule: missing required field" in "\n" + err
     assert str(tmp_path) not in err
+
+
+def test_apply_of_a_saved_plan_reports_its_calls_and_lists_the_tenant_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("A", "B"):
+        write_shift(tmp_path, name)
+    assert main(["--emulator", "t.db", "plan", "--out", "plan.json"]) == 0
+    capsys.readouterr()
+    assert main(["--emulator", "t.db", "apply", "plan.json", "--report", "r.json"]) == 0
+    out = capsys.readouterr().out
+    assert "Verified from the tenant's answers: every change took effect." in out
+    # The token, one listing (the freshness check), two creates; no second listing.
+    assert "API calls: 4 API calls (4 succeeded): " in out
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["verified"] is True
+    assert report["unsettled"] == []
+    assert report["calls"]["by_endpoint"] == {
+        "auth.tenant_access_token": 1,
+        "shift.create": 2,
+        "shift.list": 1,
+    }
+
+
+def test_every_command_logs_its_calls_at_v(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_shift(tmp_path, "A")
+    assert main(["--emulator", "t.db", "-v", "plan"]) == 0
+    err = capsys.readouterr().err
+    assert "INFO reconciler.feishu: 2 API calls (2 succeeded): " in err

@@ -1,15 +1,19 @@
 """The contract suite's target: the real client against the emulator, in-process and served.
 
-Every test here runs twice (``in-process`` through ``httpx.WSGITransport``, and
-``served`` over HTTP on 127.0.0.1); the emulator's admin API sets faults, the
-clock and seeds, and reads its request statistics.
+Every test here runs in both transports (``in-process`` through
+``httpx.WSGITransport``, and ``served`` over HTTP on 127.0.0.1) and both
+dialects (``current``: today's documented answers; ``legacy``: the older
+pages'). ``variant`` adds the tenant knobs that matter (inverted reads,
+merging updates, replays answered with an error, a monthly quota). The
+emulator's admin API sets faults, knobs, the clock and seeds, and reads its
+request statistics.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -73,15 +77,33 @@ class Admin:
         return seeded
 
 
+#: The answers (code, HTTP status) the two dialects give where their pages differ.
+SHAPES = {
+    "current": {
+        "name_taken": (1220600, 400),
+        "not_found": (1220600, 400),
+        "in_use": (1220600, 400),
+    },
+    "legacy": {"name_taken": (1226002, 400), "not_found": (1226003, 400), "in_use": (1226001, 500)},
+}
+
+
 @dataclass
 class Target:
-    """One emulator and how to reach it."""
+    """One emulator and how to reach it; ``dialect`` is the one it plays for this test."""
 
     mode: str
     app: EmulatorApp
     admin: Admin
     make_http: Callable[..., httpx.Client]  # make_http(timeout=seconds)
     app_secret: str = DEFAULT_APP_SECRET
+    dialect: str = "current"
+    client_options: dict[str, Any] = field(default_factory=dict)
+    variant: str = "current"
+
+    def shape(self, kind: str) -> tuple[int, int]:
+        """(code, HTTP status) of ``kind`` ("name_taken", "not_found", "in_use") here."""
+        return SHAPES[self.dialect][kind]
 
     def issued_tokens(self) -> list[str]:
         """Every tenant token the emulator has handed out and not yet dropped."""
@@ -118,10 +140,50 @@ def shared_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     yield from start_target(request.param, EmulatorConfig(rate_limit=0, seed=1234))
 
 
-@pytest.fixture
-def target(shared_target: Target) -> Target:
-    """The emulator, emptied, with its rate limit off; faults and limits are set per test."""
+@pytest.fixture(params=["current", "legacy"])
+def target(shared_target: Target, request: pytest.FixtureRequest) -> Target:
+    """The emulator, emptied, playing each dialect, rate limit off; faults are set per test."""
     shared_target.admin.reset()
+    shared_target.admin.faults(dialect=request.param)
+    shared_target.dialect = shared_target.variant = request.param
+    shared_target.client_options = {}
+    return shared_target
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A documented tenant variant: the emulator's knobs, and what the client is told.
+
+    ``client`` holds what ``shiftctl doctor`` would have learned (an inverted read).
+    """
+
+    name: str
+    knobs: dict[str, Any]
+    client: dict[str, Any]
+
+
+VARIANTS = {
+    "current": Variant("current", {}, {}),
+    "legacy": Variant("legacy", {"dialect": "legacy"}, {}),
+    "inverted-reads": Variant(
+        "inverted-reads", {"no_need_inverted_on_read": True}, {"no_need_inverted_on_read": True}
+    ),
+    "merging-updates": Variant("merging-updates", {"update_merges": True}, {}),
+    "replay-as-error": Variant("replay-as-error", {"idempotent_replay": "error"}, {}),
+    "quota": Variant("quota", {"monthly_quota": 400}, {}),
+}
+
+
+@pytest.fixture(params=list(VARIANTS))
+def variant(shared_target: Target, request: pytest.FixtureRequest) -> Target:
+    """The emulator, emptied, playing one documented variant (every knob that matters)."""
+    chosen = VARIANTS[request.param]
+    shared_target.admin.reset()
+    if chosen.knobs:
+        shared_target.admin.faults(**chosen.knobs)
+    shared_target.dialect = chosen.knobs.get("dialect", "current")
+    shared_target.variant = chosen.name
+    shared_target.client_options = dict(chosen.client)
     return shared_target
 
 
@@ -138,12 +200,23 @@ def make_client(target: Target) -> Iterator[Callable[..., FeishuClient]]:
 
     ``http_timeout`` sets the HTTP client's timeout; the rest go to :class:`FeishuClient`.
     """
+    yield from _clients(target)
+
+
+@pytest.fixture
+def make_variant_client(variant: Target) -> Iterator[Callable[..., FeishuClient]]:
+    """``make_client`` for the ``variant`` target (told what doctor would have learned)."""
+    yield from _clients(variant)
+
+
+def _clients(target: Target) -> Iterator[Callable[..., FeishuClient]]:
     made: list[FeishuClient] = []
 
     def make(http_timeout: float = 10, **options: Any) -> FeishuClient:
         settings: dict[str, Any] = {
             "app_id": DEFAULT_APP_ID,
             "app_secret": target.app_secret,
+            **target.client_options,
             "rate_limit": 0,
             "max_retry_seconds": 30,
             "backoff_base": 0.005,
@@ -177,5 +250,5 @@ def make_shift() -> Callable[..., Shift]:
 
 
 @pytest.fixture
-def client(make_client: Callable[..., FeishuClient]) -> FeishuClient:
+def client(target: Target, make_client: Callable[..., FeishuClient]) -> FeishuClient:
     return make_client()

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from reconciler.feishu import FeishuClient, InvalidParameter
+from reconciler.feishu import FeishuClient
+from reconciler.feishu.errors import RuleNotExist
 from reconciler.feishu.group_types import FIXED, NO_SHIFT, ROTA, SpecialDay
 
 EARLY, LATE = "7100000000000000001", "7100000000000000002"
@@ -127,7 +128,7 @@ def test_search_lags_writes_and_returns_at_most_ten(target: Target, client: Feis
 
 
 def test_an_unknown_group_is_a_located_error(target: Target, client: FeishuClient) -> None:
-    with pytest.raises(InvalidParameter) as caught:
+    with pytest.raises(RuleNotExist) as caught:
         client.groups.get_group("nope")
     assert caught.value.code == 1220600
     assert "/groups/nope" in str(caught.value)

@@ -106,12 +106,11 @@ def test_small_pages_are_followed_too(client: FeishuClient, make_shift: MakeShif
     assert client.stats["shift.list"].requests == 3
 
 
-def test_duplicate_name_is_name_taken(client: FeishuClient, make_shift: MakeShift) -> None:
+def test_duplicate_name_is_name_taken(target, client: FeishuClient, make_shift: MakeShift) -> None:
     client.create_shift(make_shift("早班"))
     with pytest.raises(NameTaken) as caught:
         client.create_shift(make_shift("早班", on_time="10:00"))
-    assert caught.value.code == 1226002
-    assert caught.value.http_status == 400
+    assert (caught.value.code, caught.value.http_status) == target.shape("name_taken")
 
 
 def test_renaming_onto_another_shift_is_name_taken(
@@ -123,7 +122,7 @@ def test_renaming_onto_another_shift_is_name_taken(
         client.update_shift(late.shift_id, make_shift("早班"))
 
 
-def test_unknown_ids_are_not_found(client: FeishuClient, make_shift: MakeShift) -> None:
+def test_unknown_ids_are_not_found(target, client: FeishuClient, make_shift: MakeShift) -> None:
     for call in (
         lambda: client.get_shift("123456789"),
         lambda: client.delete_shift("123456789"),
@@ -131,8 +130,18 @@ def test_unknown_ids_are_not_found(client: FeishuClient, make_shift: MakeShift) 
     ):
         with pytest.raises(NotFound) as caught:
             call()
-        assert caught.value.code == 1226003
+        assert (caught.value.code, caught.value.http_status) == target.shape("not_found")
     assert client.query_shift("nobody") is None
+
+
+def test_query_by_name_never_takes_a_near_match(
+    target, client: FeishuClient, make_shift: MakeShift
+) -> None:
+    # Today's query page matches fuzzily: a shift containing the name may come back.
+    client.create_shift(make_shift("早班 A"))
+    assert client.query_shift("早班") is None
+    exact = client.create_shift(make_shift("早班"))
+    assert client.query_shift("早班") == exact
 
 
 def test_a_shift_in_use_cannot_be_deleted_and_is_not_retried(
@@ -148,8 +157,8 @@ def test_a_shift_in_use_cannot_be_deleted_and_is_not_retried(
     target.admin.reset_stats()
     with pytest.raises(InUse) as caught:
         client.delete_shift(used.shift_id)
-    assert caught.value.code == 1226001
-    assert caught.value.http_status == 500
+    assert (caught.value.code, caught.value.http_status) == target.shape("in_use")
+    assert "move the group to another shift" in str(caught.value)
     assert target.admin.stats()["shift.delete"]["requests"] == 1
     assert client.get_shift(used.shift_id) == used
 

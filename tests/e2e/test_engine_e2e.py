@@ -236,7 +236,7 @@ def test_partial_failure_reports_each_operation_and_a_rerun_converges(ws: Worksp
     by_name = {op["shift_name"]: op for op in report["operations"]}
     assert report["summary"] == {"applied": 2, "failed": 1, "skipped": 1}
     assert by_name["InUse"]["status"] == "failed"
-    assert by_name["InUse"]["code"] == 1226001
+    assert by_name["InUse"]["code"] == 1220600
     assert by_name["InUse"]["msg"]
     assert [by_name[n]["status"] for n in ("Fresh", "Keep")] == ["applied"] * 2
     # No delete starts once something has failed.
@@ -244,7 +244,8 @@ def test_partial_failure_reports_each_operation_and_a_rerun_converges(ws: Worksp
         "skipped",
         SKIPPED_AFTER_FAILURE,
     )
-    assert f"failed   - delete 'InUse' (id {tenant['InUse'].shift_id}): code 1226001" in out
+    in_use = f"failed   - delete 'InUse' (id {tenant['InUse'].shift_id}): code 1220600: "
+    assert in_use + "shift can not be del" in out
     # The group stops using the shift; the same command now converges.
     ws.seed({"groups": [{"id": "g1", "name": "HQ", "shifts": {"monday": None}}]})
     code, out, err = ws.run(*apply)

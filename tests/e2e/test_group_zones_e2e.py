@@ -42,8 +42,9 @@ SEED = {
         },
     ],
 }
-# Monday 2024-03-04 23:30 in Berlin is already Tuesday 06:30 in Shanghai.
-LATE_IN_BERLIN = "2024-03-04T23:30:00+01:00"
+# Monday 2024-03-04 21:30 in Berlin is already Tuesday 04:30 in Shanghai; still inside
+# the Office shift's check-out window (18:00 + 240 min), so Feishu counts it as valid.
+LATE_IN_BERLIN = "2024-03-04T21:30:00+01:00"
 
 
 @pytest.fixture

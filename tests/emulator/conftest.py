@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import httpx
 import pytest
-from emulator_helpers import seed
+from emulator_helpers import DialectApi, seed
+
+from reconciler.emulator import EmulatorConfig, create_app
 
 
 @pytest.fixture
@@ -21,3 +25,16 @@ def users(emulator_api: httpx.Client) -> httpx.Client:
         },
     )
     return emulator_api
+
+
+@pytest.fixture(params=["current", "legacy"])
+def dialect_api(
+    request: pytest.FixtureRequest, emulator_token: Callable[[httpx.Client], str]
+) -> Iterator[DialectApi]:
+    """The emulator in each dialect, in-process, rate limit off, with a token set."""
+    app = create_app(":memory:", config=EmulatorConfig(rate_limit=0, dialect=request.param))
+    transport = httpx.WSGITransport(app=app)
+    with httpx.Client(transport=transport, base_url="http://emulator.local") as http:
+        http.headers["Authorization"] = f"Bearer {emulator_token(http)}"
+        yield DialectApi(request.param, http)
+    app.close()

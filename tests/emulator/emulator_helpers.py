@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -70,3 +71,25 @@ def create_shift(client: httpx.Client, name: str = "早班", **extra: Any) -> di
 def seed(client: httpx.Client, document: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = ok(client.post("/_emulator/seed", json=document))
     return result
+
+
+#: How each dialect answers (HTTP status, code) for what the two sets of pages word differently.
+SHAPES = {
+    "current": {
+        "not_found": (400, 1220600),
+        "name_taken": (400, 1220600),
+        "in_use": (400, 1220600),
+    },
+    "legacy": {"not_found": (400, 1226003), "name_taken": (400, 1226002), "in_use": (500, 1226001)},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DialectApi:
+    """An authorised client on an emulator playing ``dialect``; ``shape(kind)`` its answer."""
+
+    dialect: str
+    http: httpx.Client
+
+    def shape(self, kind: str) -> tuple[int, int]:
+        return SHAPES[self.dialect][kind]

@@ -60,7 +60,7 @@ def test_seed_through_create_app_and_a_file_db(tmp_path: Path) -> None:
         client.headers["Authorization"] = f"Bearer {token}"
         shift = ok(client.get(f"{API}/shifts/7000000000000000001"))
         assert shift["shift_name"] == "早班"
-        fails(client.delete(f"{API}/shifts/7000000000000000001"), 500, 1226001)
+        fails(client.delete(f"{API}/shifts/7000000000000000001"), 400, 1220600)  # in use
         body = {"user_ids": ["1001"], "check_date_from": 20240105, "check_date_to": 20240106}
         tasks = ok(client.post(f"{API}/user_tasks/query?employee_type=employee_no", json=body))
         friday, saturday = tasks["user_task_results"]
@@ -181,7 +181,7 @@ def test_clock_frozen_offset_advance_and_real(emulator_http: httpx.Client) -> No
 def test_statistics_count_per_endpoint(emulator_api: httpx.Client) -> None:
     ok(emulator_api.delete("/_emulator/stats"))
     create_shift(emulator_api)
-    fails(emulator_api.get(f"{API}/shifts/1"), 400, 1226003)
+    fails(emulator_api.get(f"{API}/shifts/1"), 400, 1220600)
     stats = ok(emulator_api.get("/_emulator/stats"))["endpoints"]
     assert stats["shift.create"] == {
         "requests": 1,
@@ -191,6 +191,7 @@ def test_statistics_count_per_endpoint(emulator_api: httpx.Client) -> None:
         "faults_injected": 0,
         "lost": 0,
         "timed_out": 0,
+        "quota_refused": 0,
     }
     assert (stats["shift.get"]["requests"], stats["shift.get"]["failed"]) == (1, 1)
 

@@ -44,7 +44,7 @@ def test_32_concurrent_creates_of_one_name_make_one_shift(
         for thread in threads:
             thread.join(timeout=30)
         listed = ok(client.get(f"{API}/shifts", params={"page_size": 50}))["shift_list"]
-    assert sorted(answers) == [(200, 0)] + [(400, 1226002)] * 31
+    assert sorted(answers) == [(200, 0)] + [(400, 1220600)] * 31  # "the object already exists"
     assert [s["shift_name"] for s in listed] == ["同名"]
 
 
@@ -197,7 +197,7 @@ def test_two_apps_on_one_file_still_create_a_name_once(tmp_path: Path, emulator_
             thread.start()
         for thread in threads:
             thread.join(timeout=30)
-        assert sorted(codes) == [0] + [1226002] * 15
+        assert sorted(codes) == [0] + [1220600] * 15
         for client in clients:
             listed = ok(client.get(f"{API}/shifts"))["shift_list"]
             assert [s["shift_name"] for s in listed] == ["共享"]

@@ -41,7 +41,7 @@ def test_import_accepts_up_to_50_records(users: httpx.Client) -> None:
     records = [flow("u1", T0 + i) for i in range(50)]
     assert len(_import(users, *records)) == 50
     too_many = {"flow_records": [flow("u1", T0 + i) for i in range(51)]}
-    fails(users.post(IMPORT, json=too_many), 400, 1220001)
+    assert "operate too much flow" in fails(users.post(IMPORT, json=too_many), 400, 1220600)
     fails(users.post(IMPORT, json={"flow_records": []}), 400, 1220001)
 
 

@@ -243,11 +243,13 @@ def test_the_sdk_round_trips_all_eleven_calls(sdk: tuple[Any, httpx.Client]) -> 
     assert after.user_flow_results == []
 
     in_use = v1.shift.delete(DeleteShiftRequest.builder().shift_id(shift_id).build())
-    assert (in_use.raw.status_code, in_use.code) == (500, 1226001)
+    assert (in_use.raw.status_code, in_use.code) == (400, 1220600)
+    assert in_use.msg.startswith("shift can not be del")
     assert admin.post("/_emulator/seed", json={"groups": [{"id": "g1"}]}).json()["code"] == 0
     _ok(v1.shift.delete(DeleteShiftRequest.builder().shift_id(shift_id).build()))
     gone = v1.shift.get(GetShiftRequest.builder().shift_id(shift_id).build())
-    assert (gone.raw.status_code, gone.code) == (400, 1226003)
+    assert (gone.raw.status_code, gone.code) == (400, 1220600)
+    assert gone.msg.startswith("shift does not exist")
     assert _ok(v1.shift.list(ListShiftRequest.builder().build())).shift_list == []
     stats = admin.get("/_emulator/stats").json()["data"]["endpoints"]
     assert stats["auth.tenant_access_token"]["requests"] == 1  # the SDK cached its token

@@ -108,6 +108,32 @@ def test_serve_command_serves_the_seed(tmp_path: Path) -> None:
     assert db.exists()
 
 
+def test_serve_command_plays_the_dialect_and_knobs_asked_for(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "reconciler", "emulator", "serve", "--port", "0",
+               "--db", ":memory:", "--dialect", "legacy", "--monthly-quota", "5",
+               "--no-need-inverted-on-read", "--update-merges",
+               "--idempotent-replay", "error"]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert "legacy dialect" in line
+        match = re.search(r"serving on (http://\S+)", line)
+        assert match, line
+        knobs = ok(httpx.get(f"{match.group(1)}/_emulator/faults"))
+        assert {k: knobs[k] for k in ("dialect", "monthly_quota", "idempotent_replay")} == {
+            "dialect": "legacy",
+            "monthly_quota": 5,
+            "idempotent_replay": "error",
+        }
+        assert knobs["no_need_inverted_on_read"] is True
+        assert knobs["update_merges"] is True
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+
+
 def test_serve_command_reports_a_bad_seed(tmp_path: Path) -> None:
     from reconciler.cli import main
 

@@ -1,4 +1,4 @@
-"""The five shift endpoints and their §11 decisions."""
+"""The five shift endpoints and their §11 decisions, in both dialects where they differ."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import API, RULE, create_shift, fails, ok, seed, shift_body
+from emulator_helpers import API, RULE, DialectApi, create_shift, fails, ok, seed, shift_body
 
 
 def test_create_returns_the_stored_shift_with_ids(emulator_api: httpx.Client) -> None:
@@ -33,20 +33,25 @@ def test_update_via_id_keeps_the_shift_id(emulator_api: httpx.Client) -> None:
     assert [s["shift_name"] for s in listed] == ["晚班"]
 
 
-def test_update_of_unknown_id_is_1226003(emulator_api: httpx.Client) -> None:
+def test_update_of_unknown_id_is_not_found(dialect_api: DialectApi) -> None:
+    api, (status, code) = dialect_api.http, dialect_api.shape("not_found")
     body = shift_body(id="7000000000000000001")
-    fails(emulator_api.post(f"{API}/shifts", json=body), 400, 1226003)
-    fails(emulator_api.post(f"{API}/shifts", json=shift_body(id="9")), 400, 1226003)
-    assert ok(emulator_api.get(f"{API}/shifts"))["shift_list"] == []
+    assert "shift does not exist" in fails(api.post(f"{API}/shifts", json=body), status, code)
+    default = fails(api.post(f"{API}/shifts", json=shift_body(id="9")), status, code)
+    assert default == "default shift are not allowed to change."
+    assert ok(api.get(f"{API}/shifts"))["shift_list"] == []
 
 
-def test_duplicate_name_is_1226002_naming_the_shift(emulator_api: httpx.Client) -> None:
-    create_shift(emulator_api, "早班")
-    msg = fails(emulator_api.post(f"{API}/shifts", json=shift_body("早班")), 400, 1226002)
+def test_duplicate_name_is_refused_naming_the_shift(dialect_api: DialectApi) -> None:
+    api, (status, code) = dialect_api.http, dialect_api.shape("name_taken")
+    create_shift(api, "早班")
+    msg = fails(api.post(f"{API}/shifts", json=shift_body("早班")), status, code)
     assert "早班" in msg
-    other = create_shift(emulator_api, "晚班")
+    if dialect_api.dialect == "current":
+        assert msg.startswith("the object already exists")  # the access guide's wording
+    other = create_shift(api, "晚班")
     renamed = shift_body("早班", id=other["shift_id"])
-    assert "早班" in fails(emulator_api.post(f"{API}/shifts", json=renamed), 400, 1226002)
+    assert "早班" in fails(api.post(f"{API}/shifts", json=renamed), status, code)
 
 
 def _without(field: str) -> dict[str, Any]:
@@ -108,34 +113,86 @@ def test_no_need_flags_are_returned_as_stored(emulator_api: httpx.Client) -> Non
     assert [(r["no_need_on"], r["no_need_off"]) for r in rules] == [(False, False), (True, False)]
 
 
-def test_delete_then_get_is_1226003(emulator_api: httpx.Client) -> None:
-    shift = create_shift(emulator_api)
-    assert ok(emulator_api.delete(f"{API}/shifts/{shift['shift_id']}")) == {}
-    fails(emulator_api.get(f"{API}/shifts/{shift['shift_id']}"), 400, 1226003)
-    fails(emulator_api.delete(f"{API}/shifts/{shift['shift_id']}"), 400, 1226003)
+def test_delete_then_get_is_not_found(dialect_api: DialectApi) -> None:
+    api, (status, code) = dialect_api.http, dialect_api.shape("not_found")
+    shift = create_shift(api)
+    assert ok(api.delete(f"{API}/shifts/{shift['shift_id']}")) == {}
+    fails(api.get(f"{API}/shifts/{shift['shift_id']}"), status, code)
+    fails(api.delete(f"{API}/shifts/{shift['shift_id']}"), status, code)
 
 
-def test_delete_of_a_shift_in_use_is_500_1226001(emulator_api: httpx.Client) -> None:
-    shift = create_shift(emulator_api)
+def test_delete_of_a_shift_in_use_is_refused(dialect_api: DialectApi) -> None:
+    api, (status, code) = dialect_api.http, dialect_api.shape("in_use")
+    shift = create_shift(api)
     seed(
-        emulator_api,
+        api,
         {
             "users": [{"employee_id": "u1"}],
             "groups": [{"id": "g1", "members": ["u1"], "shifts": {"mon": shift["shift_id"]}}],
         },
     )
-    msg = fails(emulator_api.delete(f"{API}/shifts/{shift['shift_id']}"), 500, 1226001)
+    msg = fails(api.delete(f"{API}/shifts/{shift['shift_id']}"), status, code)
     assert "g1" in msg
-    ok(emulator_api.get(f"{API}/shifts/{shift['shift_id']}"))
+    if dialect_api.dialect == "current":
+        assert msg.startswith("shift can not be del")  # the delete page's wording
+    ok(api.get(f"{API}/shifts/{shift['shift_id']}"))
 
 
-def test_query_by_exact_name_only(emulator_api: httpx.Client) -> None:
-    shift = create_shift(emulator_api, "早班 A")
-    found = ok(emulator_api.post(f"{API}/shifts/query", params={"shift_name": "早班 A"}))
+def test_legacy_query_matches_the_exact_name_only(dialect_api: DialectApi) -> None:
+    api, (status, code) = dialect_api.http, dialect_api.shape("not_found")
+    shift = create_shift(api, "早班 A")
+    found = ok(api.post(f"{API}/shifts/query", params={"shift_name": "早班 A"}))
     assert found == shift
-    for near in ("早班", "早班 A ", "早班 a"):
-        fails(emulator_api.post(f"{API}/shifts/query", params={"shift_name": near}), 400, 1226003)
-    fails(emulator_api.post(f"{API}/shifts/query"), 400, 1220001)
+    fails(api.post(f"{API}/shifts/query"), 400, 1220001)
+    fails(api.post(f"{API}/shifts/query", params={"shift_name": "夜班"}), status, code)
+    for near in ("早班", "班 A"):
+        answer = api.post(f"{API}/shifts/query", params={"shift_name": near})
+        if dialect_api.dialect == "legacy":
+            fails(answer, status, code)
+        else:  # "supports fuzzy matching": a name containing it
+            assert ok(answer) == shift
+
+
+def test_current_query_prefers_the_exact_name(dialect_api: DialectApi) -> None:
+    api = dialect_api.http
+    create_shift(api, "早班 A")
+    exact = create_shift(api, "早班")
+    assert ok(api.post(f"{API}/shifts/query", params={"shift_name": "早班"})) == exact
+
+
+def test_inverted_reads_flip_the_flags_but_the_create_answer_does_not(
+    emulator_api: httpx.Client,
+) -> None:
+    emulator_api.put("/_emulator/faults", json={"no_need_inverted_on_read": True})
+    second = {**RULE, "on_time": "19:00", "off_time": "21:00", "no_need_on": True}
+    shift = create_shift(emulator_api, punch_times=2, punch_time_rule=[RULE, second])
+    assert [(r["no_need_on"], r["no_need_off"]) for r in shift["punch_time_rule"]] == [
+        (False, False),
+        (True, False),
+    ]
+    inverted = [(True, True), (False, True)]
+    got = ok(emulator_api.get(f"{API}/shifts/{shift['shift_id']}"))
+    assert [(r["no_need_on"], r["no_need_off"]) for r in got["punch_time_rule"]] == inverted
+    (listed,) = ok(emulator_api.get(f"{API}/shifts"))["shift_list"]
+    assert listed == got
+    queried = ok(emulator_api.post(f"{API}/shifts/query", params={"shift_name": "早班"}))
+    assert queried == got
+
+
+def test_a_merging_update_keeps_what_the_body_leaves_out(emulator_api: httpx.Client) -> None:
+    rest = [{"rest_begin_time": "12:00", "rest_end_time": "13:00"}]
+    shift = create_shift(emulator_api, is_flexible=True, flexible_minutes=30, rest_time_rule=rest)
+    compact = shift_body(id=shift["shift_id"])  # no is_flexible, no rest_time_rule
+    replaced = ok(emulator_api.post(f"{API}/shifts", json=compact))["shift"]
+    assert (replaced["is_flexible"], replaced["rest_time_rule"]) == (False, [])
+    emulator_api.put("/_emulator/faults", json={"update_merges": True})
+    again = shift_body(id=shift["shift_id"], is_flexible=True, rest_time_rule=rest)
+    ok(emulator_api.post(f"{API}/shifts", json=again))
+    merged = ok(emulator_api.post(f"{API}/shifts", json=compact))["shift"]
+    assert (merged["is_flexible"], merged["rest_time_rule"]) == (True, rest)
+    # A body that names the field still changes it.
+    off = ok(emulator_api.post(f"{API}/shifts", json={**compact, "is_flexible": False}))["shift"]
+    assert off["is_flexible"] is False
 
 
 @pytest.mark.parametrize("size", ["0", "51", "-1", "ten", "1.5"])

@@ -119,6 +119,8 @@ INVOCATIONS: dict[str, tuple[Invocation, bool]] = {
         ],
         True,
     ),
+    # doctor reads the hostile tenant (its shifts and answers) and reports on it.
+    "doctor": (lambda t, f: ["--emulator", t.db, "doctor", "--write-probe", "--format", f], False),
     # The effective settings name where each came from: a hostile value must show escaped.
     "config": (
         lambda t, f: ["--endpoint", "https://open.feishu.cn/\x1b]0;EVIL\x07", "config",

@@ -92,6 +92,11 @@ def test_credentials_come_from_the_environment_and_never_show(tmp_path: Path) ->
         ("rate_limit: .inf\n", "rate_limit: must be at most 10000 (got inf)"),
         ("endpoint: open.feishu.cn\n", "endpoint: not a URL: 'open.feishu.cn'"),
         ("shifts: '  '\n", "shifts: must not be blank"),
+        ("rate_limit_per_minute: -5\n", "rate_limit_per_minute: must be at least 0 (got -5)"),
+        ("rate_limit_per_minute: 9.5\n", "rate_limit_per_minute: expected a whole number, got 9.5"),
+        ("tenant: auto\n", "tenant: expected a mapping, got text 'auto'"),
+        ("tenant: {inverted: true}\n", "tenant.inverted: unknown field"),
+        ("tenant: {no_need_inverted_on_read: maybe}\n", "tenant.no_need_inverted_on_read: "),
         ("- a\n- b\n", "1:1: the configuration must be a mapping"),
         ("a: [\n", "invalid YAML"),
         ("prune: true\nprune: false\n", "2:1: prune: duplicate key 'prune'"),
@@ -140,7 +145,8 @@ def test_the_example_configuration_at_the_root_is_valid_and_all_defaults(tmp_pat
     assert settings.config_path == root / "shiftctl.yaml"
     defaults = load_settings(environ={}, cwd=tmp_path)  # no file there
     same = ("include", "exclude", "prune", "protected", "max_deletes", "max_delete_percent")
-    for name in (*same, "rate_limit", "concurrency", "endpoint", "usage_look_ahead_days"):
+    for name in (*same, "rate_limit", "concurrency", "endpoint", "usage_look_ahead_days",
+                 "rate_limit_per_minute", "no_need_inverted_on_read"):  # fmt: skip
         assert getattr(settings, name) == getattr(defaults, name), name
     assert settings.shifts_dir == root / "shifts"
 
@@ -239,3 +245,22 @@ def test_any_configuration_is_settings_or_a_config_error(document: dict[str, Any
     assert 0 <= loaded.max_delete_percent <= 100
     assert loaded.rate_limit > 0
     assert loaded.concurrency >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", "auto"), ("tenant: {no_need_inverted_on_read: auto}\n", "auto"),
+     ("tenant: {no_need_inverted_on_read: true}\n", "true"),
+     ("tenant: {no_need_inverted_on_read: false}\n", "false")],
+)  # fmt: skip
+def test_the_tenant_inversion_setting(tmp_path: Path, text: str, expected: str) -> None:
+    write(tmp_path, text)
+    settings = load_settings(environ={}, cwd=tmp_path)
+    assert settings.no_need_inverted_on_read == expected
+    assert settings.state_dir == tmp_path / ".shiftctl"
+
+
+def test_the_per_minute_cap(tmp_path: Path) -> None:
+    assert load_settings(environ={}, cwd=tmp_path).rate_limit_per_minute == 0
+    write(tmp_path, "rate_limit_per_minute: 1000\n")
+    assert load_settings(environ={}, cwd=tmp_path).rate_limit_per_minute == 1000

@@ -98,7 +98,7 @@ def test_no_delete_runs_once_something_failed(client: FeishuClient) -> None:
     plan = Plan((Create(shift("taken", "07:00")), Delete(doomed.shift_id, doomed.shift)), 0, 0, "x")
     report = apply_plan(plan, client, concurrency=4)
     failed, skipped = report.outcomes
-    assert (failed.status, failed.code) == ("failed", 1226002)
+    assert (failed.status, failed.code) == ("failed", 1220600)  # "the object already exists"
     assert failed.msg
     assert (skipped.status, skipped.reason) == ("skipped", SKIPPED_AFTER_FAILURE)
     assert not report.ok
@@ -106,7 +106,7 @@ def test_no_delete_runs_once_something_failed(client: FeishuClient) -> None:
     assert client.get_shift(taken.shift_id).shift == taken.shift
     doc = report.document()
     assert doc["summary"] == {"applied": 0, "failed": 1, "skipped": 1}
-    assert doc["operations"][0]["code"] == 1226002
+    assert doc["operations"][0]["code"] == 1220600
     assert doc["operations"][1]["reason"] == SKIPPED_AFTER_FAILURE
 
 
@@ -127,12 +127,14 @@ def test_an_empty_plan_reports_nothing(client: FeishuClient) -> None:
 
 def test_a_failed_delete_stops_the_deletes_not_yet_started(client: FeishuClient) -> None:
     kept = client.create_shift(shift("kept"))
-    # Deleting an id the tenant does not have fails (1226003); the later delete must not run.
+    # Deleting an id the tenant does not have fails ("shift does not exist"); the later
+    # delete must not run.
     plan = Plan((Delete("404", shift("ghost")), Delete(kept.shift_id, kept.shift)), 0, 0, "x")
     report = apply_plan(plan, client, concurrency=1)
     assert [(o.shift_name, o.status) for o in report.outcomes] == [
         ("ghost", "failed"),
         ("kept", "skipped"),
     ]
-    assert report.outcomes[0].code == 1226003
+    assert report.outcomes[0].code == 1220600
+    assert report.outcomes[0].msg.startswith("shift does not exist")
     assert [r.name for r in client.list_shifts()] == ["kept"]

@@ -10,23 +10,34 @@ EXPECTED = {
     "FEISHU_ENDPOINT",
     "FLOW_BATCH",
     "LARK_ENDPOINT",
-    "NO_NEED_INVERTED_ON_READ",
     "PAGE_SIZE",
     "USER_BATCH",
+    "AlreadyExists",
     "AuthError",
+    "BadCredentials",
     "BatchDelResult",
     "EndpointStats",
     "FeishuClient",
     "FeishuError",
     "FeishuTransportError",
+    "FlowImport",
     "InUse",
     "InvalidParameter",
+    "InvalidTenantToken",
+    "IpNotAllowed",
+    "MissingScope",
     "NameTaken",
     "NotFound",
+    "OptimisticLockConflict",
     "PermissionDenied",
+    "QuotaExceeded",
     "RateLimited",
+    "ResultSealed",
     "RetryBudgetExhausted",
+    "RuleNotExist",
     "ServerError",
+    "ShiftInUse",
+    "TooManyFlows",
     "TaskQueryResult",
     "TaskResult",
     "UserFlow",
@@ -45,6 +56,6 @@ def test_all_is_curated_and_importable() -> None:
 
 def test_every_exported_exception_is_a_remote_error() -> None:
     exported = [getattr(feishu, name) for name in feishu.__all__]
-    errors = [obj for obj in exported if isinstance(obj, type) and issubclass(obj, Exception)]
-    assert len(errors) == 11
+    errors = {obj for obj in exported if isinstance(obj, type) and issubclass(obj, Exception)}
+    assert len(errors) == 21  # InUse is ShiftInUse's earlier name
     assert all(issubclass(cls, RemoteError) for cls in errors)

@@ -25,6 +25,17 @@ def test_the_import_line_counts_each_kind_of_row() -> None:
     )
 
 
+def test_the_import_line_says_what_the_run_spent() -> None:
+    summary = ImportSummary(imported=2, present=1, batches=1)
+    assert import_line("w.csv", CLEAN, summary, calls=5) == (
+        "w.csv: imported 2, already present 1, failed 0 (1 batch, 5 API calls)"
+    )
+    dry = ImportSummary(imported=3, dry_run=True)
+    assert import_line("w.csv", CLEAN, dry, calls=1) == (
+        "w.csv: would import 3, already present 0, failed 0; nothing was sent (1 API call)"
+    )
+
+
 def test_skipped_and_failed_rows_are_counted_and_listed_by_line() -> None:
     check = FileCheck(good=5, problems=(RowProblem("w.csv", 9, "bad"),), users=frozenset())
     summary = ImportSummary(
