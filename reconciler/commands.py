@@ -6,6 +6,7 @@ The CLI (``reconciler.cli.engine``) parses flags, calls these and renders what t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -19,14 +20,15 @@ from typing import Any, Protocol
 from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
 from reconciler.config import Settings, shown
 from reconciler.definitions import DesiredState, collect_files, load_desired
-from reconciler.errors import InputError, Problem, StalePlanError, ValidationFailed
+from reconciler.errors import InputError, Problem, ValidationFailed, blocking
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.connect import open_client
 from reconciler.importer import ImportResult, import_shifts
-from reconciler.model import RemoteShift
-from reconciler.plan import NO_OVERRIDES, Change, Overrides, Plan, compute_plan
-from reconciler.planfile import plan_document, plan_from_document
+from reconciler.model import RemoteShift, normalize_name
+from reconciler.plan import NO_OVERRIDES, Overrides, Plan, compute_plan
+from reconciler.planfile import plan_from_document
 from reconciler.render import render_json
+from reconciler.stale import check_fresh, stale_differences
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ __all__ = [
     "check_fresh",
     "check_writable",
     "connect",
+    "find_shifts",
     "import_remote",
     "list_current",
     "load_desired_state",
@@ -43,6 +46,7 @@ __all__ = [
     "read_plan",
     "save_plan",
     "stale_differences",
+    "target_of",
     "write_json",
 ]
 
@@ -51,6 +55,28 @@ class ShiftLister(ShiftWriter, Protocol):
     """A client that can also list every remote shift."""
 
     def list_shifts(self) -> Iterable[RemoteShift]: ...
+
+
+class ShiftFinder(ShiftLister, Protocol):
+    """A client that can also query a shift by name."""
+
+    def query_shift(self, name: str) -> RemoteShift | None: ...
+
+
+def find_shifts(client: ShiftFinder, name: str) -> list[RemoteShift]:
+    """The tenant's shifts called ``name`` (after NFC and trimming), as the tenant spells them.
+
+    Feishu's query by name comes first; only when it finds nothing is the whole
+    listing read, since Feishu's exact query cannot see ``" 早班 "`` for ``早班``.
+    """
+    found = client.query_shift(name)
+    if found is not None:
+        return [found]
+    key = normalize_name(name)
+    return sorted(
+        (remote for remote in client.list_shifts() if remote.key == key),
+        key=lambda r: (r.name, r.shift_id),
+    )
 
 
 def connect(settings: Settings) -> FeishuClient:
@@ -66,23 +92,33 @@ def connect(settings: Settings) -> FeishuClient:
 
 
 def load_desired_state(settings: Settings) -> DesiredState:
-    """The shift files, checked; a shift outside the managed scope is a problem with its place.
+    """The shift files, checked; errors raise, warnings travel in the state.
 
-    An existing folder without shift files is an empty desired set, which the
-    plan's guards judge; a missing folder is an error (a wrong path, most likely).
+    A shift outside the managed scope (``include``/``exclude``) is left out of the
+    plan with a warning, so excluding a name is enough to set its file aside.
+    ``strict`` makes every warning an error. An existing folder without shift
+    files is an empty desired set, which the plan's guards judge; a missing folder
+    is an error (a wrong path, most likely).
     """
     folder = shown(settings.shifts_dir)
     if folder.is_dir() and not collect_files([folder])[0]:
         return DesiredState(())
-    state = load_desired([folder])
+    state = load_desired([folder], strict=settings.strict)
     outside = [
-        Problem(d.location, "shift_name", f"{d.shift.shift_name!r} is outside the managed scope")
+        Problem(
+            d.location,
+            "shift_name",
+            f"{d.shift.shift_name!r} is outside the managed scope (include/exclude in the "
+            "configuration): plan leaves it alone",
+            "warning",
+        )
         for d in state.shifts
         if not settings.in_scope(d.shift.shift_name)
     ]
-    if outside:
-        raise ValidationFailed(outside)
-    return state
+    if outside and settings.strict:
+        raise ValidationFailed(blocking(outside, strict=True))
+    inside = tuple(d for d in state.shifts if settings.in_scope(d.shift.shift_name))
+    return DesiredState(inside, tuple(sorted([*state.warnings, *outside])))
 
 
 def list_current(client: ShiftLister, stop: threading.Event | None = None) -> list[RemoteShift]:
@@ -123,8 +159,18 @@ def make_plan(settings: Settings, client: ShiftLister, overrides: Overrides = NO
             raise
     log.info("%d remote shifts listed", len(current))
     plan = compute_plan((d.shift for d in desired.shifts), current, settings, overrides)
+    plan = dataclasses.replace(
+        plan, warnings=tuple(str(w) for w in desired.warnings), target=target_of(settings)
+    )
     log.info("plan %s, remote snapshot %s", plan.summary(), plan.snapshot)
     return plan
+
+
+def target_of(settings: Settings) -> str:
+    """Where a plan is made: the emulator and its state file, or the endpoint (no secrets)."""
+    if settings.emulator_db is not None:
+        return f"the emulator ({settings.emulator_db})"
+    return settings.endpoint
 
 
 def _drain(listing: Future[list[RemoteShift]]) -> None:
@@ -151,39 +197,6 @@ def read_plan(path: str | Path) -> Plan:
         return plan_from_document(doc)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
-
-
-def stale_differences(saved: Plan, fresh: Plan) -> list[str]:
-    """What differs between a reviewed plan and the plan computed now (empty: the same)."""
-    before = {
-        _key(c): d for c, d in zip(saved.changes, plan_document(saved)["changes"], strict=True)
-    }
-    after = {
-        _key(c): d for c, d in zip(fresh.changes, plan_document(fresh)["changes"], strict=True)
-    }
-    lines = [f"no longer planned: {k[0]} {k[1]!r}" for k in before if k not in after]
-    lines += [f"newly planned: {k[0]} {k[1]!r}" for k in after if k not in before]
-    lines += [f"changed: {k[0]} {k[1]!r}" for k in before if k in after and before[k] != after[k]]
-    if saved.made_by != fresh.made_by:
-        # Its snapshot digest cannot be compared: say why, not "the tenant changed".
-        lines.append(f"the plan was made by shiftctl {saved.made_by}; this is {fresh.made_by}")
-    elif saved.snapshot != fresh.snapshot:
-        lines.append("the managed remote shifts changed since the plan was made")
-    return lines
-
-
-def _key(change: Change) -> tuple[str, str]:
-    return change.action, change.name
-
-
-def check_fresh(saved: Plan, fresh: Plan) -> None:
-    """Refuse (exit 4, nothing changed) when the tenant or the files moved since review."""
-    differences = stale_differences(saved, fresh)
-    if differences:
-        listed = "".join(f"\n  - {line}" for line in differences)
-        raise StalePlanError(
-            "the saved plan is stale; nothing was changed. Run plan again and review it:" + listed
-        )
 
 
 def apply_changes(

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from reconciler.errors import ConfigError
+from reconciler.model import normalize_name
 from reconciler.secret import Secret
 
 DEFAULT_CONFIG = "shiftctl.yaml"
@@ -34,6 +35,7 @@ _KNOWN = {
     "guards",
     "rate_limit",
     "concurrency",
+    "strict",
 }
 _GUARDS = {"max_deletes", "max_delete_percent"}
 # A real configuration is a few hundred bytes; a huge file would take long to parse.
@@ -57,14 +59,20 @@ class Settings:
     max_delete_percent: float = 25.0
     rate_limit: float = 50.0
     concurrency: int = 8
+    strict: bool = False  # warnings in shift files count as errors
     config_path: Path | None = None
 
     def in_scope(self, name: str) -> bool:
-        """Managed scope: matches an include glob and no exclude glob."""
-        return _matches(name, self.include) and not _matches(name, self.exclude)
+        """Managed scope: matches an include glob and no exclude glob.
+
+        Globs match the name as shifts are matched (NFC, trimmed), so ``门店*`` also
+        takes a tenant's ``" 门店A"``.
+        """
+        key = normalize_name(name)
+        return _matches(key, self.include) and not _matches(key, self.exclude)
 
     def is_protected(self, name: str) -> bool:
-        return _matches(name, self.protected)
+        return _matches(normalize_name(name), self.protected)
 
 
 def shown(path: Path) -> Path:
@@ -118,6 +126,7 @@ def load_settings(
         max_delete_percent=float(values.get("guards", {}).get("max_delete_percent", 25.0)),
         rate_limit=float(values.get("rate_limit", 50.0)),
         concurrency=values.get("concurrency", 8),
+        strict=values.get("strict", False),
         config_path=path if path.is_file() else None,
     )
 
@@ -167,7 +176,7 @@ def _check(path: Path, where: tuple[int, int], key: str, value: Any) -> None:
         isinstance(value, list) and all(isinstance(v, str) and v for v in value)
     ):
         raise ConfigError(f"{prefix}: must be a list of name globs")
-    if key == "prune" and not isinstance(value, bool):
+    if key in {"prune", "strict"} and not isinstance(value, bool):
         raise ConfigError(f"{prefix}: must be true or false")
     if key in {"rate_limit", "concurrency"} and not (
         isinstance(value, int | float) and not isinstance(value, bool) and value > 0

@@ -236,6 +236,11 @@ class RestTimeFlexibleConfig(Record):
 class Shift(Record):
     """A shift definition in canonical form, identified by ``shift_name``.
 
+    The name is kept exactly as written (files) or sent (Feishu): it is what is
+    shown and sent. Matching uses :func:`normalize_name`, so a name that differs only
+    by spaces at its ends or by Unicode form is the same shift, and a change to it
+    is a field change like any other.
+
     ``sub_shift_leader_ids`` is write-only: Feishu documents it as invalid in
     read responses, so it never takes part in comparison.
     """
@@ -273,7 +278,6 @@ class Shift(Record):
             value = getattr(self, name)
             if value is not None and value == type(value)():
                 object.__setattr__(self, name, None)
-        object.__setattr__(self, "shift_name", normalize_name(self.shift_name))
 
     def comparable(self) -> dict[str, Any]:
         """The full mapping the plan compares and diffs (write-only fields left out)."""
@@ -284,7 +288,7 @@ class Shift(Record):
 
 
 def normalize_name(name: str) -> str:
-    """Shift names are compared after Unicode NFC and trimming."""
+    """The key shift names are matched by: Unicode NFC, then trimmed. Never shown or sent."""
     return unicodedata.normalize("NFC", name).strip()
 
 
@@ -297,4 +301,10 @@ class RemoteShift:
 
     @property
     def name(self) -> str:
+        """The name exactly as the tenant has it."""
         return self.shift.shift_name
+
+    @property
+    def key(self) -> str:
+        """The name as shifts are matched by (:func:`normalize_name`)."""
+        return normalize_name(self.shift.shift_name)

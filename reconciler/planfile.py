@@ -35,6 +35,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "shiftctl_version": plan.made_by,
+        "target": plan.target,
         "summary": plan.summary(),
         "changes": [_change_document(c) for c in plan.changes],
         "snapshot": plan.snapshot,
@@ -45,6 +46,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "guards": [
             {"rule": g.rule, "message": g.message, "overridden": g.overridden} for g in plan.guards
         ],
+        "warnings": list(plan.warnings),
     }
     doc["checksum"] = checksum(doc)
     return doc
@@ -93,6 +95,8 @@ def plan_from_document(doc: Any) -> Plan:
             ),
             guards=tuple(_guard_from(g) for g in _typed(doc["guards"], list)),
             made_by=_typed(doc["shiftctl_version"], str),
+            warnings=tuple(_typed(w, str) for w in _typed(doc.get("warnings", []), list)),
+            target=_typed(doc.get("target", ""), str),
         )
     # A hand-edited file can carry any JSON (its checksum recomputed): every
     # way it can be wrong is one clear error, never a traceback.
