@@ -250,3 +250,11 @@ def test_after_a_partial_apply_of_a_saved_plan_the_hint_is_to_plan_again(admin: 
     code, _, err = admin.run("apply", "plan.json")
     assert code == 4
     assert "no longer planned: update 'Keep'" in err
+
+
+def test_the_apply_report_writes_chinese_as_it_is(admin: Admin) -> None:
+    write_shift(admin, "标准班")
+    assert admin.run("apply", "--auto-approve", "--report", "report.json")[0] == 0
+    text = (admin.root / "report.json").read_text(encoding="utf-8")
+    assert '"shift_name": "标准班"' in text
+    assert "\\u" not in text
