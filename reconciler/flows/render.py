@@ -10,13 +10,15 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from reconciler.feishu.types import TaskQueryResult, TaskResult, UserFlow, UserTask
+from reconciler.flows.outcomes import due_off_time
 from reconciler.flows.table import fit_table
 from reconciler.flows.times import format_instant
+from reconciler.model import Shift
 
 __all__ = [
     "FLOW_COLUMNS",
@@ -66,6 +68,8 @@ TASK_COLUMNS = (
     "check_out_result",
     "check_out_supplement",
     "check_out_record_id",
+    # Last, so scripts that read the columns by position keep working.
+    "check_out_due_time",
 )
 
 
@@ -141,14 +145,19 @@ def render_tasks(
     *,
     shift_names: Mapping[str, str] | None = None,
     width: int = 100,
+    shifts: Mapping[str, Shift] | None = None,
+    keep: Callable[[TaskRow], bool] | None = None,
 ) -> str:
     """Results in ``fmt``; JSON also lists the ids Feishu refused.
 
     ``shift_names`` maps shift ids to names; a shift without one shows its id.
+    ``shifts`` (ids to definitions) lets a flexible day show the off time it slid to;
+    ``keep`` chooses the rows shown (the caller decides, say, only exceptions).
     """
     names = shift_names or {}
-    rows = task_rows(result)
-    records = [_task_record(row, tz, names) for row in rows]
+    known = shifts or {}
+    rows = [row for row in task_rows(result) if keep is None or keep(row)]
+    records = [_task_record(row, tz, names, known) for row in rows]
     if fmt == "json":
         return dumps(
             {
@@ -173,12 +182,14 @@ def render_tasks(
         "OUT",
         "OUT_RESULT",
     )
-    cells = [_task_cells(row, tz, names) for row in rows]
+    cells = [_task_cells(row, tz, names, known) for row in rows]
     table = fit_table(headers, cells, width, flexible=(0, 1, 3), empty="no results")
     return f"{table}\ntimes in {tz} (+1d: the next day)" if rows else table
 
 
-def _task_record(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) -> dict[str, Any]:
+def _task_record(
+    row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str], shifts: Mapping[str, Shift]
+) -> dict[str, Any]:
     task, r = row.task, row.result
     record: dict[str, Any] = {
         "user_id": task.user_id,
@@ -203,6 +214,8 @@ def _task_record(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) ->
         "check_out_result": r.check_out_result,
         "check_out_supplement": r.check_out_result_supplement,
         "check_out_record_id": r.check_out_record_id,
+        "check_out_due_time": format_instant(due_off_time(r, shifts.get(task.shift_id)), tz)
+        or None,
     }
 
 
@@ -210,7 +223,9 @@ def _actual(record: UserFlow | None, tz: datetime.tzinfo) -> str | None:
     return format_instant(record.check_time, tz) if record and record.check_time else None
 
 
-def _task_cells(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) -> tuple[str, ...]:
+def _task_cells(
+    row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str], shifts: Mapping[str, Shift]
+) -> tuple[str, ...]:
     task, r = row.task, row.result
     shift = names.get(task.shift_id, task.shift_id)
     head = (task.user_id, task.employee_name, task.day.isoformat(), shift)
@@ -219,13 +234,17 @@ def _task_cells(row: TaskRow, tz: datetime.tzinfo, names: Mapping[str, str]) -> 
     seg = f"{row.segment}{'ot' if r.task_shift_type == 1 else ''}"
     actual_in = r.check_in_record.check_time if r.check_in_record else None
     actual_out = r.check_out_record.check_time if r.check_out_record else None
+    planned_out = _clock(r.check_out_shift_time, task.day, tz)
+    due = due_off_time(r, shifts.get(task.shift_id))
+    if due is not None:  # a flexible day: the off time it slid to is what was judged
+        planned_out += f"→{_clock(due, task.day, tz)}"
     return (
         *head,
         seg,
         _clock(r.check_in_shift_time, task.day, tz),
         _clock(actual_in, task.day, tz),
         _outcome(r.check_in_result, r.check_in_result_supplement),
-        _clock(r.check_out_shift_time, task.day, tz),
+        planned_out,
         _clock(actual_out, task.day, tz),
         _outcome(r.check_out_result, r.check_out_result_supplement),
     )

@@ -108,9 +108,7 @@ def test_the_seed_endpoint_takes_yaml_as_documented(
     emulator_http: httpx.Client, content_type: str | None
 ) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
-    seeded = ok(
-        emulator_http.post("/_emulator/seed", content=SEED_YAML.encode(), headers=headers)
-    )
+    seeded = ok(emulator_http.post("/_emulator/seed", content=SEED_YAML.encode(), headers=headers))
     assert [s["shift_name"] for s in seeded["shifts"]] == ["标准班"]
     assert seeded["groups"] == ["g1"]
     assert seeded["users"] == ["u1"]
