@@ -94,9 +94,7 @@ def test_the_documented_commands_run_as_written(block: Block, work: Path) -> Non
     run_block(block, work)
 
 
-def test_a_broken_promise_or_a_failing_command_fails_the_block(
-    tmp_path: Path, work: Path
-) -> None:
+def test_a_broken_promise_or_a_failing_command_fails_the_block(tmp_path: Path, work: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text(
         "<!-- test: run -->\n```sh\nshiftctl validate   # → no problems\n"
@@ -111,6 +109,6 @@ def test_a_broken_promise_or_a_failing_command_fails_the_block(
         run_block(promised, work)
     second = tmp_path / "second"
     second.mkdir()
-    with pytest.raises(AssertionError, match="doc-test: exit 1 from page.md:9"):
+    with pytest.raises(AssertionError, match=r"doc-test: exit 1 from page\.md:9"):
         run_block(failing, second)
     assert unmarked.mode == ""
