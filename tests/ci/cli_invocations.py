@@ -93,7 +93,8 @@ def parse_invocation(root: click.Command, args: Sequence[str]) -> Parsed:
                 problems.append(f"{' '.join(path)}: {problem}")
             continue
         if isinstance(command, click.Group):
-            sub = command.commands.get(word)
+            # get_command, not .commands: the root group loads its subcommands lazily.
+            sub = command.get_command(click.Context(command), word)
             if sub is None:
                 problems.append(f"{' '.join(path)}: no command {word!r}")
                 return Parsed(tuple(path), tuple(problems))
@@ -127,7 +128,11 @@ def _consume_option(
         # An option whose value is optional takes the next word unless it is an option or,
         # as shiftctl's root group arranges for ``--emulator``, the name of a subcommand.
         following = args[index] if index < len(args) else "-"
-        subcommands = command.commands if isinstance(command, click.Group) else {}
+        subcommands = (
+            command.list_commands(click.Context(command))
+            if isinstance(command, click.Group)
+            else []
+        )
         if following.startswith("-") or following in subcommands:
             return index, None
         return index + 1, None
