@@ -6,6 +6,7 @@ The CLI (``reconciler.cli.engine``) parses flags, calls these and renders what t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -19,15 +20,16 @@ from typing import Any, Protocol
 from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
 from reconciler.config import Settings, shown
 from reconciler.definitions import NO_SHIFT_FILES, DesiredState, collect_files, load_desired
-from reconciler.errors import InputError, Problem, StalePlanError, ValidationFailed
+from reconciler.errors import InputError, Problem, ValidationFailed, blocking
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.connect import open_client
 from reconciler.importer import ImportResult, import_shifts
-from reconciler.model import RemoteShift
-from reconciler.plan import NO_OVERRIDES, Change, Overrides, Plan, compute_plan
-from reconciler.planfile import plan_document, plan_from_document
+from reconciler.model import RemoteShift, normalize_name
+from reconciler.plan import NO_OVERRIDES, Overrides, Plan, compute_plan
+from reconciler.planfile import plan_from_document
 from reconciler.render import render_json
 from reconciler.safetext import escape_json
+from reconciler.stale import check_fresh, stale_differences
 from reconciler.tenant_facts import resolve_inversion
 from reconciler.usage import UsageSource, attach_usage, changed_shift_ids, read_usage
 
@@ -40,6 +42,7 @@ __all__ = [
     "check_fresh",
     "check_writable",
     "connect",
+    "find_shifts",
     "import_remote",
     "list_current",
     "load_desired_state",
@@ -47,6 +50,7 @@ __all__ = [
     "read_plan",
     "save_plan",
     "stale_differences",
+    "target_of",
     "write_json",
 ]
 
@@ -55,6 +59,28 @@ class ShiftLister(ShiftWriter, Protocol):
     """A client that can also list every remote shift."""
 
     def list_shifts(self) -> Iterable[RemoteShift]: ...
+
+
+class ShiftFinder(ShiftLister, Protocol):
+    """A client that can also query a shift by name."""
+
+    def query_shift(self, name: str) -> RemoteShift | None: ...
+
+
+def find_shifts(client: ShiftFinder, name: str) -> list[RemoteShift]:
+    """The tenant's shifts called ``name`` (after NFC and trimming), as the tenant spells them.
+
+    Feishu's query by name comes first; only when it finds nothing is the whole
+    listing read, since Feishu's exact query cannot see ``" 早班 "`` for ``早班``.
+    """
+    found = client.query_shift(name)
+    if found is not None:
+        return [found]
+    key = normalize_name(name)
+    return sorted(
+        (remote for remote in client.list_shifts() if remote.key == key),
+        key=lambda r: (r.name, r.shift_id),
+    )
 
 
 def connect(settings: Settings) -> FeishuClient:
@@ -78,11 +104,13 @@ def connect(settings: Settings) -> FeishuClient:
 
 
 def load_desired_state(settings: Settings) -> DesiredState:
-    """The shift files, checked; a shift outside the managed scope is a problem with its place.
+    """The shift files, checked; errors raise, warnings travel in the state.
 
-    An existing folder without shift files is an empty desired set, which the
-    plan's guards judge; a missing folder is an error (a wrong path, most likely),
-    and so is any entry that cannot be read.
+    A shift outside the managed scope (``include``/``exclude``) is left out of the
+    plan with a warning, so excluding a name is enough to set its file aside.
+    ``strict`` makes every warning an error. An existing folder without shift
+    files is an empty desired set, which the plan's guards judge; a missing folder
+    is an error (a wrong path, most likely), and so is any entry that cannot be read.
     """
     folder = shown(settings.shifts_dir)
     files, problems = collect_files([folder])
@@ -90,15 +118,22 @@ def load_desired_state(settings: Settings) -> DesiredState:
     # read is an error, or its shifts would look deleted.
     if folder.is_dir() and not files and all(p.message == NO_SHIFT_FILES for p in problems):
         return DesiredState(())
-    state = load_desired([folder])
+    state = load_desired([folder], strict=settings.strict)
     outside = [
-        Problem(d.location, "shift_name", f"{d.shift.shift_name!r} is outside the managed scope")
+        Problem(
+            d.location,
+            "shift_name",
+            f"{d.shift.shift_name!r} is outside the managed scope (include/exclude in the "
+            "configuration): plan leaves it alone",
+            "warning",
+        )
         for d in state.shifts
         if not settings.in_scope(d.shift.shift_name)
     ]
-    if outside:
-        raise ValidationFailed(outside)
-    return state
+    if outside and settings.strict:
+        raise ValidationFailed(blocking(outside, strict=True))
+    inside = tuple(d for d in state.shifts if settings.in_scope(d.shift.shift_name))
+    return DesiredState(inside, tuple(sorted([*state.warnings, *outside])))
 
 
 def list_current(client: ShiftLister, stop: threading.Event | None = None) -> list[RemoteShift]:
@@ -150,6 +185,9 @@ def make_plan(
             raise
     log.info("%d remote shifts listed", len(current))
     plan = compute_plan((d.shift for d in desired.shifts), current, settings, overrides)
+    plan = dataclasses.replace(
+        plan, warnings=tuple(str(w) for w in desired.warnings), target=target_of(settings)
+    )
     if usage:
         found = read_usage(
             client,
@@ -160,6 +198,13 @@ def make_plan(
         plan = attach_usage(plan, found)
     log.info("plan %s, remote snapshot %s", plan.summary(), plan.snapshot)
     return plan
+
+
+def target_of(settings: Settings) -> str:
+    """Where a plan is made: the emulator and its state file, or the endpoint (no secrets)."""
+    if settings.emulator_db is not None:
+        return f"the emulator ({settings.emulator_db})"
+    return settings.endpoint
 
 
 def _drain(listing: Future[list[RemoteShift]]) -> None:
@@ -186,49 +231,6 @@ def read_plan(path: str | Path) -> Plan:
         return plan_from_document(doc)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
-
-
-def stale_differences(saved: Plan, fresh: Plan) -> list[str]:
-    """What differs between a reviewed plan and the plan computed now (empty: the same).
-
-    Who uses a shift (``used_by``) is not compared: people join and leave groups
-    all day. A delete that became in use is stopped by the fresh plan's guard.
-    """
-    before = {
-        _key(c): _compared(d)
-        for c, d in zip(saved.changes, plan_document(saved)["changes"], strict=True)
-    }
-    after = {
-        _key(c): _compared(d)
-        for c, d in zip(fresh.changes, plan_document(fresh)["changes"], strict=True)
-    }
-    lines = [f"no longer planned: {k[0]} {k[1]!r}" for k in before if k not in after]
-    lines += [f"newly planned: {k[0]} {k[1]!r}" for k in after if k not in before]
-    lines += [f"changed: {k[0]} {k[1]!r}" for k in before if k in after and before[k] != after[k]]
-    if saved.made_by != fresh.made_by:
-        # Its snapshot digest cannot be compared: say why, not "the tenant changed".
-        lines.append(f"the plan was made by shiftctl {saved.made_by}; this is {fresh.made_by}")
-    elif saved.snapshot != fresh.snapshot:
-        lines.append("the managed remote shifts changed since the plan was made")
-    return lines
-
-
-def _key(change: Change) -> tuple[str, str]:
-    return change.action, change.name
-
-
-def _compared(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if k != "used_by"}
-
-
-def check_fresh(saved: Plan, fresh: Plan) -> None:
-    """Refuse (exit 4, nothing changed) when the tenant or the files moved since review."""
-    differences = stale_differences(saved, fresh)
-    if differences:
-        listed = "".join(f"\n  - {line}" for line in differences)
-        raise StalePlanError(
-            "the saved plan is stale; nothing was changed. Run plan again and review it:" + listed
-        )
 
 
 def apply_changes(

@@ -28,6 +28,7 @@ from reconciler.configfile import (
     find_config,
     read_config,
 )
+from reconciler.model import normalize_name
 from reconciler.secret import Secret
 
 __all__ = [
@@ -62,6 +63,7 @@ FILE_KEYS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("rate_limit",), "rate_limit"),
     (("rate_limit_per_minute",), "rate_limit_per_minute"),
     (("concurrency",), "concurrency"),
+    (("strict",), "strict"),
     (("usage", "look_ahead_days"), "usage_look_ahead_days"),
     (("tenant", "no_need_inverted_on_read"), "no_need_inverted_on_read"),
 )
@@ -89,21 +91,28 @@ class Settings:
     rate_limit: float = 50.0
     rate_limit_per_minute: int = 0
     concurrency: int = 8
+    strict: bool = False  # warnings in shift files count as errors
     config_path: Path | None = None
     usage_look_ahead_days: int = 30
     #: "auto" (what ``doctor`` learned, else as stored), "true" or "false".
     no_need_inverted_on_read: str = "auto"
-    state_dir: Path = Path(STATE_DIR)
+    # Derived from where the configuration is (beside it); not a setting of its own.
+    state_dir: Path = field(default=Path(STATE_DIR), compare=False)
     #: Settings field → where its value came from ("default", "--endpoint",
     #: "FEISHU_ENDPOINT", "shiftctl.yaml:12:3"); no effect on comparisons.
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def in_scope(self, name: str) -> bool:
-        """Managed scope: matches an include glob and no exclude glob."""
-        return _matches(name, self.include) and not _matches(name, self.exclude)
+        """Managed scope: matches an include glob and no exclude glob.
+
+        Globs match the name as shifts are matched (NFC, trimmed), so ``门店*`` also
+        takes a tenant's ``" 门店A"``.
+        """
+        key = normalize_name(name)
+        return _matches(key, self.include) and not _matches(key, self.exclude)
 
     def is_protected(self, name: str) -> bool:
-        return _matches(name, self.protected)
+        return _matches(normalize_name(name), self.protected)
 
 
 def shown(path: Path) -> Path:

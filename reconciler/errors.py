@@ -16,8 +16,9 @@ Only ``reconciler.cli`` turns these into exit codes; library code raises them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from reconciler.safetext import escape
 
@@ -44,20 +45,39 @@ class SourceLocation:
         return escape(self.path)
 
 
+Severity = Literal["error", "warning"]
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Problem:
     """One problem in the input, rendered as ``path:line:col: field.path: message``.
 
-    The rendering is one line whatever the parts hold: they are escaped.
+    An ``error`` is something Feishu refuses (or the plan cannot work with); a
+    ``warning`` is suspicious but allowed, and blocks only in strict mode. Warnings
+    read ``path:line:col: warning: field.path: message``. The rendering is one line
+    whatever the parts hold: they are escaped.
     """
 
     location: SourceLocation
     field: str
     message: str
+    severity: Severity = "error"
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == "warning"
 
     def __str__(self) -> str:
         field = f" {escape(self.field)}:" if self.field else ""
-        return f"{self.location}:{field} {escape(self.message)}"
+        kind = " warning:" if self.is_warning else ""
+        return f"{self.location}:{kind}{field} {escape(self.message)}"
+
+
+def blocking(problems: Iterable[Problem], *, strict: bool) -> list[Problem]:
+    """The problems that stop a command: errors, and warnings too when ``strict`` (as errors)."""
+    if strict:
+        return [replace(p, severity="error") if p.is_warning else p for p in problems]
+    return [p for p in problems if not p.is_warning]
 
 
 class ShiftctlError(Exception):

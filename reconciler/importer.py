@@ -21,7 +21,7 @@ from reconciler.definitions import (
     render_shift_yaml,
 )
 from reconciler.errors import InputError, Problem, ValidationFailed
-from reconciler.model import RemoteShift
+from reconciler.model import RemoteShift, normalize_name
 from reconciler.plan import AmbiguousRemoteError
 
 __all__ = ["ImportResult", "Imported", "Skipped", "import_shifts", "safe_file_stem"]
@@ -58,14 +58,17 @@ class Skipped:
 class ImportResult:
     """What was written and skipped, and the problems of the written files.
 
-    A shift made in Feishu's console can break a rule the files enforce (say,
-    ``punch_times`` not matching its segments); its file is written all the same
-    and its problems listed, to be fixed before the next plan.
+    A shift made in Feishu's console can break a rule the files check (say,
+    ``punch_times`` not matching its segments, a warning); its file is written all
+    the same and its problems listed. ``schema_ref`` is the files' ``$schema``
+    comment, and ``schema_found`` whether it names an existing file.
     """
 
     written: tuple[Imported, ...]
     skipped: tuple[Skipped, ...]
     problems: tuple[Problem, ...] = ()
+    schema_ref: str = ""
+    schema_found: bool = True
 
 
 def import_shifts(
@@ -86,14 +89,15 @@ def import_shifts(
     written: list[Imported] = []
     skipped: list[Skipped] = []
     for remote in chosen:
-        if remote.name in defined:
-            skipped.append(Skipped(remote.name, f"already defined at {defined[remote.name]}"))
+        if remote.key in defined:
+            skipped.append(Skipped(remote.name, f"already defined at {defined[remote.key]}"))
             continue
         path = out_dir / _free_name(safe_file_stem(remote.name), taken)
         _write_new(path, render_shift_yaml(remote.shift, schema_ref))
         written.append(Imported(remote.name, remote.shift_id, path))
     _, problems = check([imported.path for imported in written]) if written else ((), [])
-    return ImportResult(tuple(written), tuple(skipped), tuple(problems))
+    found = (out_dir / schema_ref).is_file()
+    return ImportResult(tuple(written), tuple(skipped), tuple(problems), schema_ref, found)
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -112,16 +116,21 @@ def _select(
     for remote in remotes:
         if not settings.in_scope(remote.name):
             continue
-        if names and not any(fnmatch.fnmatchcase(remote.name, g) for g in names):
+        spellings = (remote.name, remote.key)
+        if names and not any(fnmatch.fnmatchcase(n, g) for g in names for n in spellings):
             continue
-        if remote.name in chosen:
-            other = chosen[remote.name].shift_id
+        if remote.key in chosen:
+            ids = ", ".join(_spelled(r) for r in (chosen[remote.key], remote))
             raise AmbiguousRemoteError(
-                f"several remote shifts are named {remote.name!r} (ids {other}, "
-                f"{remote.shift_id}); rename or delete all but one in Feishu first"
+                f"several remote shifts are named {remote.key!r} (ids {ids}); rename or delete "
+                "all but one in Feishu first"
             )
-        chosen[remote.name] = remote
-    return [chosen[name] for name in sorted(chosen)]
+        chosen[remote.key] = remote
+    return [chosen[key] for key in sorted(chosen)]
+
+
+def _spelled(remote: RemoteShift) -> str:
+    return remote.shift_id if remote.name == remote.key else f"{remote.shift_id} {remote.name!r}"
 
 
 def _already_defined(out_dir: Path) -> dict[str, str]:
@@ -134,7 +143,7 @@ def _already_defined(out_dir: Path) -> dict[str, str]:
         raise ValidationFailed(unreadable)
     # Invalid files are the user's to fix; what parses still counts as defined.
     state, _ = check([out_dir])
-    return {d.shift.shift_name: str(d.location) for d in state.shifts}
+    return {normalize_name(d.shift.shift_name): str(d.location) for d in state.shifts}
 
 
 def safe_file_stem(name: str) -> str:

@@ -236,6 +236,11 @@ class RestTimeFlexibleConfig(Record):
 class Shift(Record):
     """A shift definition in canonical form, identified by ``shift_name``.
 
+    The name is kept exactly as written (files) or sent (Feishu): it is what is
+    shown and sent. Matching uses :func:`normalize_name`, so a name that differs only
+    by spaces at its ends or by Unicode form is the same shift, and a change to it
+    is a field change like any other.
+
     ``sub_shift_leader_ids`` is write-only: Feishu documents it as invalid in
     read responses, so it never takes part in comparison. ``previous_names``
     lives in the files only (the names a shift had before, so a rename keeps
@@ -278,10 +283,6 @@ class Shift(Record):
             value = getattr(self, name)
             if value is not None and value == type(value)():
                 object.__setattr__(self, name, None)
-        object.__setattr__(self, "shift_name", normalize_name(self.shift_name))
-        if self.previous_names:
-            names = tuple(dict.fromkeys(normalize_name(n) for n in self.previous_names))
-            object.__setattr__(self, "previous_names", names)
 
     def comparable(self) -> dict[str, Any]:
         """The full mapping the plan compares and diffs (write-only and local fields left out)."""
@@ -299,7 +300,7 @@ class Shift(Record):
 
 
 def normalize_name(name: str) -> str:
-    """Shift names are compared after Unicode NFC and trimming."""
+    """The key shift names are matched by: Unicode NFC, then trimmed. Never shown or sent."""
     return unicodedata.normalize("NFC", name).strip()
 
 
@@ -312,4 +313,10 @@ class RemoteShift:
 
     @property
     def name(self) -> str:
+        """The name exactly as the tenant has it."""
         return self.shift.shift_name
+
+    @property
+    def key(self) -> str:
+        """The name as shifts are matched by (:func:`normalize_name`)."""
+        return normalize_name(self.shift.shift_name)

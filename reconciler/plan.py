@@ -71,8 +71,10 @@ class Update:
 
     @property
     def renamed_from(self) -> str | None:
+        """The old name of a rename; a respelling of the same name (spaces, NFC) is not
+        one: it shows as a ``shift_name`` field change of an update."""
         old = self.before.shift_name
-        return old if old != self.after.shift_name else None
+        return old if normalize_name(old) != normalize_name(self.after.shift_name) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,10 @@ class Plan:
     made_by: str = __version__  # the snapshot digest is comparable within one version only
     usage: UsageInfo | None = None
     hints: tuple[RenameHint, ...] = ()
+    # The shift files' warnings (``path:line:col: warning: …``): shown, never blocking.
+    warnings: tuple[str, ...] = ()
+    # Where it was planned ("emulator DB" or the endpoint): apply elsewhere is refused.
+    target: str = ""
 
     @property
     def creates(self) -> tuple[Create, ...]:
@@ -197,7 +203,12 @@ def compute_plan(
     settings: Settings,
     overrides: Overrides = NO_OVERRIDES,
 ) -> Plan:
-    """Compare by ``shift_name`` within the managed scope; never touch what is outside it."""
+    """Compare by ``shift_name`` within the managed scope; never touch what is outside it.
+
+    Names are matched after NFC and trimming, but compared exactly: a file that
+    spells a tenant's name differently (spaces at its ends, another Unicode form)
+    updates that shift's ``shift_name``, and the plan shows it.
+    """
     wanted = _desired_by_name(desired, settings)
     managed, unmanaged = _current_by_name(current, settings)
     renames = match_renames(wanted, managed)
@@ -215,7 +226,7 @@ def compute_plan(
         else:
             diff = field_changes(remote.shift, shift)
             updates.append(Update(remote.shift_id, remote.shift, shift, diff))
-    renamed = {remote.name for remote in renames.values()}
+    renamed = {normalize_name(remote.name) for remote in renames.values()}
     orphans = sorted(name for name in managed if name not in wanted and name not in renamed)
     if settings.prune:
         deletes = [Delete(managed[n].shift_id, managed[n].shift) for n in orphans]
@@ -239,11 +250,12 @@ def _desired_by_name(desired: Iterable[Shift], settings: Settings) -> dict[str, 
     outside: list[str] = []
     for shift in desired:
         name = shift.shift_name
-        if name in wanted:
+        key = normalize_name(name)
+        if key in wanted:
             raise InputError(f"shift {name!r} is defined twice")
         if not settings.in_scope(name):
             outside.append(name)
-        wanted[name] = shift
+        wanted[key] = shift
     if outside:
         names = ", ".join(repr(n) for n in sorted(outside))
         raise InputError(
@@ -259,13 +271,13 @@ def _current_by_name(
     twins: dict[str, list[str]] = {}
     unmanaged = 0
     for remote in current:
-        name = remote.name
-        if not settings.in_scope(name):
+        key = remote.key
+        if not settings.in_scope(remote.name):
             unmanaged += 1
-        elif name in managed:
-            twins.setdefault(name, [managed[name].shift_id]).append(remote.shift_id)
+        elif key in managed:
+            twins.setdefault(key, [_spelled(managed[key])]).append(_spelled(remote))
         else:
-            managed[name] = remote
+            managed[key] = remote
     if twins:
         listed = "; ".join(f"{n!r} (ids {', '.join(ids)})" for n, ids in sorted(twins.items()))
         raise AmbiguousRemoteError(
@@ -275,6 +287,11 @@ def _current_by_name(
     return managed, unmanaged
 
 
+def _spelled(remote: RemoteShift) -> str:
+    """Its id, and its exact name when that differs from the matching key."""
+    return remote.shift_id if remote.name == remote.key else f"{remote.shift_id} {remote.name!r}"
+
+
 def _check_guards(
     deletes: Sequence[Delete],
     desired_count: int,
@@ -282,8 +299,12 @@ def _check_guards(
     settings: Settings,
     overrides: Overrides,
 ) -> tuple[GuardFinding, ...]:
-    allowed = set(overrides.allow_delete)
-    count = sum(1 for d in deletes if d.name not in allowed)  # named deletes are approved
+    allowed = set(overrides.allow_delete)  # matching keys, as Overrides.of makes them
+
+    def named(delete: Delete) -> bool:
+        return normalize_name(delete.name) in allowed
+
+    count = sum(1 for d in deletes if not named(d))  # named deletes are approved
     percent = 100.0 * count / managed_count if managed_count else 0.0
     fired: list[tuple[GuardRule, str]] = []
     if count > settings.max_deletes:
@@ -303,7 +324,7 @@ def _check_guards(
     found = [GuardFinding(rule, message, overrides.force) for rule, message in fired]
     # Protection yields only to naming the shift; --force alone never deletes it.
     found += [
-        GuardFinding("protected", f"{d.name!r} is protected", d.name in allowed)
+        GuardFinding("protected", f"{d.name!r} is protected", named(d))
         for d in deletes
         if settings.is_protected(d.name)
     ]

@@ -37,6 +37,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "shiftctl_version": plan.made_by,
+        "target": plan.target,
         "summary": plan.summary(),
         "changes": [_change_document(c) for c in plan.changes],
         "snapshot": plan.snapshot,
@@ -51,6 +52,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "hints": [
             {"rename_from": h.old, "rename_to": h.new, "message": h.message} for h in plan.hints
         ],
+        "warnings": list(plan.warnings),
     }
     doc["checksum"] = checksum(doc)
     return doc
@@ -130,6 +132,8 @@ def plan_from_document(doc: Any) -> Plan:
                 RenameHint(_typed(h["rename_from"], str), _typed(h["rename_to"], str))
                 for h in _typed(doc.get("hints", []), list)
             ),
+            warnings=tuple(_typed(w, str) for w in _typed(doc.get("warnings", []), list)),
+            target=_typed(doc.get("target", ""), str),
         )
     # A hand-edited file can carry any JSON (its checksum recomputed): every
     # way it can be wrong is one clear error, never a traceback.

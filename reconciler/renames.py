@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from reconciler.errors import InputError
-from reconciler.model import RemoteShift, Shift
+from reconciler.model import RemoteShift, Shift, normalize_name
 
 __all__ = ["RenameHint", "match_renames", "rename_hints"]
 
@@ -45,11 +45,9 @@ def match_renames(
     for name in sorted(wanted):
         if name in managed:
             continue
-        candidates = [
-            managed[old]
-            for old in wanted[name].previous_names
-            if old in managed and old not in wanted
-        ]
+        # Both maps are keyed by the normalised name (NFC, trimmed); so are previous names.
+        olds = dict.fromkeys(normalize_name(old) for old in wanted[name].previous_names)
+        candidates = [managed[old] for old in olds if old in managed and old not in wanted]
         if len(candidates) > 1:
             listed = ", ".join(f"{r.name!r} (id {r.shift_id})" for r in candidates)
             raise InputError(
@@ -57,7 +55,7 @@ def match_renames(
                 "delete or rename all but one in Feishu, or drop the others from previous_names"
             )
         if candidates:
-            old = candidates[0].name
+            old = normalize_name(candidates[0].name)
             if old in claimed_by:
                 raise InputError(
                     f"{old!r} is a previous name of both {claimed_by[old]!r} and {name!r}"

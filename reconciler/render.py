@@ -7,6 +7,7 @@ the Markdown timelines are drawn by ``reconciler.pictures``.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ __all__ = [
     "MARKDOWN_LIMIT",
     "MARKER",
     "SYMBOL",
+    "flattened_fields",
     "format_value",
     "render",
     "render_json",
@@ -83,6 +85,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         lines.append(paint(f"  {SYMBOL[change.action]} {_headline(change)}", change.action))
         lines += [f"      {line}" for line in _detail_lines(change)]
         lines.append("")
+    lines += _warning_lines(plan)
     lines += _guard_lines(plan)
     notes = [line for line in (usage_line(plan), *hint_lines(plan)) if line]
     lines += [*notes, ""] if notes else []
@@ -106,8 +109,15 @@ def _detail_lines(change: Change) -> list[str]:
             f"{c.path}: {format_value(c.before)} → {format_value(c.after)}" for c in change.diff
         ]
     if isinstance(change, Create):
-        return [f"{path}: {format_value(v)}" for path, v in _fields(change.shift)]
+        return [f"{path}: {format_value(v)}" for path, v in flattened_fields(change.shift)]
     return head
+
+
+def _warning_lines(plan: Plan) -> list[str]:
+    if not plan.warnings:
+        return []
+    head = "Warnings in the shift files (Feishu accepts these; validate --strict refuses them):"
+    return [head, *(f"  {escape(warning)}" for warning in plan.warnings), ""]
 
 
 def _guard_lines(plan: Plan) -> list[str]:
@@ -130,11 +140,18 @@ def format_value(value: Any) -> str:
     if value is None:
         return "(absent)"
     if isinstance(value, str):
-        return escape(value)
+        if value and value == value.strip() and unicodedata.is_normalized("NFC", value):
+            return escape(value)
+        # Quoted, so spaces at the ends of a name (or an empty text) can be seen, and
+        # combining marks escaped, so "Cafe\u0301" does not look like "Café".
+        quoted = json.dumps(value, ensure_ascii=False)
+        return escape(
+            "".join(f"\\u{ord(c):04x}" if unicodedata.combining(c) else c for c in quoted)
+        )
     return escape(json.dumps(value, ensure_ascii=False))
 
 
-def _fields(shift: Shift) -> Iterator[tuple[str, Any]]:
+def flattened_fields(shift: Shift) -> Iterator[tuple[str, Any]]:
     """The fields a file would hold, as paths; the name is already in the headline."""
     data = shift.remote_mapping()
     data.pop("shift_name", None)
@@ -143,7 +160,7 @@ def _fields(shift: Shift) -> Iterator[tuple[str, Any]]:
 
 def shift_fields(shift: Shift) -> Iterator[tuple[str, Any]]:
     """A shift's fields as ``(path, value)``, as every format lists a created shift."""
-    return _fields(shift)
+    return flattened_fields(shift)
 
 
 def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -209,6 +226,15 @@ def _markdown_head(plan: Plan) -> list[str]:
         lines += ["> [!WARNING]", "> **Blocked by a safety guard; apply will refuse:**"]
         lines += _first(list, [f"> - {markdown(g.message)}" for g in blocking])
         lines.append("")
+    if plan.warnings:
+        count = len(plan.warnings)
+        lines += [
+            "> [!NOTE]",
+            f"> **{count} warning{'s' if count != 1 else ''} in the shift files** "
+            "(Feishu accepts them; `shiftctl validate` lists them):",
+        ]
+        lines += _first(list, [f"> - {markdown(w)}" for w in plan.warnings])
+        lines.append("")
     overridden = [g for g in plan.guards if g.overridden]
     lines += _first(list, [f"- Guard overridden: {markdown(g.message)}" for g in overridden])
     if plan.overrides.allow_delete or plan.overrides.force:
@@ -240,7 +266,7 @@ def _markdown_details(change: Change) -> str:
         ]
     else:
         shift = change.shift if isinstance(change, Create) else change.before
-        body = [f"{symbol} {p}: {format_value(v)}" for p, v in _fields(shift)]
+        body = [f"{symbol} {p}: {format_value(v)}" for p, v in flattened_fields(shift)]
     text = "\n".join(body)
     fence = "```"
     while fence in text:

@@ -60,6 +60,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "import": Subcommand(
         "reconciler.cli.engine", "import_command", "Write one YAML file per remote shift."
     ),
+    "init": Subcommand(
+        "reconciler.cli.scaffold",
+        "init_command",
+        "Start a shift repository: configuration, shifts/, schemas, hooks, workflow.",
+    ),
     "shifts": Subcommand(
         "reconciler.cli.shifts",
         "shifts_group",

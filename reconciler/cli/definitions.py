@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from reconciler.cli._state import GlobalOptions, settings_of
-from reconciler.config import load_settings, shown
+from reconciler.config import Settings, load_settings, shown
 from reconciler.definitions import check, collect_files, format_files, schema_path
-from reconciler.errors import EXIT_ERROR, Problem
+from reconciler.errors import EXIT_ERROR, Problem, blocking
 from reconciler.safetext import escape, escape_json, workflow_data, workflow_property
 
 JSON_FORMAT_VERSION = 1
@@ -31,20 +31,34 @@ _paths_argument = click.argument(
     show_default=True,
     help="github prints workflow annotations; json a stable document.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Warnings count as errors (also strict: true in shiftctl.yaml).",
+)
 @click.pass_context
-def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format: str) -> None:
+def validate_command(
+    ctx: click.Context, paths: tuple[Path, ...], output_format: str, strict: bool
+) -> None:
     """Check shift files against the schema and the semantic rules.
 
     PATH is a file or a folder searched for *.yaml and *.yml (default: the
     shifts folder of shiftctl.yaml, else shifts/).
-    Every problem of every file is reported; exit 1 when there is any.
+    Every problem of every file is reported. Errors (what Feishu refuses) exit 1;
+    warnings (suspicious values Feishu accepts) do not, unless --strict.
     """
-    targets = paths or (default_shifts_dir(ctx),)
+    settings = _settings(ctx)
+    strict = strict or settings.strict
+    targets = paths or (shown(settings.shifts_dir),)
     files, _ = collect_files(targets)
-    state, problems = check(targets)
+    state, found = check(targets)
+    problems = sorted(blocking(found, strict=True)) if strict else found
     names = [desired.shift.shift_name for desired in state.shifts]
+    valid = not any(not p.is_warning for p in problems)
     if output_format == "json":
-        report = json.dumps(_json_report(len(files), names, problems), ensure_ascii=False)
+        report = json.dumps(
+            _json_report(len(files), names, problems, valid=valid), ensure_ascii=False
+        )
         click.echo(escape_json(report))
     elif output_format == "github":
         for problem in problems:
@@ -54,16 +68,19 @@ def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format:
         for problem in problems:
             click.echo(render_problem(problem, color=color))
         click.echo(_summary(len(files), len(names), problems), err=bool(problems))
-    if problems:
+    if not valid:
         ctx.exit(EXIT_ERROR)
 
 
 def render_problem(problem: Problem, *, color: bool) -> str:
-    """``path:line:col: field: message``; on a terminal the place stands out."""
+    """``path:line:col: [warning:] field: message``; on a terminal the place stands out."""
     if not color:
         return str(problem)
     field = f" {click.style(escape(problem.field), fg='yellow')}:" if problem.field else ""
-    return f"{click.style(str(problem.location), bold=True)}:{field} {escape(problem.message)}"
+    kind = f" {click.style('warning', fg='magenta')}:" if problem.is_warning else ""
+    return (
+        f"{click.style(str(problem.location), bold=True)}:{kind}{field} {escape(problem.message)}"
+    )
 
 
 def _use_color(ctx: click.Context) -> bool:
@@ -71,10 +88,15 @@ def _use_color(ctx: click.Context) -> bool:
     return options.use_color() if options else False
 
 
+def _settings(ctx: click.Context) -> Settings:
+    # The same discovery as every command (--config, SHIFTCTL_CONFIG, the nearest file).
+    options = ctx.find_object(GlobalOptions)
+    return settings_of(options) if options else load_settings()
+
+
 def default_shifts_dir(ctx: click.Context) -> Path:
     """The configured shifts folder (``shifts:`` in shiftctl.yaml, else ``shifts/``)."""
-    options = ctx.find_object(GlobalOptions)
-    return shown((settings_of(options) if options else load_settings()).shifts_dir)
+    return shown(_settings(ctx).shifts_dir)
 
 
 def _summary(files: int, shifts: int, problems: Sequence[Problem]) -> str:
@@ -82,17 +104,29 @@ def _summary(files: int, shifts: int, problems: Sequence[Problem]) -> str:
         return f"{_plural(shifts, 'shift')} in {_plural(files, 'file')}: no problems"
     broken = len({problem.location.path for problem in problems})
     checked = f"{_plural(files, 'file')} checked, {_plural(shifts, 'valid shift')}"
-    return f"{_plural(len(problems), 'problem')} in {_plural(broken, 'file')} ({checked})"
+    warnings = sum(1 for p in problems if p.is_warning)
+    errors = len(problems) - warnings
+    counts = ", ".join(
+        text
+        for count, text in (
+            (errors, _plural(errors, "error")),
+            (warnings, _plural(warnings, "warning")),
+        )
+        if count
+    )
+    return f"{counts} in {_plural(broken, 'file')} ({checked})"
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _json_report(files: int, names: list[str], problems: Sequence[Problem]) -> dict[str, object]:
+def _json_report(
+    files: int, names: list[str], problems: Sequence[Problem], *, valid: bool
+) -> dict[str, object]:
     return {
         "format_version": JSON_FORMAT_VERSION,
-        "valid": not problems,
+        "valid": valid,
         "files": files,
         "shifts": names,
         "problems": [
@@ -102,6 +136,7 @@ def _json_report(files: int, names: list[str], problems: Sequence[Problem]) -> d
                 "column": p.location.column,
                 "field": p.field,
                 "message": p.message,
+                "severity": p.severity,
             }
             for p in problems
         ],
@@ -109,13 +144,13 @@ def _json_report(files: int, names: list[str], problems: Sequence[Problem]) -> d
 
 
 def github_annotation(problem: Problem) -> str:
-    """A GitHub Actions ``::error`` workflow command for one problem."""
+    """A GitHub Actions ``::error`` (or ``::warning``) workflow command for one problem."""
     where = problem.location
     properties = [f"file={workflow_property(where.path)}"]
     if where.line:
         properties += [f"line={where.line}", f"col={where.column}"]
     properties.append(f"title={workflow_property(problem.field or 'shift file')}")
-    return f"::error {','.join(properties)}::{workflow_data(problem.message)}"
+    return f"::{problem.severity} {','.join(properties)}::{workflow_data(problem.message)}"
 
 
 @click.command("fmt")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from reconciler.cli._state import DEFAULT_EMULATOR_DB
 from reconciler.emulator import (
@@ -21,6 +20,7 @@ from reconciler.emulator import (
     create_app,
     make_server,
 )
+from reconciler.emulator.seed_text import parse_seed
 from reconciler.errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
@@ -204,13 +204,10 @@ def _open(db: str, config: EmulatorConfig, seed_file: str | None) -> EmulatorApp
 
 
 def _read_seed(path: str) -> dict[str, Any]:
-    """A seed document from YAML or JSON (JSON is YAML)."""
+    """A seed document from YAML or JSON, read as ``POST /_emulator/seed`` reads it."""
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the seed: {exc}") from None
-    except RecursionError:
-        raise InputError(f"{path}: cannot read the seed: nested too deeply") from None
-    if not isinstance(document, dict):
-        raise InputError(f"{path}: the seed must be a mapping with users, shifts, groups")
-    return document
+        return parse_seed(Path(path).read_bytes())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the seed: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise InputError(f"{path}: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -13,10 +14,10 @@ import click
 
 from reconciler import commands
 from reconciler.apply import ApplyReport, Outcome
-from reconciler.cli._state import GlobalOptions, settings_of
+from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions, settings_of
 from reconciler.config import shown
 from reconciler.converge import Unsettled, unsettled
-from reconciler.errors import EXIT_CHANGES, InputError, PartialApplyError
+from reconciler.errors import EXIT_CHANGES, InputError, PartialApplyError, blocking
 from reconciler.feishu.stats import calls_document, calls_line
 from reconciler.plan import Overrides, Plan
 from reconciler.render import SYMBOL, render, render_text
@@ -92,7 +93,8 @@ def plan_command(
     if out:
         commands.save_plan(plan, out)
         click.echo(
-            f"Saved the plan to {out}; apply exactly it with: shiftctl apply {out}", err=True
+            f"Saved the plan to {out}; apply exactly it with: {again(options, 'apply', out)}",
+            err=True,
         )
     plan.raise_if_blocked()
     if detailed_exitcode and plan.has_changes:
@@ -162,7 +164,7 @@ def apply_command(
         document["unsettled"] = [str(u) for u in left]
         document["calls"] = calls_document(stats)
         commands.write_json(report, document)
-    _finish(result, plan, left, calls_line(stats))
+    _finish(result, plan, left, calls_line(stats), options, plan_file)
 
 
 @contextmanager
@@ -200,7 +202,32 @@ def _outcome_line(outcome: Outcome) -> str:
     return escape(text)  # ids and messages come from the tenant
 
 
-def _finish(result: ApplyReport, plan: Plan, left: tuple[Unsettled, ...], calls: str) -> None:
+def again(options: GlobalOptions, *args: str) -> str:
+    """The shiftctl command line for ``args`` against the same target as this run.
+
+    Hints must lead where this run went: a plan made with ``--emulator`` is applied
+    with ``--emulator``, never against whatever ``FEISHU_*`` points at.
+    """
+    words = ["shiftctl"]
+    if options.config_path:
+        words += ["--config", options.config_path]
+    if options.endpoint:
+        words += ["--endpoint", options.endpoint]
+    if options.emulator_db == DEFAULT_EMULATOR_DB:
+        words.append("--emulator")
+    elif options.emulator_db is not None:
+        words.append(f"--emulator={options.emulator_db}")
+    return shlex.join([*words, *args])
+
+
+def _finish(
+    result: ApplyReport,
+    plan: Plan,
+    left: tuple[Unsettled, ...],
+    calls: str,
+    options: GlobalOptions,
+    plan_file: str | None,
+) -> None:
     if not plan.has_changes:
         click.echo(f"API calls: {calls}.")
         return
@@ -216,10 +243,17 @@ def _finish(result: ApplyReport, plan: Plan, left: tuple[Unsettled, ...], calls:
         click.echo("Verified from the tenant's answers: every change took effect.")
     click.echo(f"API calls: {calls}.")
     if not result.ok:
-        raise PartialApplyError(
-            f"{failed} operation{'s' if failed != 1 else ''} failed and {skipped} skipped; "
-            "fix the cause and run apply again to converge"
-        )
+        what = f"{failed} operation{'s' if failed != 1 else ''} failed and {skipped} skipped"
+        if plan_file is None:
+            then = f"fix the cause and run {again(options, 'apply', '--auto-approve')} to converge"
+        else:
+            # The saved plan is stale now (part of it was applied): it would be refused.
+            replan = again(options, "plan", "--out", plan_file)
+            then = (
+                f"fix the cause, then plan again, review and apply the new plan: {replan} && "
+                f"{again(options, 'apply', plan_file)}"
+            )
+        raise PartialApplyError(f"{what}; {then}")
     if left:
         raise PartialApplyError(
             f"{len(left)} change{'s' if len(left) != 1 else ''} did not take effect as sent "
@@ -246,13 +280,22 @@ def import_command(options: GlobalOptions, names: tuple[str, ...], out_dir: str 
     for skipped in result.skipped:
         click.echo(escape(f"skipped {skipped.shift_name!r}: {skipped.reason}"))
     click.echo(f"Import: {len(result.written)} written to {target}, {len(result.skipped)} skipped.")
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    failing = sorted({p.location.path for p in blocking(result.problems, strict=settings.strict)})
+    if failing:
+        files = "1 imported file does" if len(failing) == 1 else f"{len(failing)} imported files do"
+        raise InputError(
+            f"{files} not validate: {', '.join(failing)}; the tenant allowed it, shiftctl "
+            "refuses it: fix the file before the next plan"
+        )
     if result.problems:
-        for problem in result.problems:
-            click.echo(str(problem), err=True)
-        broken = len({problem.location.path for problem in result.problems})
-        files = "1 imported file breaks" if broken == 1 else f"{broken} imported files break"
+        warned = len({p.location.path for p in result.problems})
+        files = "1 imported file has" if warned == 1 else f"{warned} imported files have"
+        click.echo(f"shiftctl: {files} warnings (they do not block plan)", err=True)
+    if result.written and not result.schema_found:
         click.echo(
-            f"shiftctl: {files} a rule of the shift files (the tenant allowed it); "
-            "fix before the next plan",
+            f"shiftctl: the files' $schema comment points at {result.schema_ref}, which does not "
+            "exist: `shiftctl init` writes the schema there (or `shiftctl schema > FILE`)",
             err=True,
         )

@@ -303,6 +303,14 @@ def delete_command(options: GlobalOptions, record_ids: tuple[str, ...], fmt: str
     help="Report unknown users on stderr and go on (off: any unknown user is an error).",
 )
 @click.option("--need-overtime", is_flag=True, help="Also overtime segments.")
+@click.option(
+    "--summary", is_flag=True, help="One row per person: days, late, early, lack, no punch."
+)
+@click.option(
+    "--only-exceptions",
+    is_flag=True,
+    help="Only rows (or, with --summary, people) with a Late, Early or Lack.",
+)
 @_reading_options
 @click.pass_obj
 def tasks_command(
@@ -313,12 +321,19 @@ def tasks_command(
     ignore_invalid_users: bool,
     include_terminated: bool,
     need_overtime: bool,
+    summary: bool,
+    only_exceptions: bool,
     employee_type: str,
     csv_raw: bool,
     fmt: flows.OutputFormat,
     tz: datetime.tzinfo | None,
 ) -> None:
-    """Read attendance results: one row per user, day and shift segment."""
+    """Read attendance results: one row per user, day and shift segment.
+
+    A Late, Early or Lack that a supplement (leave, travel, a correction) explains
+    is not an exception. On a flexible shift OUT_PLAN shows the off time the day
+    slid to (18:30→19:08): the check-out is judged against it.
+    """
     with connect(settings_of(options)) as client:
         result = flows.query_tasks(
             client,
@@ -330,13 +345,35 @@ def tasks_command(
             include_terminated=include_terminated,
             need_overtime=need_overtime,
         )
-        names = flows.shift_names(client, result)
+        shifts = {} if summary else flows.read_shifts(client, result)
         zones = tz or flows.task_zones(client, result)
     _report_skipped(result.invalid_user_ids, result.unauthorized_user_ids)
-    _echo(
-        flows.render_tasks(result, fmt, zones, shift_names=names, width=_width(), csv_raw=csv_raw),
-        raw=csv_raw,
-    )
+    if summary:
+        people = flows.summarize(result.tasks)
+        if only_exceptions:
+            people = [person for person in people if person.has_exceptions]
+        text = flows.render_summary(
+            people,
+            fmt,
+            first=first,
+            last=last,
+            invalid_user_ids=result.invalid_user_ids,
+            unauthorized_user_ids=result.unauthorized_user_ids,
+            width=_width(),
+            csv_raw=csv_raw,
+        )
+    else:
+        text = flows.render_tasks(
+            result,
+            fmt,
+            zones,
+            shift_names=flows.names_of(shifts),
+            width=_width(),
+            shifts=shifts,
+            keep=(lambda row: flows.is_exception(row.result)) if only_exceptions else None,
+            csv_raw=csv_raw,
+        )
+    _echo(text, raw=csv_raw)
 
 
 def _echo(text: str, *, raw: bool) -> None:

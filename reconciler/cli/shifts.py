@@ -53,7 +53,8 @@ def list_command(options: GlobalOptions, names: tuple[str, ...], fmt: str) -> No
         found = [
             remote
             for remote in client.list_shifts()
-            if not names or any(fnmatch.fnmatchcase(remote.name, glob) for glob in names)
+            if not names
+            or any(fnmatch.fnmatchcase(n, g) for g in names for n in (remote.name, remote.key))
         ]
     _echo(sorted(found, key=lambda r: (r.name, r.shift_id)), fmt)
 
@@ -74,12 +75,17 @@ def get_command(options: GlobalOptions, shift_id: str, fmt: str) -> None:
 @_format_option
 @click.pass_obj
 def query_command(options: GlobalOptions, name: str, fmt: str) -> None:
-    """One shift by its exact name (Feishu's query by name)."""
+    """One shift by its name (Feishu's query by name).
+
+    The name matches after NFC and trimming, as plan matches names: when Feishu's
+    exact query finds nothing, the listing is searched. The tenant's own spelling
+    is what is shown.
+    """
     with commands.connect(settings_of(options)) as client:
-        remote = client.query_shift(name)
-    if remote is None:
+        found = commands.find_shifts(client, name)
+    if not found:
         raise InputError(f"no shift named {name!r} in the tenant")
-    _echo([remote], fmt)
+    _echo(found, fmt)
 
 
 def _echo(remotes: list[RemoteShift], fmt: str) -> None:

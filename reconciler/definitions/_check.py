@@ -12,13 +12,14 @@ from reconciler.definitions._schema import schema_problems
 from reconciler.definitions._semantic import semantic_problems
 from reconciler.definitions._walk import collect_files
 from reconciler.definitions._yaml import Document, LoadedFile, load_file
-from reconciler.errors import InputError, Problem, SourceLocation, ValidationFailed
-from reconciler.model import Shift
+from reconciler.errors import InputError, Problem, SourceLocation, ValidationFailed, blocking
+from reconciler.model import Shift, normalize_name
 
 __all__ = [
     "CheckedFile",
     "DesiredShift",
     "DesiredState",
+    "NameIndex",
     "check",
     "check_file",
     "collect_files",
@@ -40,9 +41,10 @@ class DesiredShift:
 
 @dataclass(frozen=True, slots=True)
 class DesiredState:
-    """Every shift the files define, sorted by ``shift_name``."""
+    """Every shift the files define, sorted by ``shift_name``, and the files' warnings."""
 
     shifts: tuple[DesiredShift, ...]
+    warnings: tuple[Problem, ...] = ()
 
     def by_name(self) -> dict[str, DesiredShift]:
         return {desired.shift.shift_name: desired for desired in self.shifts}
@@ -105,35 +107,66 @@ def _check_document(document: Document) -> tuple[Shift | None, list[Problem]]:
     except (TypeError, ValueError) as exc:  # the schema should make this unreachable
         return None, [Problem(document.start, "", f"not a valid shift: {exc}")]
     problems = said_once(document, semantic_problems(document, shift))
-    return (None if problems else shift), problems
+    return (shift if all(p.is_warning for p in problems) else None), problems
 
 
 def check(paths: Sequence[str | Path]) -> tuple[DesiredState, list[Problem]]:
-    """Check every file under ``paths``; returns the valid shifts and every problem, sorted."""
+    """Check every file under ``paths``; returns the usable shifts and every problem, sorted.
+
+    A shift with warnings only is usable; the state carries those warnings too.
+    """
     files, problems = collect_files(paths)
-    first_seen: dict[str, SourceLocation] = {}
+    names = NameIndex()
+    first_seen: dict[str, SourceLocation] = {}  # by normalised name, for the renames
     shifts: list[DesiredShift] = []
     claims: list[Claim] = []
     for path in files:
-        checked = check_file(path)
+        checked = check_file(path)  # one file at a time: thousands of files stay small
         problems.extend(checked.problems)
         claims.extend(checked.claims)
         for desired, where in zip(checked.shifts, checked.name_locations, strict=True):
-            name = desired.shift.shift_name
-            if name in first_seen:
-                message = f"duplicate shift_name {name!r}, also defined at {first_seen[name]}"
-                problems.append(Problem(where, "shift_name", message))
-                continue
-            first_seen[name] = where
-            shifts.append(desired)
+            duplicate = names.add(desired.shift.shift_name, where)
+            if duplicate is None:
+                shifts.append(desired)
+                first_seen[normalize_name(desired.shift.shift_name)] = where
+            else:
+                problems.append(duplicate)
     problems.extend(rename_problems(claims, first_seen))
     shifts.sort(key=lambda desired: desired.shift.shift_name)
-    return DesiredState(tuple(shifts)), sorted(problems)
+    problems.sort()
+    warnings = tuple(p for p in problems if p.is_warning)
+    return DesiredState(tuple(shifts), warnings), problems
 
 
-def load_desired(paths: Sequence[str | Path]) -> DesiredState:
-    """The desired state, or ``ValidationFailed`` carrying every problem found."""
+class NameIndex:
+    """Shift names seen so far, matched after NFC and trimming, and where each is written.
+
+    Feishu refuses a second shift of one name, and the plan could not tell two apart.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[str, SourceLocation]] = {}
+
+    def add(self, name: str, where: SourceLocation) -> Problem | None:
+        """None the first time a name is seen; after that the duplicate problem."""
+        key = normalize_name(name)
+        if key not in self._seen:
+            self._seen[key] = (name, where)
+            return None
+        other, at = self._seen[key]
+        same = "" if other == name else f" (as {other!r})"
+        return Problem(
+            where, "shift_name", f"duplicate shift_name {name!r}, also defined at {at}{same}"
+        )
+
+
+def load_desired(paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:
+    """The desired state, or ``ValidationFailed`` carrying every error found.
+
+    Warnings do not stop it (they are in the state) unless ``strict``.
+    """
     state, problems = check(paths)
-    if problems:
-        raise ValidationFailed(problems)
+    stopping = blocking(problems, strict=strict)
+    if stopping:
+        raise ValidationFailed(stopping)
     return state

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.definitions._check import check_file, collect_files
+from reconciler.definitions._check import CheckedFile, NameIndex, check_file, collect_files
 from reconciler.definitions._comments import collect_notes
 from reconciler.definitions._render import SCHEMA_COMMENT, render_document
 from reconciler.errors import Problem, SourceLocation
@@ -52,9 +52,14 @@ class FormatResult:
 def format_files(
     paths: Sequence[str | Path], *, write: bool
 ) -> tuple[list[FormatResult], list[Problem]]:
-    """Canonical text for every shift file under ``paths``; ``write`` saves changed ones."""
+    """Canonical text for every shift file under ``paths``; ``write`` saves changed ones.
+
+    As in ``validate``, a shift name defined twice across the files is a problem, and
+    the file with the later one is left alone.
+    """
     files, problems = collect_files(paths)
-    results = [format_file(path) for path in files]
+    names = NameIndex()
+    results = [_format_checked(check_file(path), names) for path in files]
     if write:
         results = [_save(result) for result in results]
     return results, problems
@@ -78,11 +83,23 @@ def _save(result: FormatResult) -> FormatResult:
 
 
 def format_file(path: Path) -> FormatResult:
-    """Canonical text for one file, or the problems that prevent it (nothing is written)."""
-    checked = check_file(path)
+    """Canonical text for one file, or the errors that prevent it (nothing is written).
+
+    Warnings do not prevent formatting (``validate`` reports them).
+    """
+    return _format_checked(check_file(path), NameIndex())
+
+
+def _format_checked(checked: CheckedFile, names: NameIndex) -> FormatResult:
+    path = Path(checked.loaded.path)
     text = checked.loaded.text
-    if checked.problems or text is None:
-        return FormatResult(path, text, None, checked.problems)
+    errors = [p for p in checked.problems if not p.is_warning]
+    for desired, where in zip(checked.shifts, checked.name_locations, strict=True):
+        duplicate = names.add(desired.shift.shift_name, where)
+        if duplicate is not None:
+            errors.append(duplicate)
+    if errors or text is None:
+        return FormatResult(path, text, None, tuple(errors))
     if any(document.anchored for document in checked.loaded.documents):
         return FormatResult(path, text, None, (), LEFT_ALONE)
     _, _, header_lines = _leading_comments(text)

@@ -57,14 +57,16 @@ def claims_of(document: Document, shift: Shift) -> tuple[Claim, ...]:
 def rename_problems(claims: Sequence[Claim], names: dict[str, SourceLocation]) -> list[Problem]:
     """Across files: a previous name that is another shift's name, or claimed twice.
 
-    ``names`` maps every defined ``shift_name`` to where it is written.
+    ``names`` maps every defined ``shift_name`` (normalised: NFC, trimmed) to where it
+    is written; names are matched the same way.
     """
     problems: list[Problem] = []
     first: dict[str, Claim] = {}
     for claim in claims:
-        if claim.name == claim.shift_name:
+        key = normalize_name(claim.name)
+        if key == normalize_name(claim.shift_name):
             continue  # reported with the document
-        owner = names.get(claim.name)
+        owner = names.get(key)
         if owner is not None:
             message = (
                 f"{claim.name!r} is the shift_name of another shift, defined at {owner}; "
@@ -72,7 +74,7 @@ def rename_problems(claims: Sequence[Claim], names: dict[str, SourceLocation]) -
             )
             problems.append(Problem(claim.where, _FIELD, message))
             continue
-        earlier = first.get(claim.name)
+        earlier = first.get(key)
         if earlier is not None and earlier.shift_name != claim.shift_name:
             message = (
                 f"{claim.name!r} is also a previous name of {earlier.shift_name!r} at "
@@ -80,5 +82,5 @@ def rename_problems(claims: Sequence[Claim], names: dict[str, SourceLocation]) -
             )
             problems.append(Problem(claim.where, _FIELD, message))
             continue
-        first.setdefault(claim.name, claim)
+        first.setdefault(key, claim)
     return problems

@@ -1,4 +1,9 @@
-"""Rules a schema cannot express: how the times and thresholds of a shift fit together."""
+"""Rules a schema cannot express: how the times and thresholds of a shift fit together.
+
+Two kinds, each rule's source in docs/shifts.md ("What validate checks"): errors are
+what Feishu's pages say it refuses (an apply would fail); warnings are ours: values
+that are suspicious but that Feishu, and its admin console, accept.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from reconciler.definitions._renames import own_findings
 from reconciler.definitions._yaml import Document, JsonPath, dotted
 from reconciler.errors import Problem
-from reconciler.model import OvertimeRule, RestRule, Shift, minutes_of
+from reconciler.model import OvertimeRule, RestRule, Shift, minutes_of, normalize_name
 
 __all__ = ["semantic_problems"]
 
@@ -19,7 +24,9 @@ _RULES = "punch_time_rule"
 
 def semantic_problems(document: Document, shift: Shift) -> list[Problem]:
     """Every semantic problem of a schema-valid shift, located in its document."""
-    findings = [
+    errors = [*_first_segment(shift), *_rest_day(shift)]
+    warnings = [
+        *_name(shift),
         *_punch_count(shift),
         *_segments(shift),
         *_thresholds(shift),
@@ -28,9 +35,40 @@ def semantic_problems(document: Document, shift: Shift) -> list[Problem]:
         *_spans("overtime_rule", shift.overtime_rule),
         *own_findings(document, shift),
     ]
+    located = [Problem(document.locate(path), dotted(path), message) for path, message in errors]
+    located += [
+        Problem(document.locate(path), dotted(path), message, "warning")
+        for path, message in warnings
+    ]
+    return located
+
+
+def _first_segment(shift: Shift) -> Iterator[_Finding]:
+    # Feishu: "the first segment's no_need_on must be false" (shift/create).
+    if shift.punch_time_rule and shift.punch_time_rule[0].no_need_on:
+        yield ((_RULES, 0, "no_need_on"), "the first segment always needs a check-in")
+
+
+def _rest_day(shift: Shift) -> Iterator[_Finding]:
+    # Feishu: day_type "cannot be 2 when is_flexible is true" (shift/create).
     if shift.day_type == 2 and shift.is_flexible:
-        findings.append((("day_type",), "a rest-day shift (day_type 2) cannot be flexible"))
-    return [Problem(document.locate(path), dotted(path), message) for path, message in findings]
+        yield (("day_type",), "a rest-day shift (day_type 2) cannot be flexible")
+
+
+def _name(shift: Shift) -> Iterator[_Finding]:
+    name = shift.shift_name
+    if name != name.strip():
+        yield (
+            ("shift_name",),
+            f"{name!r} has spaces at the start or end; Feishu keeps them as written, "
+            "and shiftctl matches the name without them",
+        )
+    elif name != normalize_name(name):
+        yield (
+            ("shift_name",),
+            f"{name!a} is not in Unicode NFC form ({normalize_name(name)!r} is); "
+            "Feishu keeps it as written, and shiftctl matches its NFC form",
+        )
 
 
 def _punch_count(shift: Shift) -> Iterator[_Finding]:
@@ -39,7 +77,8 @@ def _punch_count(shift: Shift) -> Iterator[_Finding]:
         yield (
             ("punch_times",),
             f"is {shift.punch_times} but punch_time_rule has {count} "
-            f"segment{'s' if count != 1 else ''}; they must match",
+            f"segment{'s' if count != 1 else ''}; Feishu ignores punch_times (a legacy "
+            "field) and uses the segments",
         )
 
 
@@ -57,11 +96,9 @@ def _segments(shift: Shift) -> Iterator[_Finding]:
             yield (
                 (_RULES, index, "on_time"),
                 f"{rule.on_time} is before the previous segment ends ({previous_off}); "
-                "segments must be in order and must not overlap",
+                "segments should be in order and not overlap",
             )
         previous_off = rule.off_time
-    if shift.punch_time_rule and shift.punch_time_rule[0].no_need_on:
-        yield ((_RULES, 0, "no_need_on"), "the first segment always needs a check-in")
 
 
 def _thresholds(shift: Shift) -> Iterator[_Finding]:

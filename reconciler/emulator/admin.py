@@ -11,11 +11,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from reconciler.emulator import quota
 from reconciler.emulator.faults import FaultController
-from reconciler.emulator.seed import SeedError, apply_seed
+from reconciler.emulator.seed import apply_seed
+from reconciler.emulator.seed_text import parse_seed
 from reconciler.emulator.store import DATA_TABLES, Store
 from reconciler.emulator.wire import ApiError, invalid, json_body
 
@@ -39,9 +41,14 @@ def reset(store: Store, faults: FaultController, request: Request) -> dict[str, 
 
 
 def seed(store: Store, faults: FaultController, request: Request) -> dict[str, Any]:
+    """A seed document as JSON or YAML, whatever the Content-Type (docs/emulator.md)."""
     try:
-        return apply_seed(store, json_body(request))
-    except SeedError as exc:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise invalid("request body too large") from None
+    try:
+        return apply_seed(store, parse_seed(raw))
+    except ValueError as exc:  # SeedError included
         raise invalid(str(exc)) from None
 
 

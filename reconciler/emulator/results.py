@@ -43,7 +43,8 @@ publish its engine, so this is the contract's INFERRED algorithm (§8, §11):
   Lack. An exempt side is NoNeedCheck and counts no punch: ``no_need_on`` of a
   segment, or ``no_need_off`` of the segment or of the shift. (The stored form
   fills a segment's ``no_need_off`` with false, so an explicit false cannot
-  undo the shift's true.) A rest-day shift (``day_type`` 2) exempts every side.
+  undo the shift's true.) A rest-day shift (``day_type`` 2) exempts every side but
+  still attaches the punches its windows see (duty worked on a rest day shows).
 * Without a punch the record id is ``""`` and the record key is absent.
   ``check_*_shift_time`` are the scheduled (not slid) on/off times.
 * Not modelled, as they need other days or approvals: breaks
@@ -105,8 +106,7 @@ def task_records(
 ) -> list[dict[str, Any]]:
     """The ``records`` of one user's ``user_task`` for ``day``, as the wire shows them."""
     segments = shift_segments(shift, day, tz)
-    if int(shift.get("day_type") or 1) == 2:  # a rest day checks nothing
-        segments = [replace(s, need_on=False, need_off=False) for s in segments]
+    rest_day = int(shift.get("day_type") or 1) == 2
     punches = sorted(_punches(flows), key=lambda p: (p.when, p.record_id))
     clock = int(now.timestamp())
     records: list[dict[str, Any]] = []
@@ -114,13 +114,30 @@ def task_records(
         first = _first(chain.check_in, punches)
         last = _last(chain.check_out, punches)
         for seg in chain.segments:
-            if need_overtime or not seg.overtime:
+            if not (need_overtime or not seg.overtime):
+                continue
+            if rest_day:
+                records.append(_rest_day_record(seg, first, last))
+            else:
                 records.append(_record(seg, chain, first, last, clock))
     return records
 
 
+def _rest_day_record(seg: Segment, first: _Punch | None, last: _Punch | None) -> dict[str, Any]:
+    """A rest-day shift judges nothing, but the duty punches it saw are attached."""
+    exempt = replace(seg, need_on=False, need_off=False)
+    record = _record(exempt, None, None, None, 0)
+    return {**record, **_attached("check_in", first), **_attached("check_out", last)}
+
+
+def _attached(side: str, punch: _Punch | None) -> dict[str, Any]:
+    if punch is None:
+        return {}
+    return {f"{side}_record_id": punch.record_id, f"{side}_record": dict(punch.flow)}
+
+
 def _record(
-    seg: Segment, chain: _Chain, first: _Punch | None, last: _Punch | None, now: int
+    seg: Segment, chain: _Chain | None, first: _Punch | None, last: _Punch | None, now: int
 ) -> dict[str, Any]:
     punch_in = first if seg.need_on else None
     punch_out = last if seg.need_off else None
@@ -132,8 +149,10 @@ def _record(
         **({"check_in_record": dict(punch_in.flow)} if punch_in else {}),
         "check_out_record_id": punch_out.record_id if punch_out else "",
         **({"check_out_record": dict(punch_out.flow)} if punch_out else {}),
-        "check_in_result": in_result or _unpunched(seg.need_on, chain.check_in, now),
-        "check_out_result": out_result or _unpunched(seg.need_off, chain.check_out, now),
+        "check_in_result": in_result
+        or _unpunched(seg.need_on, chain.check_in if chain else None, now),
+        "check_out_result": out_result
+        or _unpunched(seg.need_off, chain.check_out if chain else None, now),
         "check_in_result_supplement": "None",
         "check_out_result_supplement": "None",
         "check_in_shift_time": str(seg.on),
@@ -142,9 +161,9 @@ def _record(
     }
 
 
-def _unpunched(needed: bool, window: _Window, now: int) -> str:
+def _unpunched(needed: bool, window: _Window | None, now: int) -> str:
     """A side without a punch: exempt, Todo while its window is open, Lack once it closed."""
-    if not needed:
+    if not needed or window is None:
         return NO_NEED_CHECK
     return TODO if now < window.end else LACK
 

@@ -134,20 +134,26 @@ def _refuse_lone_surrogates(body: dict[str, Any]) -> None:
     """A ``"\\ud83d"`` escape without its pair parses, but is no Unicode text: JSON text is
     UTF-8 (RFC 8259 §8.1) and such a string cannot be stored or sent back. It is bad input,
     answered like any other (contract §11: a JSON envelope, never a 500)."""
-    stack: list[Any] = [body]
+    found = lone_surrogate(body)
+    if found is not None:
+        raise invalid(f"request body is not Unicode text: lone surrogate U+{ord(found):04X}")
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """The first lone surrogate in any key or text of ``value`` (parsed JSON), or None."""
+    stack: list[Any] = [value]
     while stack:  # iterative: a body may nest as deep as the parser allowed
         item = stack.pop()
         if isinstance(item, str):
             found = _SURROGATE.search(item)
             if found:
-                raise invalid(
-                    f"request body is not Unicode text: lone surrogate U+{ord(found.group()):04X}"
-                )
+                return found.group()
         elif isinstance(item, dict):
             stack.extend(item)
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+    return None
 
 
 def _reject_constant(name: str) -> Any:

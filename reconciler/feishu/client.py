@@ -140,8 +140,8 @@ class FeishuClient(FlowCalls):
             found = self._t.call(call, self._read)
         except NotFound:
             return None
-        # Feishu may match loosely; only the exact name is this shift.
-        return found if found.name == normalize_name(name) else None
+        # Feishu may match loosely; only the same name (after NFC and trimming) is this shift.
+        return found if found.key == normalize_name(name) else None
 
     def create_shift(self, shift: Shift) -> RemoteShift:
         """Create ``shift``; an unknown outcome is checked by name, so no duplicate appears."""

@@ -18,15 +18,19 @@ from reconciler.flows.checking import (
 )
 from reconciler.flows.importer import FailedBatch, ImportIncomplete, ImportSummary, send_rows
 from reconciler.flows.interrupt import stop_on_interrupt
+from reconciler.flows.outcomes import PersonSummary, due_off_time, is_exception, summarize
 from reconciler.flows.reading import (
     DeleteOutcome,
     delete_flows,
     distinct,
+    names_of,
     query_flows,
     query_tasks,
+    read_shifts,
     shift_names,
 )
 from reconciler.flows.render import OutputFormat, dumps, render_flow, render_flows, render_tasks
+from reconciler.flows.render_summary import render_summary
 from reconciler.flows.report import (
     delete_json,
     delete_lines,
@@ -52,6 +56,7 @@ __all__ = [
     "ImportSummary",
     "InputFile",
     "OutputFormat",
+    "PersonSummary",
     "PunchRow",
     "RowProblem",
     "UserFlow",
@@ -62,26 +67,32 @@ __all__ = [
     "delete_json",
     "delete_lines",
     "distinct",
+    "due_off_time",
     "dumps",
     "good_rows",
     "identity_key",
     "import_failures",
     "import_line",
     "infer_format",
+    "is_exception",
     "logged_progress",
+    "names_of",
     "open_input",
     "parse_day",
     "parse_when",
     "query_flows",
     "query_tasks",
+    "read_shifts",
     "reading_zones",
     "refuse_bad",
     "render_flow",
     "render_flows",
+    "render_summary",
     "render_tasks",
     "send_rows",
     "shift_names",
     "stop_on_interrupt",
+    "summarize",
     "task_zones",
     "unknown_users",
     "user_zones",

@@ -17,6 +17,7 @@ from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.errors import AuthError, FeishuError, PermissionDenied
 from reconciler.feishu.limits import DELETE_BATCH, USER_BATCH, chunked
 from reconciler.feishu.types import TaskQueryResult, UserFlow
+from reconciler.model import Shift
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,10 @@ __all__ = [
     "DeleteOutcome",
     "delete_flows",
     "distinct",
+    "names_of",
     "query_flows",
     "query_tasks",
+    "read_shifts",
     "shift_names",
 ]
 
@@ -118,18 +121,28 @@ def query_tasks(
 
 
 def shift_names(client: FeishuClient, result: TaskQueryResult) -> Mapping[str, str]:
-    """The name of each shift the results use: one shift get per distinct id.
+    """The name of each shift the results use: one shift get per distinct id."""
+    return names_of(read_shifts(client, result))
+
+
+def read_shifts(client: FeishuClient, result: TaskQueryResult) -> dict[str, Shift]:
+    """Each shift the results use, by id: one shift get per distinct id.
 
     A shift that cannot be read (deleted since, no permission) is left out: its
     id still identifies it, and the results matter more than its name.
     """
-    names = {DEFAULT_SHIFT_ID: DEFAULT_SHIFT_NAME}
+    shifts: dict[str, Shift] = {}
     for shift_id in sorted({t.shift_id for t in result.tasks} - {DEFAULT_SHIFT_ID, ""}):
         try:
-            names[shift_id] = client.get_shift(shift_id).name
+            shifts[shift_id] = client.get_shift(shift_id).shift
         except FeishuError as error:
-            log.warning("shift %s: its name cannot be read: %s", shift_id, error)
-    return names
+            log.warning("shift %s: it cannot be read: %s", shift_id, error)
+    return shifts
+
+
+def names_of(shifts: Mapping[str, Shift]) -> dict[str, str]:
+    """Shift ids to names (exactly as the tenant spells them), the default shift named."""
+    return {DEFAULT_SHIFT_ID: DEFAULT_SHIFT_NAME, **{i: s.shift_name for i, s in shifts.items()}}
 
 
 def _windows(

@@ -11,14 +11,16 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from reconciler.feishu.types import TaskQueryResult, TaskResult, UserFlow, UserTask
+from reconciler.flows.outcomes import due_off_time
 from reconciler.flows.table import fit_table
 from reconciler.flows.times import format_instant
 from reconciler.flows.zones import GroupZones
+from reconciler.model import Shift
 from reconciler.safetext import escape, escape_json, spreadsheet_cell
 
 __all__ = [
@@ -71,6 +73,8 @@ TASK_COLUMNS = (
     "check_out_result",
     "check_out_supplement",
     "check_out_record_id",
+    # Last, so scripts that read the columns by position keep working.
+    "check_out_due_time",
 )
 
 
@@ -91,7 +95,7 @@ def render_flows(
         document["flows"] = records
         return dumps(document | {"invalid_user_ids": list(invalid_user_ids)})
     if fmt == "csv":
-        return _csv(FLOW_COLUMNS, records, raw=csv_raw)
+        return csv_text(FLOW_COLUMNS, records, raw=csv_raw)
     headers = ("RECORD_ID", "USER", "CHECK_TIME", "LOCATION", "COMMENT", "EXTERNAL_ID")
     cells = [
         (
@@ -113,7 +117,7 @@ def render_flow(flow: UserFlow, fmt: OutputFormat, tz: Zones, *, csv_raw: bool =
     if fmt == "json":
         return dumps(record)
     if fmt == "csv":
-        return _csv(FLOW_COLUMNS, [record], raw=csv_raw)
+        return csv_text(FLOW_COLUMNS, [record], raw=csv_raw)
     shown = [(k, escape(_text(v))) for k, v in record.items() if v is not None and v != ""]
     return "\n".join(f"{k:<14} {v}" for k, v in shown)
 
@@ -167,15 +171,20 @@ def render_tasks(
     *,
     shift_names: Mapping[str, str] | None = None,
     width: int = 100,
+    shifts: Mapping[str, Shift] | None = None,
+    keep: Callable[[TaskRow], bool] | None = None,
     csv_raw: bool = False,
 ) -> str:
     """Results in ``fmt``; JSON also lists the ids Feishu refused.
 
     ``shift_names`` maps shift ids to names; a shift without one shows its id.
+    ``shifts`` (ids to definitions) lets a flexible day show the off time it slid to;
+    ``keep`` chooses the rows shown (the caller decides, say, only exceptions).
     """
     names = shift_names or {}
-    rows = task_rows(result)
-    records = [_task_record(row, tz, names) for row in rows]
+    known = shifts or {}
+    rows = [row for row in task_rows(result) if keep is None or keep(row)]
+    records = [_task_record(row, tz, names, known) for row in rows]
     if fmt == "json":
         zones = {t.group_id: _task_zone(tz, t) for t in result.tasks}
         return dumps(
@@ -187,7 +196,7 @@ def render_tasks(
             }
         )
     if fmt == "csv":
-        return _csv(TASK_COLUMNS, records, raw=csv_raw)
+        return csv_text(TASK_COLUMNS, records, raw=csv_raw)
     headers = (
         "USER",
         "NAME",
@@ -201,7 +210,7 @@ def render_tasks(
         "OUT",
         "OUT_RESULT",
     )
-    cells = [_task_cells(row, tz, names) for row in rows]
+    cells = [_task_cells(row, tz, names, known) for row in rows]
     table = fit_table(headers, cells, width, flexible=(0, 1, 3), empty="no results")
     if isinstance(tz, GroupZones):
         listed = ", ".join(tz.names(t.group_id for t in result.tasks))
@@ -211,7 +220,9 @@ def render_tasks(
     return f"{table}\ntimes in {where} (+1d: the next day)" if rows else table
 
 
-def _task_record(row: TaskRow, tz: Zones, names: Mapping[str, str]) -> dict[str, Any]:
+def _task_record(
+    row: TaskRow, tz: Zones, names: Mapping[str, str], shifts: Mapping[str, Shift]
+) -> dict[str, Any]:
     task, r = row.task, row.result
     zone = _task_zone(tz, task)
     record: dict[str, Any] = {
@@ -237,6 +248,8 @@ def _task_record(row: TaskRow, tz: Zones, names: Mapping[str, str]) -> dict[str,
         "check_out_result": r.check_out_result,
         "check_out_supplement": r.check_out_result_supplement,
         "check_out_record_id": r.check_out_record_id,
+        "check_out_due_time": format_instant(due_off_time(r, shifts.get(task.shift_id)), zone)
+        or None,
     }
 
 
@@ -244,7 +257,9 @@ def _actual(record: UserFlow | None, tz: datetime.tzinfo) -> str | None:
     return format_instant(record.check_time, tz) if record and record.check_time else None
 
 
-def _task_cells(row: TaskRow, tz: Zones, names: Mapping[str, str]) -> tuple[str, ...]:
+def _task_cells(
+    row: TaskRow, tz: Zones, names: Mapping[str, str], shifts: Mapping[str, Shift]
+) -> tuple[str, ...]:
     task, r = row.task, row.result
     zone = _task_zone(tz, task)
     shift = names.get(task.shift_id, task.shift_id)
@@ -254,13 +269,17 @@ def _task_cells(row: TaskRow, tz: Zones, names: Mapping[str, str]) -> tuple[str,
     seg = f"{row.segment}{'ot' if r.task_shift_type == 1 else ''}"
     actual_in = r.check_in_record.check_time if r.check_in_record else None
     actual_out = r.check_out_record.check_time if r.check_out_record else None
+    planned_out = _clock(r.check_out_shift_time, task.day, zone)
+    due = due_off_time(r, shifts.get(task.shift_id))
+    if due is not None:  # a flexible day: the off time it slid to is what was judged
+        planned_out += f"→{_clock(due, task.day, zone)}"
     return (
         *head,
         seg,
         _clock(r.check_in_shift_time, task.day, zone),
         _clock(actual_in, task.day, zone),
         _outcome(r.check_in_result, r.check_in_result_supplement),
-        _clock(r.check_out_shift_time, task.day, zone),
+        planned_out,
         _clock(actual_out, task.day, zone),
         _outcome(r.check_out_result, r.check_out_result_supplement),
     )
@@ -290,7 +309,7 @@ def dumps(value: object) -> str:
     return escape_json(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def _csv(columns: Sequence[str], records: Sequence[dict[str, Any]], *, raw: bool) -> str:
+def csv_text(columns: Sequence[str], records: Sequence[dict[str, Any]], *, raw: bool) -> str:
     rows = [
         [spreadsheet_cell(_text(record.get(name)), raw=raw) for name in columns]
         for record in records

@@ -1,7 +1,8 @@
 """Benchmarks of plan and apply against the served emulator with latency and the 50/s limit.
 
-The targets of PRODUCT.md §10, asserted here (docs/benchmarks.md explains each). Every test
-prints a table and adds a section to the JSON report (``_report.report_path()``).
+The engine's performance targets, asserted here (docs/benchmarks.md states and explains
+each). Every test prints a table and adds a section to the JSON report
+(``_report.report_path()``).
 Run with: pytest -m bench tests/bench/test_engine_bench.py -s
 """
 

@@ -95,7 +95,8 @@ def parse_invocation(root: click.Command, args: Sequence[str]) -> Parsed:
                 problems.append(f"{' '.join(path)}: {problem}")
             continue
         if isinstance(command, click.Group):
-            sub = command.get_command(click.Context(command), word)  # lazy groups load it
+            # get_command, not .commands: the root group loads its subcommands lazily.
+            sub = command.get_command(click.Context(command), word)
             if sub is None:
                 problems.append(f"{' '.join(path)}: no command {word!r}")
                 return Parsed(tuple(path), tuple(problems))

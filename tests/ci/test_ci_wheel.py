@@ -207,3 +207,14 @@ def test_installed_shiftctl_refuses_a_bad_file_with_its_location(installed: Inst
     assert "bad.yaml:" in output
     assert "no_such_field" in output
     assert "Traceback" not in output
+
+
+def test_installed_shiftctl_starts_a_repository_from_its_packaged_templates(
+    installed: Installed,
+) -> None:
+    result = installed.run("shiftctl", "init", "company")
+    assert result.returncode == 0, result.stdout + result.stderr
+    repo = installed.elsewhere / "company"
+    assert (repo / "schema" / "shift.schema.json").read_bytes() == SCHEMA.read_bytes()
+    assert (repo / ".github" / "workflows" / "shifts.yml").is_file()
+    assert installed.run("shiftctl", "--config", "company/shiftctl.yaml", "schema").returncode == 0

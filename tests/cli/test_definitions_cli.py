@@ -18,6 +18,7 @@ from reconciler.errors import Problem, SourceLocation
 ROOT = Path(__file__).parents[2]
 SHIFTS = ROOT / "shifts"
 BROKEN = ROOT / "tests" / "unit" / "definitions" / "broken"
+SUSPICIOUS = ROOT / "tests" / "unit" / "definitions" / "suspicious"
 UNQUOTED = (SHIFTS / "standard.yaml").read_text(encoding="utf-8").replace('"', "")
 
 
@@ -64,7 +65,7 @@ def test_validate_reports_every_problem_sorted_and_exits_1() -> None:
             assert any(got.startswith(want.removesuffix("…")) for got in lines), want
         else:
             assert want in lines
-    assert "problems in 51 files" in result.stderr
+    assert f"errors in {len(list(BROKEN.glob('*.yaml')))} files" in result.stderr
 
 
 def test_validate_json_is_a_stable_document() -> None:
@@ -92,6 +93,7 @@ def test_validate_json_is_a_stable_document() -> None:
                 "column": 11,
                 "field": "day_type",
                 "message": "must be one of 1, 2 (got 3)",
+                "severity": "error",
             }
         ],
     }
@@ -180,16 +182,40 @@ def test_fmt_rewrites_then_converges(repo: Path) -> None:
 
 
 def test_fmt_refuses_invalid_files_and_reports_why(repo: Path) -> None:
-    broken = UNQUOTED.replace("punch_times: 1", "punch_times: 2")
+    broken = UNQUOTED.replace("on_advance_minutes: 120", "on_advance_minutes: 800")
     (repo / "shifts" / "standard.yaml").write_text(broken, encoding="utf-8")
     result = run("fmt", "shifts")
     assert result.exit_code == 1
     assert result.stdout == (
-        "shifts/standard.yaml:4:14: punch_times: is 2 but punch_time_rule has 1 segment; "
-        "they must match\n"
+        "shifts/standard.yaml:10:25: punch_time_rule[0].on_advance_minutes: "
+        "must be at most 720 (got 800)\n"
     )
     assert "1 file left alone because of problems" in result.stderr
     assert (repo / "shifts" / "standard.yaml").read_text(encoding="utf-8") == broken
+
+
+def test_fmt_formats_a_file_that_has_only_warnings(repo: Path) -> None:
+    odd = UNQUOTED.replace("punch_times: 1", "punch_times: 2")
+    (repo / "shifts" / "standard.yaml").write_text(odd, encoding="utf-8")
+    result = run("fmt", "shifts")
+    assert result.exit_code == 0
+    assert result.stdout == "reformatted shifts/standard.yaml\n"
+    assert "punch_times: 2" in (repo / "shifts" / "standard.yaml").read_text(encoding="utf-8")
+
+
+def test_fmt_check_refuses_two_files_with_one_shift_name(repo: Path) -> None:
+    twin = (repo / "shifts" / "standard.yaml").read_text(encoding="utf-8")
+    (repo / "shifts" / "standard-copy.yaml").write_text(twin, encoding="utf-8")
+    before = {p: p.read_bytes() for p in (repo / "shifts").iterdir()}
+    for args in (("fmt", "--check"), ("fmt",)):
+        result = run(*args)
+        assert result.exit_code == 1, args
+        assert result.stdout == (
+            "shifts/standard.yaml:3:13: shift_name: duplicate shift_name '标准班', "
+            "also defined at shifts/standard-copy.yaml:3:13\n"
+        )
+        assert "1 file left alone because of problems" in result.stderr
+    assert before == {p: p.read_bytes() for p in (repo / "shifts").iterdir()}
 
 
 def test_schema_prints_the_packaged_schema() -> None:
@@ -206,7 +232,10 @@ def test_validate_and_fmt_default_to_the_configured_folder(repo: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout.startswith("definitions/standard.yaml:3:13: shift_name: duplicate")
     assert "also defined at definitions/night.yaml:3:13" in result.stdout
-    assert run("fmt", "--check").stdout == "would reformat definitions/night.yaml\n"
+    checked = run("fmt", "--check")
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines()[0] == "would reformat definitions/night.yaml"
+    assert checked.stdout.splitlines()[1].startswith("definitions/standard.yaml:3:13: shift_name:")
 
 
 def test_an_explicit_config_file_names_the_folder(repo: Path, tmp_path: Path) -> None:
@@ -226,3 +255,58 @@ def test_problems_are_plain_text_unless_on_a_terminal() -> None:
     styled = render_problem(problem, color=True)
     assert click.unstyle(styled) == "shifts/a.yaml:3:14: punch_times: is 2"
     assert styled != click.unstyle(styled)
+
+
+def test_validate_warns_without_failing_and_strict_refuses(tmp_path: Path) -> None:
+    path = SUSPICIOUS / "punch-times-mismatch.yaml"
+    result = run("validate", str(path))
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"{path}:3:14: warning: punch_times: is 2 but punch_time_rule has 1 segment; "
+        "Feishu ignores punch_times (a legacy field) and uses the segments\n"
+    )
+    assert result.stderr == "1 warning in 1 file (1 file checked, 1 valid shift)\n"
+    strict = run("validate", "--strict", str(path))
+    assert strict.exit_code == 1
+    assert strict.stdout.startswith(f"{path}:3:14: punch_times: is 2")
+    assert strict.stderr == "1 error in 1 file (1 file checked, 1 valid shift)\n"
+
+
+def test_strict_in_the_configuration_makes_warnings_errors(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(SUSPICIOUS / "late-more-than-lack.yaml", repo / "shifts")
+    assert run("validate").exit_code == 0
+    (repo / "shiftctl.yaml").write_text("strict: true\n", encoding="utf-8")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert "shifts/late-more-than-lack.yaml:7:27: punch_time_rule[0].late_minutes_as_late" in (
+        result.stdout
+    )
+    (repo / "shiftctl.yaml").write_text("strict: yes please\n", encoding="utf-8")
+    assert main(["validate"]) == 1  # a bad value is a configuration error
+
+
+def test_validate_json_and_github_show_the_severity() -> None:
+    paths = (str(SUSPICIOUS / "overlapping-breaks.yaml"), str(BROKEN / "day-type-3.yaml"))
+    report = json.loads(run("validate", "--format", "json", *paths).stdout)
+    assert report["valid"] is False
+    assert [(p["field"], p["severity"]) for p in report["problems"]] == [
+        ("day_type", "error"),
+        ("rest_time_rule[1].rest_begin_time", "warning"),
+    ]
+    only_warnings = run("validate", "--format", "json", paths[0])
+    assert only_warnings.exit_code == 0
+    assert json.loads(only_warnings.stdout)["valid"] is True
+    github = run("validate", "--format", "github", *paths).stdout.splitlines()
+    assert github[0].startswith("::error file=")
+    assert github[1].startswith("::warning file=")
+    assert github[1].endswith("::break 12:30–13:30 overlaps break 12:00–13:00")
+    strict = run("validate", "--strict", "--format", "github", paths[0]).stdout
+    assert strict.startswith("::error file=")
+
+
+def test_warnings_are_marked_on_a_terminal_too() -> None:
+    problem = Problem(SourceLocation("a.yaml", 3, 14), "punch_times", "is 2", "warning")
+    assert render_problem(problem, color=False) == "a.yaml:3:14: warning: punch_times: is 2"
+    assert click.unstyle(render_problem(problem, color=True)) == str(problem)

@@ -231,7 +231,7 @@ def test_partial_failure_reports_each_operation_and_a_rerun_converges(ws: Worksp
     apply = ("apply", "--auto-approve", "--concurrency", "1", "--no-usage")
     code, out, err = ws.run(*apply, "--report", "report.json")
     assert code == 5
-    assert "re-run" in err or "run apply again" in err
+    assert f"and run shiftctl --emulator={ws.db} apply --auto-approve to converge" in err
     report = json.loads(Path("report.json").read_text(encoding="utf-8"))
     by_name = {op["shift_name"]: op for op in report["operations"]}
     assert report["summary"] == {"applied": 2, "failed": 1, "skipped": 1}
@@ -437,8 +437,20 @@ def test_import_lists_the_problems_of_a_shift_the_tenant_allowed(ws: Workspace) 
     code, out, err = ws.run("import", "--out", "imported")
     assert code == 0
     assert "Import: 2 written to imported, 0 skipped." in out
-    assert "imported/Odd.yaml:3:14: punch_times: is 2 but punch_time_rule has 1 segment" in err
-    assert "1 imported file breaks a rule of the shift files" in err
+    assert "imported/Odd.yaml:3:14: warning: punch_times: is 2 but punch_time_rule has 1 seg" in err
+    assert "1 imported file has warnings (they do not block plan)" in err
+    # A warning never blocks: the plan over the imported files converges at once.
+    ws.config("shifts: imported\n")
+    code, out, _ = ws.run("plan", "--detailed-exitcode")
+    assert code == 0, out
+    assert "Warnings in the shift files" in out
+    # Strict mode (the configuration's strict: true) refuses it, and import says so.
+    ws.config("shifts: imported\nstrict: true\n")
+    assert ws.run("plan")[0] == 1
+    (ws.root / "imported" / "Odd.yaml").unlink()
+    code, _, err = ws.run("import", "--out", "imported")
+    assert code == 1
+    assert "shiftctl: 1 imported file does not validate: imported/Odd.yaml;" in err
 
 
 def test_import_defaults_to_the_configured_folder_named_as_the_repository_does(

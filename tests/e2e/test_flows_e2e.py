@@ -600,3 +600,78 @@ def test_one_bad_row_at_the_end_of_a_100000_row_file_stops_it_with_its_line(
     assert f"{path}:100002: check_time: '2024-03-04 09:00' has no offset" in run.err
     assert "1 bad row: nothing was sent" in run.err
     assert tenant.stored() == []
+
+
+def test_the_summary_counts_each_persons_week_and_exceptions_filter(tenant: Tenant) -> None:
+    assert tenant.shiftctl("flows", "import", tenant.punches_csv()).code == 0
+    summary = tenant.tasks("--summary", fmt="json")
+    assert summary.code == 0, summary.err
+    people = {p["user_id"]: p for p in summary.json()["people"]}
+    counts = ("days", "late", "early", "lack", "no_punch", "todo", "exception_days")
+    assert {u: tuple(p[c] for c in counts) for u, p in people.items()} == {
+        "u1": (5, 0, 0, 0, 0, 0, 0),
+        "u2": (5, 1, 1, 0, 0, 0, 2),  # late on Tuesday, early on Wednesday
+        "u3": (5, 0, 0, 0, 3, 0, 2),  # no check-out Thursday, absent Friday
+    }
+    assert people["u2"]["employee_name"] == "Bob"
+    as_csv = tenant.tasks("--summary", "--only-exceptions").csv()
+    assert [(r["user_id"], r["no_punch"]) for r in as_csv] == [("u2", "0"), ("u3", "3")]
+    table = tenant.tasks("--summary", fmt="table").out.splitlines()
+    assert table[0].split() == [
+        "USER", "NAME", "DAYS", "LATE", "EARLY", "LACK", "NO_PUNCH", "TODO", "EXC_DAYS"
+    ]  # fmt: skip
+    assert table[-1] == "3 people, 2 with exceptions, 2024-03-04 to 2024-03-08"
+    # Without --summary, --only-exceptions keeps the rows an admin must act on.
+    rows = tenant.tasks("--only-exceptions").csv()
+    assert [(r["user_id"], r["day"]) for r in rows] == [
+        ("u2", WEEK[1]),
+        ("u2", WEEK[2]),
+        ("u3", WEEK[3]),
+        ("u3", WEEK[4]),
+    ]
+
+
+def test_a_flexible_day_shows_the_off_time_it_slid_to_and_rest_day_duty_shows(
+    tenant: Tenant,
+) -> None:
+    flexible = {
+        **SHIFT,
+        "shift_name": "弹性班",
+        "punch_time_rule": [{**SHIFT["punch_time_rule"][0], "on_time": "9:30",
+                             "off_time": "18:30", "early_minutes_as_early": 1}],
+        "is_flexible": True,
+        "flexible_rule": [{"flexible_early_minutes": 30, "flexible_late_minutes": 60}],
+    }  # fmt: skip
+    duty = {**SHIFT, "shift_name": "休息日值班", "day_type": 2}
+    tenant.seed(
+        {
+            "users": [{"employee_id": "u5", "name": "Eve"}],
+            "shifts": [flexible, duty],
+            "groups": [
+                {"id": "g5", "name": "Flex", "members": ["u5"],
+                 "shifts": {"mon": "弹性班", "sat": "休息日值班"}},
+            ],
+        }
+    )  # fmt: skip
+    punches = tenant.file(
+        "eve.csv",
+        f"{HEADER}\nu5,2024-03-04T10:08:00+08:00,HQ,\nu5,2024-03-04T18:45:00+08:00,HQ,\n"
+        "u5,2024-03-09T09:58:00+08:00,HQ,\nu5,2024-03-09T17:02:00+08:00,HQ,\n",
+    )
+    assert tenant.shiftctl("flows", "import", punches).code == 0
+    ask = ("tasks", "--user", "u5", "--from", "2024-03-04", "--to", "2024-03-09")
+    rows = {r["day"]: r for r in tenant.shiftctl(*ask, "--format", "json").json()["tasks"]}
+    monday, saturday = rows["2024-03-04"], rows["2024-03-09"]
+    # 38 minutes late within a 60-minute allowance: the day ends at 19:08, not 18:30.
+    assert monday["check_out_shift_time"] == "2024-03-04T18:30:00+08:00"
+    assert monday["check_out_due_time"] == "2024-03-04T19:08:00+08:00"
+    assert (monday["check_in_result"], monday["check_out_result"]) == ("Normal", "Early")
+    table = tenant.shiftctl(*ask).out
+    assert "18:30→19:08" in table
+    # A rest day judges nothing, and still shows the duty that was worked.
+    assert (saturday["check_in_result"], saturday["check_out_result"]) == ("NoNeedCheck",) * 2
+    assert saturday["check_in_time"] == "2024-03-09T09:58:00+08:00"
+    assert saturday["check_out_time"] == "2024-03-09T17:02:00+08:00"
+    assert saturday["check_out_due_time"] is None
+    summary = tenant.shiftctl(*ask, "--summary", "--format", "json").json()["people"]
+    assert [(p["days"], p["early"], p["exception_days"]) for p in summary] == [(1, 1, 1)]

@@ -1,4 +1,4 @@
-"""Reliability of apply (PRODUCT.md §11): killed at any point, or under injected faults,
+"""Reliability of apply: killed at any point, or under injected faults,
 a re-run converges with no duplicate and no lost shift, and a plan right after is empty.
 
 The killed apply is the real ``shiftctl`` in a subprocess using the embedded emulator

@@ -85,6 +85,53 @@ def test_a_yaml_seed_may_leave_numeric_ids_unquoted(emulator_api: httpx.Client) 
     assert (monday["group_id"], monday["shift_id"]) == ("7", "7000000000000000001")
 
 
+SEED_YAML = """\
+users:
+  - {employee_id: u1, employee_no: E001, name: 张三}
+shifts:
+  - shift_name: 标准班
+    punch_times: 1
+    punch_time_rule:
+      - {on_time: "9:00", off_time: "18:00", late_minutes_as_late: 5, late_minutes_as_lack: 60,
+         on_advance_minutes: 60, early_minutes_as_early: 5, early_minutes_as_lack: 60,
+         off_delay_minutes: 120}
+groups:
+  - id: g1
+    name: 研发
+    members: [u1]
+    shifts: {monday: 标准班}
+"""
+
+
+@pytest.mark.parametrize("content_type", ["application/yaml", "text/plain", None])
+def test_the_seed_endpoint_takes_yaml_as_documented(
+    emulator_http: httpx.Client, content_type: str | None
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    seeded = ok(emulator_http.post("/_emulator/seed", content=SEED_YAML.encode(), headers=headers))
+    assert [s["shift_name"] for s in seeded["shifts"]] == ["标准班"]
+    assert seeded["groups"] == ["g1"]
+    assert seeded["users"] == ["u1"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"a: &x [1]\nusers: *x\n", "the seed uses a YAML alias (*name); write the value out"),
+        (b"users: " + b"[" * 100 + b"]" * 100, "nested deeper than 64 levels"),
+        (b"users: !!python/object/apply:os.system [echo]\n", "neither JSON nor YAML"),
+        (b"users: [\n", "neither JSON nor YAML"),
+        (b"- users\n", "the seed must be a mapping"),
+        (b"\xff\xfe", "not UTF-8"),
+    ],
+)
+def test_hostile_seed_text_is_a_located_400(
+    emulator_http: httpx.Client, body: bytes, message: str
+) -> None:
+    assert message in fails(emulator_http.post("/_emulator/seed", content=body), 400, 1220001)
+    assert ok(emulator_http.get("/_emulator/stats"))  # still serving
+
+
 @pytest.mark.parametrize(
     "document",
     [

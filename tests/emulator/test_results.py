@@ -265,8 +265,14 @@ CASES = {
         [(None, "Lack", "13:30", "Early")],
         rules=[{**RULE, "late_minutes_as_lack": 600, "early_minutes_as_lack": 600}],
     ),
+    # Nothing is judged on a rest day, but the duty worked shows (first in, last out).
     "rest day": Case(
-        ["09:00", "18:00"],
+        ["09:00", "12:00", "18:00"],
+        [("09:00", "NoNeedCheck", "18:00", "NoNeedCheck")],
+        shift={"day_type": 2},
+    ),
+    "rest day without punches": Case(
+        [],
         [(None, "NoNeedCheck", None, "NoNeedCheck")],
         shift={"day_type": 2},
     ),

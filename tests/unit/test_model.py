@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.model import PunchTimeRule, Shift, ShiftMiddleTimeRule, canonical_time, minutes_of
+from reconciler.model import (
+    PunchTimeRule,
+    RemoteShift,
+    Shift,
+    ShiftMiddleTimeRule,
+    canonical_time,
+    minutes_of,
+    normalize_name,
+)
 
 RULE = {
     "on_time": "9:00",
@@ -67,9 +75,14 @@ def test_compact_mapping_keeps_required_fields_and_round_trips() -> None:
     assert value.shift_middle_time_rule == ShiftMiddleTimeRule(3, "13:00")
 
 
-def test_names_are_trimmed_and_nfc_normalised() -> None:
+def test_names_are_kept_exactly_and_matched_after_nfc_and_trimming() -> None:
     decomposed = "Cafe\u0301 shift "
-    assert shift(shift_name=decomposed).shift_name == "Café shift"
+    value = shift(shift_name=decomposed)
+    assert value.shift_name == decomposed  # shown and sent as written
+    assert value != shift(shift_name="Café shift")  # a different spelling is a change
+    assert normalize_name(decomposed) == "Café shift"
+    assert RemoteShift("1", value).key == "Café shift"
+    assert RemoteShift("1", value).name == decomposed
 
 
 def test_rules_are_immutable() -> None:

@@ -1,4 +1,5 @@
-"""Each file in broken/ has one deliberate problem; EXPECTED.txt says exactly what is reported."""
+"""Each file in broken/ has one deliberate error, each in suspicious/ one warning; the
+folder's EXPECTED.txt says exactly what is reported."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from reconciler.model import PunchTimeRule, Shift, minutes_of
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken"
+SUSPICIOUS = HERE / "suspicious"
 SHIFTS = HERE.parents[2] / "shifts"
 
 
-def _expected() -> dict[str, list[str]]:
+def _expected(folder: Path = BROKEN) -> dict[str, list[str]]:
     table: dict[str, list[str]] = {}
-    for line in (BROKEN / "EXPECTED.txt").read_text(encoding="utf-8").splitlines():
+    for line in (folder / "EXPECTED.txt").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             name, _, rest = line.partition(":")
             table.setdefault(name, []).append(rest)
@@ -34,10 +36,32 @@ def _as_expected(reported: str, expected: str) -> str:
 
 EXPECTED = _expected()
 BROKEN_FILES = sorted(path.name for path in BROKEN.glob("*.yaml"))
+WARNED = _expected(SUSPICIOUS)
+SUSPICIOUS_FILES = sorted(path.name for path in SUSPICIOUS.glob("*.yaml"))
 
 
 def test_every_broken_file_has_an_expectation_and_back() -> None:
     assert sorted(EXPECTED) == BROKEN_FILES
+    assert sorted(WARNED) == SUSPICIOUS_FILES
+
+
+@pytest.mark.parametrize("name", SUSPICIOUS_FILES)
+def test_suspicious_file_warns_and_still_loads(name: str) -> None:
+    path = SUSPICIOUS / name
+    state, problems = check([path])
+    reported = [str(problem).removeprefix(f"{path}:") for problem in problems]
+    assert reported == WARNED[name]
+    assert all(problem.severity == "warning" for problem in problems)
+    assert len(state.shifts) == 1
+    assert state.warnings == tuple(problems)
+    assert load_desired([path]).shifts == state.shifts
+
+
+@pytest.mark.parametrize("name", SUSPICIOUS_FILES)
+def test_suspicious_file_refuses_to_load_when_strict(name: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        load_desired([SUSPICIOUS / name], strict=True)
+    assert [p.severity for p in caught.value.problems] == ["error"] * len(WARNED[name])
 
 
 @pytest.mark.parametrize("name", BROKEN_FILES)
@@ -51,6 +75,7 @@ def test_broken_file_reports_exactly_its_problems(name: str) -> None:
     ] == (EXPECTED[name])
     assert len(reported) == len(EXPECTED[name])
     assert all(problem.location.path == str(path) for problem in problems)
+    assert all(problem.severity == "error" for problem in problems)
 
 
 @pytest.mark.parametrize("name", BROKEN_FILES)

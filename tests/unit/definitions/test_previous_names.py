@@ -41,7 +41,8 @@ def test_a_renamed_shift_loads_with_its_previous_names(tmp_path: Path) -> None:
     state, problems = check([tmp_path])
     assert problems == []
     (desired,) = state.shifts
-    assert desired.shift.previous_names == ("标准班", "旧班")  # compared as names are
+    # Kept as written (names are shown exactly), matched after NFC and trimming.
+    assert desired.shift.previous_names == ("标准班", " 旧班 ")
     body = shift_to_wire(desired.shift)
     assert "previous_names" not in body
     assert body["shift_name"] == "新标准班"

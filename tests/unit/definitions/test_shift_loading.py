@@ -250,8 +250,13 @@ def test_names_are_compared_after_nfc(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", SHIFT.replace("早班", "Cafe\u0301"))
     write(tmp_path, "b.yaml", SHIFT.replace("早班", "Caf\u00e9"))
     _, problems = check([tmp_path])
-    assert len(problems) == 1
-    assert "duplicate shift_name 'Café'" in problems[0].message
+    # The decomposed spelling is a warning in a.yaml; the duplicate an error in b.yaml.
+    assert [(Path(p.location.path).name, p.severity) for p in problems] == [
+        ("a.yaml", "warning"),
+        ("b.yaml", "error"),
+    ]
+    assert "duplicate shift_name 'Café'" in problems[1].message
+    assert f"also defined at {tmp_path / 'a.yaml'}:1:13 (as 'Cafe\u0301')" in problems[1].message
 
 
 def test_load_desired_returns_canonical_shifts_by_name(tmp_path: Path) -> None:
@@ -263,15 +268,31 @@ def test_load_desired_returns_canonical_shifts_by_name(tmp_path: Path) -> None:
     assert desired.location == SourceLocation(str(tmp_path / "a.yaml"), 1, 1)
 
 
-def test_load_desired_raises_with_every_problem(tmp_path: Path) -> None:
+def test_load_desired_raises_with_every_error(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", SHIFT.replace("punch_times: 1", "punch_times: 2"))
     write(tmp_path, "b.yaml", SHIFT.replace("on_advance_minutes: 60", "on_advance_minutes: 800"))
+    write(tmp_path, "c.yaml", SHIFT.replace("早班", "晚班"))
+    (tmp_path / "c.yaml").write_text(
+        (tmp_path / "c.yaml").read_text(encoding="utf-8") + "day_type: 2\nis_flexible: true\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationFailed) as caught:
         load_desired([tmp_path])
+    # a.yaml's punch_times is only a warning: it does not stop the load.
     assert [p.field for p in caught.value.problems] == [
-        "punch_times",
         "punch_time_rule[0].on_advance_minutes",
+        "day_type",
     ]
+    with pytest.raises(ValidationFailed) as strict:
+        load_desired([tmp_path], strict=True)
+    assert strict.value.problems[0].field == "punch_times"
+
+
+def test_a_shift_with_warnings_only_is_in_the_desired_state(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", SHIFT.replace("punch_times: 1", "punch_times: 2"))
+    state = load_desired([tmp_path])
+    assert [d.shift.shift_name for d in state.shifts] == ["早班"]
+    assert [(p.field, p.severity) for p in state.warnings] == [("punch_times", "warning")]
 
 
 def test_a_problem_under_a_refused_value_is_not_reported_twice() -> None:

@@ -79,16 +79,42 @@ def test_a_failed_listing_page_stops_the_plan(tmp_path: Path, client: FeishuClie
     assert broken.writes == 0
 
 
-def test_a_file_outside_the_scope_is_reported_with_its_place(
+def test_a_file_outside_the_scope_is_left_out_with_a_warning_at_its_place(
     tmp_path: Path, client: FeishuClient
 ) -> None:
+    client.create_shift(shift("Branch-day", "07:00"))  # unmanaged: never touched
     settings = write_shifts(tmp_path / "shifts", "HQ-day", "Branch-day")
     scoped = Settings(shifts_dir=settings.shifts_dir, include=("HQ-*",))
+    plan = make_plan(scoped, client)
+    assert [(c.action, c.name) for c in plan.changes] == [("create", "HQ-day")]
+    assert plan.unmanaged == 1
+    (warning,) = plan.warnings
+    assert "Branch-day.yaml:1:1: warning: shift_name: 'Branch-day' is outside" in warning
     with pytest.raises(ValidationFailed) as caught:
-        make_plan(scoped, client)
+        make_plan(Settings(shifts_dir=settings.shifts_dir, include=("HQ-*",), strict=True), client)
     (problem,) = caught.value.problems
     assert problem.location.path.endswith("Branch-day.yaml")
+    assert problem.severity == "error"
     assert "'Branch-day' is outside the managed scope" in str(problem)
+
+
+def test_warnings_do_not_block_the_plan_and_travel_in_it(
+    tmp_path: Path, client: FeishuClient
+) -> None:
+    folder = tmp_path / "shifts"
+    write_shifts(folder, "A")
+    text = SHIFT.format(name="B").replace("punch_times: 1", "punch_times: 3")
+    (folder / "B.yaml").write_text(text, encoding="utf-8")
+    plan = make_plan(Settings(shifts_dir=folder), client)
+    assert [(c.action, c.name) for c in plan.changes] == [("create", "A"), ("create", "B")]
+    (warning,) = plan.warnings
+    assert warning.endswith(
+        "B.yaml:2:14: warning: punch_times: is 3 but punch_time_rule has "
+        "1 segment; Feishu ignores punch_times (a legacy field) and uses "
+        "the segments"
+    )
+    with pytest.raises(ValidationFailed):
+        make_plan(Settings(shifts_dir=folder, strict=True), client)
 
 
 def test_plan_reads_the_files_and_the_tenant(tmp_path: Path, client: FeishuClient) -> None:
@@ -115,12 +141,45 @@ def test_stale_differences_name_each_change() -> None:
     assert stale_differences(saved, fresh) == [
         "no longer planned: create 'A'",
         "newly planned: delete 'C'",
-        "changed: update 'B'",
-        "the managed remote shifts changed since the plan was made",
+        # What the reviewers saw, and what would be applied now.
+        "changed: update 'B'\n"
+        "      reviewed: punch_time_rule[0].on_time: 09:00 → 10:00\n"
+        "      now:      punch_time_rule[0].on_time: 09:00 → 11:00",
+        "the managed remote shifts changed since the plan was made (a shift was edited, "
+        "added or removed in Feishu)",
     ]
     with pytest.raises(StalePlanError, match="nothing was changed"):
         check_fresh(saved, fresh)
     check_fresh(saved, saved)  # the same plan passes
+
+
+def test_a_stale_plan_names_a_new_id_and_another_target() -> None:
+    b = shift("B")
+    saved = Plan((Update("2", b, shift("B", "10:00"), ()),), 0, 0, "sha256:1", target="here")
+    fresh = Plan((Update("5", b, shift("B", "10:00"), ()),), 0, 0, "sha256:1", target="there")
+    assert stale_differences(saved, fresh) == [
+        "changed: update 'B'\n      reviewed: id 2\n      now:      id 5",
+        "the plan was made against here; this is there",
+    ]
+
+
+def test_a_stale_update_shows_at_most_a_screenful_per_side() -> None:
+    many = Shift(
+        "M",
+        1,
+        tuple(PunchTimeRule(f"{h:02d}:00", f"{h:02d}:30", 5, 60, 1, 1, 60, 1) for h in range(20)),
+    )
+    other = Shift(
+        "M",
+        1,
+        tuple(PunchTimeRule(f"{h:02d}:00", f"{h:02d}:40", 5, 60, 1, 1, 60, 1) for h in range(20)),
+    )
+    saved = Plan((Update("2", many, other, ()),), 0, 0, "sha256:1")
+    fresh = Plan((Update("2", other, many, ()),), 0, 0, "sha256:1")
+    (entry,) = stale_differences(saved, fresh)
+    lines = entry.splitlines()
+    assert len(lines) == 1 + 13 + 13
+    assert lines[13] == "      reviewed: … and 8 more"
 
 
 def test_write_text_leaves_no_temporary_file(tmp_path: Path) -> None:

@@ -15,11 +15,13 @@ from reconciler.plan import Create, Delete, FieldChange, GuardFinding, Overrides
 from reconciler.planfile import checksum, plan_document, plan_from_document
 from reconciler.render import (
     MARKER,
+    format_value,
     render,
     render_json,
     render_markdown,
     render_text,
 )
+from reconciler.safetext import markdown as markdown_text
 
 
 def shift(name: str, on_time: str = "09:00") -> Shift:
@@ -149,8 +151,38 @@ def test_saved_plan_reads_back_equal() -> None:
     plan = sample_plan(
         overrides=Overrides(("Old",), True),
         guards=(GuardFinding("protected", "'Old' is protected", True),),
+        warnings=("shifts/a.yaml:3:14: warning: punch_times: is 2",),
+        target="the emulator (.shiftctl/emulator.sqlite3)",
     )
     assert plan_from_document(json.loads(render_json(plan))) == plan
+
+
+WARNING = "shifts/a.yaml:3:14: warning: punch_times: is 2 <but> 1 segment"
+
+
+def test_warnings_are_shown_in_text_and_markdown_and_kept_in_json() -> None:
+    plan = sample_plan(warnings=(WARNING,), target="https://open.feishu.cn")
+    text = render_text(plan)
+    head = "Warnings in the shift files (Feishu accepts these; validate --strict refuses them):"
+    assert f"{head}\n  {WARNING}\n" in text
+    assert text.index(head) < text.index("Plan: 1 to create")
+    markdown = render_markdown(plan)
+    assert "> [!NOTE]\n> **1 warning in the shift files**" in markdown
+    # Escaped for Markdown (character references), as every file name and message is.
+    assert f"> - {markdown_text(WARNING)}" in markdown
+    assert "&#60;but&#62;" in markdown
+    doc = json.loads(render_json(plan))
+    assert (doc["warnings"], doc["target"]) == ([WARNING], "https://open.feishu.cn")
+    assert "Warnings" not in render_text(sample_plan())
+    assert "[!NOTE]" not in render_markdown(sample_plan())
+
+
+def test_names_with_spaces_at_their_ends_and_decomposed_text_show_quoted() -> None:
+    assert format_value("  前后有空格  ") == '"  前后有空格  "'
+    assert format_value("") == '""'
+    assert format_value("Cafe\u0301") == '"Cafe\\u0301"'
+    assert format_value("标准班") == "标准班"
+    assert format_value(None) == "(absent)"
 
 
 def test_a_changed_plan_file_is_refused() -> None:
