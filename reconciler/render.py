@@ -40,7 +40,9 @@ __all__ = [
 ]
 
 MARKER = "<!-- shiftctl-plan -->"
-MARKDOWN_LIMIT = 65_536  # GitHub's limit on a comment body, in characters
+#: GitHub's limit on a comment body is 65,536 characters; 1 KiB is left for the lines CI
+#: adds below the plan (its exit, the checksum, the link to the HTML page).
+MARKDOWN_LIMIT = 65_536 - 1_024
 SYMBOL = {"create": "+", "update": "~", "delete": "-"}
 _ANSI = {"create": "\x1b[32m", "update": "\x1b[33m", "delete": "\x1b[31m", "bold": "\x1b[1m"}
 _RESET = "\x1b[0m"

@@ -59,7 +59,13 @@ def test_pull_request_is_validated_planned_and_commented_once(repo: Repo) -> Non
     assert _checksum(comment).startswith("sha256:")
     assert "8 to create" in first.plan.summary
     artifact = repo.github.artifacts[first.run_id]["shiftctl-plan"]
-    assert set(artifact) == {"plan.json", "plan.md"}
+    assert set(artifact) == {"plan.json", "plan.md", "plan.html"}
+    # The page is the saved plan drawn, self-contained, and the comment links its artifact.
+    page = artifact["plan.html"].decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script" not in page
+    link = f"https://github.com/acme/attendance/actions/runs/{first.run_id}/artifacts/1"
+    assert f"plan.html in the [shiftctl-plan artifact]({link})" in comment
+    assert link in first.plan.summary
     # A second push updates the same comment instead of adding one.
     repo.pull_request("7")
     assert [key for key in repo.github.comments if key[0] == "7"] == [("7", "shiftctl-plan")]

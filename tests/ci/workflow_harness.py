@@ -49,7 +49,10 @@ class GitHub:
                 raise ActionFailed("no files found")
             stored = {path.name: path.read_bytes() for path in found}
             self.artifacts.setdefault(run_id, {})[given["name"]] = stored
-            return {}
+            # upload-artifact v4's outputs: the id and the URL a person opens it at.
+            number = str(len(self.artifacts[run_id]))
+            url = f"https://github.com/{REPOSITORY}/actions/runs/{run_id}/artifacts/{number}"
+            return {"artifact-id": number, "artifact-url": url}
 
         def download(given: Any) -> dict[str, str]:
             stored = self.artifacts.get(given["run-id"], {}).get(given["name"])
