@@ -1,6 +1,6 @@
 """The command blocks of README.md and docs/*.md, and the bash script that runs one.
 
-The convention (README.md, "Development"): every ```sh (or bash, shell) block is
+The convention (docs/development.md): every ```sh (or bash, shell) block is
 preceded by a marker comment,
 
     <!-- test: run -->                       run it (options below)
