@@ -30,7 +30,7 @@ DATA = Path(__file__).resolve().parent / "data"
 TEMPLATES = DATA / "scaffold"
 #: The schemas written to ``schema/``, each from the package's data folder. A new one
 #: (the configuration's, say) is one more name here.
-SCHEMAS: tuple[str, ...] = ("shift.schema.json",)
+SCHEMAS: tuple[str, ...] = ("shift.schema.json", "config.schema.json")
 #: Which written file names which schema in its ``$schema`` comment.
 _SCHEMA_OF = {"shiftctl.yaml": "config.schema.json"}
 OWNER_PLACEHOLDER = "OWNER"

@@ -22,6 +22,7 @@ FILES = [
     ".pre-commit-config.yaml",
     ".github/workflows/shifts.yml",
     "schema/shift.schema.json",
+    "schema/config.schema.json",
 ]
 
 
@@ -40,10 +41,10 @@ def test_init_writes_the_repository_and_lists_each_file(tmp_path: Path) -> None:
     repo = tmp_path / "company-shifts"
     result = run("init", str(repo))
     assert result.exit_code == 0, result.output
-    assert [line.split()[1] for line in result.stdout.splitlines()[:5]] == [
+    assert [line.split()[1] for line in result.stdout.splitlines()[: len(FILES)]] == [
         str(repo / name) for name in FILES
     ]
-    assert "Init: 5 written, 0 unchanged." in result.stdout
+    assert "Init: 6 written, 0 unchanged." in result.stdout
     assert f"Next: cd {repo} && shiftctl import" in result.stdout
     assert sorted(str(p.relative_to(repo)) for p in repo.rglob("*") if p.is_file()) == sorted(FILES)
     # The schema of this version, where the $schema comments of shifts/*.yaml point.
@@ -100,7 +101,7 @@ def test_init_again_changes_nothing_and_refuses_to_overwrite_unless_forced(
     assert main(["init", str(tmp_path)]) == 0
     again = run("init", str(tmp_path))
     assert again.exit_code == 0
-    assert "Init: 0 written, 5 unchanged." in again.stdout
+    assert "Init: 0 written, 6 unchanged." in again.stdout
     config = tmp_path / "shiftctl.yaml"
     config.write_text("shifts: definitions\n", encoding="utf-8")
     (tmp_path / "schema" / "shift.schema.json").unlink()
