@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,14 +137,32 @@ def _read_text(path: Path) -> str:
 
 
 def _schema_problems(document: Any) -> list[Problem]:
+    fast = _fast_check()
+    if fast is not None and fast(document.data):
+        return []  # jsonschema is loaded only to explain a "no"
     from reconciler.definitions._schema import located_problems
 
     return located_problems(_validator(), document)
 
 
 @functools.cache
+def _config_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(config_schema_path().read_text(encoding="utf-8"))
+    return schema
+
+
+@functools.cache
+def _fast_check() -> Callable[[Any], bool] | None:
+    from reconciler.definitions._fastpath import Unsupported, compile_fast, inline_refs
+
+    try:
+        return compile_fast(inline_refs(_config_schema()))
+    except Unsupported:  # a keyword the fast path does not know: jsonschema alone
+        return None
+
+
+@functools.cache
 def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = json.loads(config_schema_path().read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    return Draft202012Validator(_config_schema())

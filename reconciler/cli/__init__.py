@@ -6,9 +6,7 @@ fixed exit codes of ``reconciler.errors``; nothing below it exits.
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 from collections.abc import Callable, Sequence
 
 import click
@@ -17,8 +15,6 @@ from reconciler import __version__
 from reconciler.cli._anywhere import GlobalSpec, hoist_global_options
 from reconciler.cli._lazy import LazyGroup
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions
-from reconciler.errors import EXIT_ERROR, ConfigInvalid, ShiftctlError, ValidationFailed
-from reconciler.safetext import escape
 
 __all__ = ["cli", "main"]
 
@@ -129,36 +125,9 @@ def cli(
         no_color=no_color,
         verbosity=verbose,
     )
-    ctx.call_on_close(_setup_logging(verbose))
+    from reconciler.cli._logging import setup_logging  # not needed for --help
 
-
-def _setup_logging(verbosity: int) -> Callable[[], None]:
-    """Log to stderr for this run; returns what puts the logger back as it was.
-
-    Restoring matters when ``main`` runs in-process (tests, other programs).
-    """
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_SafeFormatter("%(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger("reconciler")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    logger.handlers[:] = [handler]
-    logger.setLevel(level)
-    logger.propagate = False
-
-    def restore() -> None:
-        logger.handlers[:] = saved[0]
-        logger.setLevel(saved[1])
-        logger.propagate = saved[2]
-
-    return restore
-
-
-class _SafeFormatter(logging.Formatter):
-    """Log lines quote names and answers from the tenant: escaped like every output."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return escape(super().format(record), keep_newlines=True)
+    ctx.call_on_close(setup_logging(verbose))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -169,26 +138,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             prog_name="shiftctl",
             standalone_mode=False,
         )
-    except (ValidationFailed, ConfigInvalid) as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"shiftctl: {exc}", err=True)
-        return exc.exit_code
-    except ShiftctlError as exc:
-        # Messages quote files and the tenant; only their own line breaks stay.
-        click.echo(f"shiftctl: {escape(str(exc), keep_newlines=True)}", err=True)
-        return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.Abort as exc:
         # click turns Ctrl-C into Abort; say which of the two happened.
         interrupted = isinstance(exc.__cause__, KeyboardInterrupt)
         click.echo(f"shiftctl: {'interrupted' if interrupted else 'aborted'}", err=True)
-        return EXIT_ERROR
+        return _exit_error()
     except click.ClickException as exc:
         exc.show()
-        return EXIT_ERROR
+        return _exit_error()
     except KeyboardInterrupt:
         click.echo("shiftctl: interrupted", err=True)
-        return EXIT_ERROR
+        return _exit_error()
+    except Exception as exc:
+        return _report(exc)
     return result if isinstance(result, int) else 0
+
+
+def _report(exc: Exception) -> int:
+    """A shiftctl error as its lines on stderr and its exit code; anything else is a bug."""
+    # Imported here: `shiftctl --help` never needs the error tree.
+    from reconciler.errors import ConfigInvalid, ShiftctlError, ValidationFailed
+    from reconciler.safetext import escape
+
+    if isinstance(exc, ValidationFailed | ConfigInvalid):
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"shiftctl: {exc}", err=True)
+        return exc.exit_code
+    if isinstance(exc, ShiftctlError):
+        # Messages quote files and the tenant; only their own line breaks stay.
+        click.echo(f"shiftctl: {escape(str(exc), keep_newlines=True)}", err=True)
+        return exc.exit_code
+    raise exc
+
+
+def _exit_error() -> int:
+    from reconciler.errors import EXIT_ERROR
+
+    return EXIT_ERROR

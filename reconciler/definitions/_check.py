@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.definitions._anchors import said_once
+from reconciler.definitions._pool import in_file_order
 from reconciler.definitions._renames import Claim, claims_of, rename_problems
 from reconciler.definitions._schema import schema_problems
 from reconciler.definitions._semantic import semantic_problems
@@ -19,6 +20,7 @@ __all__ = [
     "CheckedFile",
     "DesiredShift",
     "DesiredState",
+    "FileFindings",
     "NameIndex",
     "check",
     "check_file",
@@ -59,6 +61,21 @@ class CheckedFile:
     name_locations: tuple[SourceLocation, ...]  # where each shift's name is written
     problems: tuple[Problem, ...]
     claims: tuple[Claim, ...] = ()  # the previous_names of its shifts, located
+
+
+@dataclass(frozen=True, slots=True)
+class FileFindings:
+    """What ``check`` keeps of one file: small enough to come back from another process."""
+
+    shifts: tuple[DesiredShift, ...]
+    name_locations: tuple[SourceLocation, ...]
+    problems: tuple[Problem, ...]
+    claims: tuple[Claim, ...]
+
+    @classmethod
+    def of(cls, path: Path) -> FileFindings:
+        checked = check_file(path)
+        return cls(checked.shifts, checked.name_locations, checked.problems, checked.claims)
 
 
 def find_shift_files(paths: Sequence[str | Path]) -> list[Path]:
@@ -110,18 +127,22 @@ def _check_document(document: Document) -> tuple[Shift | None, list[Problem]]:
     return (shift if all(p.is_warning for p in problems) else None), problems
 
 
-def check(paths: Sequence[str | Path]) -> tuple[DesiredState, list[Problem]]:
+def check(
+    paths: Sequence[str | Path], *, workers: int | None = None
+) -> tuple[DesiredState, list[Problem]]:
     """Check every file under ``paths``; returns the usable shifts and every problem, sorted.
 
     A shift with warnings only is usable; the state carries those warnings too.
+    ``workers`` processes check the files (default: every CPU past a few hundred files);
+    the result does not depend on it.
     """
     files, problems = collect_files(paths)
     names = NameIndex()
     first_seen: dict[str, SourceLocation] = {}  # by normalised name, for the renames
     shifts: list[DesiredShift] = []
     claims: list[Claim] = []
-    for path in files:
-        checked = check_file(path)  # one file at a time: thousands of files stay small
+    # One file at a time (thousands of files stay small), on every core when there are many.
+    for checked in in_file_order(FileFindings.of, files, workers):
         problems.extend(checked.problems)
         claims.extend(checked.claims)
         for desired, where in zip(checked.shifts, checked.name_locations, strict=True):

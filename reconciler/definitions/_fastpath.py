@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Predicate", "Unsupported", "compile_fast"]
+__all__ = ["Predicate", "Unsupported", "compile_fast", "inline_refs"]
 
 Predicate = Callable[[Any], bool]
 # Annotations: they describe, they never make a value invalid.
@@ -41,6 +41,27 @@ def compile_fast(schema: Any) -> Predicate:
         if key in schema and not (key == "additionalProperties" and "properties" in schema)
     ]
     return lambda value: all(check(value) for check in checks)
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with every local ``#/$defs/…`` reference replaced by its definition."""
+    inlined: dict[str, Any] = _inline(schema, schema.get("$defs", {}))
+    return inlined
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _inline(value, definitions) for key, value in node.items() if key != "$defs"}
+    reference = out.pop("$ref", None)
+    if isinstance(reference, str) and reference.startswith("#/$defs/"):
+        target = _inline(definitions[reference.removeprefix("#/$defs/")], definitions)
+        out = {**target, **out}
+    elif reference is not None:
+        out["$ref"] = reference
+    return out
 
 
 def _always(value: Any) -> bool:
@@ -118,6 +139,14 @@ def _maximum(bound: float, schema: dict[str, Any]) -> Predicate:
     return lambda value: not _is_number(value) or value <= bound
 
 
+def _exclusive_minimum(bound: float, schema: dict[str, Any]) -> Predicate:
+    return lambda value: not _is_number(value) or value > bound
+
+
+def _exclusive_maximum(bound: float, schema: dict[str, Any]) -> Predicate:
+    return lambda value: not _is_number(value) or value < bound
+
+
 def _equal(one: Any, two: Any) -> bool:
     # As in JSON Schema: true is not 1, but 3.0 is 3.
     if isinstance(one, bool) or isinstance(two, bool):
@@ -172,6 +201,8 @@ _KEYWORDS: dict[str, Callable[[Any, dict[str, Any]], Predicate]] = {
     "items": _items,
     "minimum": _minimum,
     "maximum": _maximum,
+    "exclusiveMinimum": _exclusive_minimum,
+    "exclusiveMaximum": _exclusive_maximum,
     "enum": _enum,
     "const": _const,
     "pattern": _pattern,

@@ -6,15 +6,17 @@ import difflib
 import functools
 import json
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-
-from reconciler.definitions._fastpath import Predicate, Unsupported, compile_fast
+from reconciler.definitions._fastpath import Predicate, Unsupported, compile_fast, inline_refs
 from reconciler.definitions._yaml import Document, JsonPath, dotted
 from reconciler.errors import Problem
 from reconciler.safetext import describe, first_unsafe
+
+if TYPE_CHECKING:
+    # Imported only when the fast path says no: most runs never load jsonschema.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "load_schema",
@@ -51,13 +53,13 @@ def load_schema() -> dict[str, Any]:
 @functools.cache
 def _inlined_schema() -> dict[str, Any]:
     # Local $refs inlined: resolving a $ref on every use was most of the cost.
-    schema = load_schema()
-    inlined: dict[str, Any] = _inline(schema, schema.get("$defs", {}))
-    return inlined
+    return inline_refs(load_schema())
 
 
 @functools.cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_inlined_schema())
 
 
@@ -67,22 +69,6 @@ def _fast_check() -> Predicate | None:
         return compile_fast(_inlined_schema())
     except Unsupported:  # a keyword the fast path does not know: jsonschema alone
         return None
-
-
-def _inline(node: Any, definitions: dict[str, Any]) -> Any:
-    """The schema with every ``#/$defs/…`` reference replaced by its definition."""
-    if isinstance(node, list):
-        return [_inline(item, definitions) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out = {key: _inline(value, definitions) for key, value in node.items() if key != "$defs"}
-    reference = out.pop("$ref", None)
-    if isinstance(reference, str) and reference.startswith("#/$defs/"):
-        target = _inline(definitions[reference.removeprefix("#/$defs/")], definitions)
-        out = {**target, **out}
-    elif reference is not None:
-        out["$ref"] = reference
-    return out
 
 
 def schema_problems(document: Document) -> list[Problem]:

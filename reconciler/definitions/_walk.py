@@ -83,20 +83,29 @@ class NotRegular(Exception):
 
 
 def read_regular(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes of a regular file; nothing else is ever opened.
+    """At most ``limit`` bytes of a regular file; nothing else is ever read.
 
-    Checked before opening (a device may act on open) and again on the open file,
-    which is opened non-blocking in case it was swapped for a FIFO in between.
+    The caller found ``path`` through ``collect_files``, which already saw it as a
+    regular file (from the folder listing, or a stat of a path named directly). It is
+    opened non-blocking and without becoming a controlling terminal, in case it was
+    swapped for a FIFO or a device since, and the open file's one ``fstat`` decides.
     """
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):
-        raise NotRegular(f"not a regular file: {file_kind(mode)}")
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    with os.fdopen(fd, "rb") as handle:
+    try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             raise NotRegular(f"not a regular file: {file_kind(mode)}")
-        return handle.read(limit)
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, limit - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def file_kind(mode: int) -> str:

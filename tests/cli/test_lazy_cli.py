@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from reconciler.cli import cli, main
 from reconciler.cli._lazy import SUBCOMMANDS
 
+ROOT = Path(__file__).parents[2]
 HEAVY = ("werkzeug", "deepdiff", "httpx", "jsonschema", "sqlite3", "reconciler.emulator")
 
 
@@ -79,3 +82,37 @@ def test_every_subcommand_is_listed_and_runs_its_help(capsys: pytest.CaptureFixt
         assert main([name, "--help"]) == 0
         assert f"shiftctl {name} [OPTIONS]" in capsys.readouterr().out
     assert main(["no-such-command"]) == 1
+
+
+def _validate_in_a_subprocess(folder: Path) -> tuple[int, set[str]]:
+    code = (
+        "import contextlib, io, os, sys\n"
+        f"os.chdir({str(folder)!r})\n"
+        "from reconciler.cli import main\n"
+        "out, err = io.StringIO(), io.StringIO()\n"
+        "with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):\n"
+        "    code = main(['validate', 'shifts'])\n"
+        "print(code)"
+    )
+    lines = sorted(_loaded_after(code))
+    codes = [line for line in lines if line.isdigit()]
+    return int(codes[0]), set(lines)
+
+
+def test_validating_good_files_loads_no_heavy_library(tmp_path: Path) -> None:
+    # What a pre-commit hook runs: the configuration and the files are read, and the
+    # compiled fast path says yes, so jsonschema is never imported.
+    shutil.copy(ROOT / "shiftctl.yaml", tmp_path / "shiftctl.yaml")
+    shutil.copytree(ROOT / "shifts", tmp_path / "shifts")
+    code, loaded = _validate_in_a_subprocess(tmp_path)
+    assert code == 0
+    assert _heavy(loaded) == []
+
+
+def test_a_broken_file_loads_jsonschema_to_explain_itself(tmp_path: Path) -> None:
+    (tmp_path / "shifts").mkdir()
+    (tmp_path / "shifts" / "bad.yaml").write_text("shift_name: X\npunch_times: 9\n")
+    code, loaded = _validate_in_a_subprocess(tmp_path)
+    assert code == 1
+    assert "jsonschema" in loaded
+    assert not {"httpx", "deepdiff", "werkzeug"} & {m.split(".")[0] for m in loaded}

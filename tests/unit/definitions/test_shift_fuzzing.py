@@ -147,7 +147,7 @@ def test_fmt_of_a_mutated_file_is_refused_or_keeps_its_shifts(
     path.write_text(text, encoding="utf-8")
     state, problems = check([path])
     (result,), _ = format_files([path], write=True)
-    if problems:
+    if any(not p.is_warning for p in problems):  # warnings alone do not stop fmt
         assert result.formatted is None
         assert path.read_text(encoding="utf-8") == text
     else:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from deepdiff import DeepDiff
-from deepdiff.helper import NotPresent
+import copy
+import re
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -106,25 +108,51 @@ SHIFTS = st.builds(
 )
 
 
-def whole_deepdiff(before: Shift, after: Shift) -> list[tuple[str, object, object]]:
-    """The reference: deepdiff over the two whole shifts, paths written the plan's way."""
-    found = []
-    tree = DeepDiff(before.comparable(), after.comparable(), view="tree")
-    for levels in tree.values():
-        for level in levels:
-            parts = level.path(output_format="list")
-            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
-            values = [None if isinstance(v, NotPresent) else v for v in (level.t1, level.t2)]
-            found.append((path.lstrip("."), *values))
-    return found
+def patched(value: dict[str, Any], path: str, new: Any) -> None:
+    """Set (or with ``None`` remove) the part of ``value`` that ``path`` names."""
+    parts: list[str | int] = [
+        int(index) if index else key for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path)
+    ]
+    parent: Any = value
+    for part in parts[:-1]:
+        parent = parent[part]
+    last = parts[-1]
+    if new is not None:
+        if isinstance(parent, list) and last == len(parent):
+            parent.append(new)
+        else:
+            parent[last] = new
+    elif isinstance(parent, list):
+        del parent[last:]  # removed items are the list's tail, reported from its end
+    else:
+        del parent[last]
 
 
 @settings(max_examples=300, deadline=None)
 @given(before=SHIFTS, after=SHIFTS)
-def test_field_changes_say_what_deepdiff_says_over_the_whole_shift(
-    before: Shift, after: Shift
-) -> None:
+def test_field_changes_patch_the_old_shift_into_the_new_one(before: Shift, after: Shift) -> None:
     changes = field_changes(before, after)
-    found = sorted(((c.path, c.before, c.after) for c in changes), key=repr)
-    assert found == sorted(whole_deepdiff(before, after), key=repr)
     assert bool(changes) == (before != after)
+    value = copy.deepcopy(before.comparable())
+    # Removals from a list's end first, so the indices before them still hold.
+    for change in sorted(changes, key=lambda c: c.after is not None):
+        assert change.before != change.after, change
+        patched(value, change.path, change.after)
+    assert value == after.comparable()
+    assert [c.path for c in changes] == sorted(
+        (c.path for c in changes),
+        key=lambda p: [int(i) if i else k for k, i in re.findall(r"([^.\[\]]+)|\[(\d+)\]", p)],
+    )
+
+
+def test_a_longer_list_reads_as_items_added_at_its_end() -> None:
+    one = shift("S", "09:00")
+    two = Shift(
+        "S", 2, (*one.punch_time_rule, PunchTimeRule("13:00", "18:00", 5, 60, 120, 1, 60, 240))
+    )
+    changes = field_changes(one, two)
+    assert [c.path for c in changes] == ["punch_time_rule[1]", "punch_times"]
+    assert changes[0].before is None
+    assert changes[0].after["on_time"] == "13:00"
+    assert [c.path for c in field_changes(two, one)] == ["punch_time_rule[1]", "punch_times"]
+    assert field_changes(two, one)[0].after is None
