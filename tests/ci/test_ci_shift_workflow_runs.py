@@ -62,7 +62,9 @@ def test_pull_request_is_validated_planned_and_commented_once(repo: Repo) -> Non
     assert set(artifact) == {"plan.json", "plan.md", "plan.html"}
     # The page is the saved plan drawn, self-contained, and the comment links its artifact.
     page = artifact["plan.html"].decode("utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script" not in page
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<svg" in page
+    assert "<script" not in page
     link = f"https://github.com/acme/attendance/actions/runs/{first.run_id}/artifacts/1"
     assert f"plan.html in the [shiftctl-plan artifact]({link})" in comment
     assert link in first.plan.summary
