@@ -84,22 +84,29 @@ def find_shifts(client: ShiftFinder, name: str) -> list[RemoteShift]:
 
 
 def connect(settings: Settings) -> FeishuClient:
-    """The client the settings describe (the emulator in-process with ``emulator_db``).
+    """The client the settings describe: the embedded emulator with ``emulator_db``,
+    else the endpoint with the app's credentials (the secret stays a ``Secret``).
 
     How it reads the no-need flags comes from ``tenant.no_need_inverted_on_read``
     (``auto``: what ``shiftctl doctor`` learned for this tenant, else as stored).
     """
-    secret = settings.app_secret.reveal() if settings.app_secret else None
     inversion = resolve_inversion(settings)
+    options = {
+        "rate_limit": settings.rate_limit,
+        "rate_limit_per_minute": settings.rate_limit_per_minute,
+        "no_need_inverted_on_read": inversion.on_read,
+        "no_need_inverted_in_answers": inversion.in_answers,
+    }
+    if settings.emulator_db is not None:
+        # Imported here: a client for a real tenant never loads the emulator.
+        from reconciler.embedded import embedded_client
+
+        return embedded_client(settings.emulator_db, **options)
     return open_client(
         endpoint=settings.endpoint,
-        emulator_db=settings.emulator_db,
         app_id=settings.app_id,
-        app_secret=secret,
-        rate_limit=settings.rate_limit,
-        rate_limit_per_minute=settings.rate_limit_per_minute,
-        no_need_inverted_on_read=inversion.on_read,
-        no_need_inverted_in_answers=inversion.in_answers,
+        app_secret=settings.app_secret,
+        **options,
     )
 
 

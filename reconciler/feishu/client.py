@@ -55,7 +55,7 @@ class FeishuClient(FlowCalls):
         http: httpx.Client,
         *,
         app_id: str,
-        app_secret: str,
+        app_secret: Secret,
         rate_limit: float = 50.0,
         rate_limit_per_minute: int = 0,
         no_need_inverted_on_read: bool = False,
@@ -72,7 +72,7 @@ class FeishuClient(FlowCalls):
         self._t = Transport(
             http,
             app_id=app_id,
-            app_secret=Secret(app_secret),
+            app_secret=app_secret,
             rate_limit=rate_limit,
             per_minute=rate_limit_per_minute,
             retry=retry,
