@@ -1,6 +1,9 @@
 """The Python API behind plan, show, apply and import: returns results, never prints or exits.
 
 The CLI (``reconciler.cli.engine``) parses flags, calls these and renders what they return.
+What the listing does not need (the YAML loader, plan files, the importer) is imported
+where it is used: a plan starts listing the tenant first, and those imports overlap
+its first calls.
 """
 
 from __future__ import annotations
@@ -15,23 +18,22 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
 from reconciler.config import Settings, shown
-from reconciler.definitions import NO_SHIFT_FILES, DesiredState, collect_files, load_desired
 from reconciler.errors import InputError, Problem, ValidationFailed, blocking
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.connect import open_client
-from reconciler.importer import ImportResult, import_shifts
 from reconciler.model import RemoteShift, normalize_name
 from reconciler.plan import NO_OVERRIDES, Overrides, Plan, compute_plan
-from reconciler.planfile import plan_from_document
-from reconciler.render import render_json
 from reconciler.safetext import escape_json
-from reconciler.stale import check_fresh, stale_differences
 from reconciler.tenant_facts import resolve_inversion
 from reconciler.usage import UsageSource, attach_usage, changed_shift_ids, read_usage
+
+if TYPE_CHECKING:
+    from reconciler.definitions import DesiredState
+    from reconciler.importer import ImportResult
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,6 @@ __all__ = [
     "PlanSource",
     "ShiftLister",
     "apply_changes",
-    "check_fresh",
     "check_writable",
     "connect",
     "find_shifts",
@@ -49,7 +50,6 @@ __all__ = [
     "make_plan",
     "read_plan",
     "save_plan",
-    "stale_differences",
     "target_of",
     "write_json",
 ]
@@ -119,6 +119,8 @@ def load_desired_state(settings: Settings) -> DesiredState:
     files is an empty desired set, which the plan's guards judge; a missing folder
     is an error (a wrong path, most likely), and so is any entry that cannot be read.
     """
+    from reconciler.definitions import NO_SHIFT_FILES, DesiredState, collect_files, load_desired
+
     folder = shown(settings.shifts_dir)
     files, problems = collect_files([folder])
     # Only a folder that is really empty is an empty set; one whose entries cannot be
@@ -221,11 +223,15 @@ def _drain(listing: Future[list[RemoteShift]]) -> None:
 
 
 def save_plan(plan: Plan, path: str | Path) -> None:
+    from reconciler.render import render_json
+
     write_text(path, render_json(plan))
 
 
 def read_plan(path: str | Path) -> Plan:
     """A saved plan, its checksum verified."""
+    from reconciler.planfile import plan_from_document
+
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -254,6 +260,8 @@ def import_remote(
     settings: Settings, client: ShiftLister, out_dir: Path, names: Sequence[str] = ()
 ) -> ImportResult:
     """Bootstrap shift files from the tenant (in scope, matching ``names`` globs)."""
+    from reconciler.importer import import_shifts
+
     return import_shifts(list_current(client), settings, out_dir, names)
 
 

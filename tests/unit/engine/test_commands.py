@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.commands import check_fresh, make_plan, stale_differences, write_text
+from reconciler.commands import make_plan, write_text
 from reconciler.config import Settings
 from reconciler.embedded import embedded_client
 from reconciler.errors import StalePlanError, ValidationFailed
@@ -16,6 +16,7 @@ from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.errors import ServerError
 from reconciler.model import PunchTimeRule, RemoteShift, Shift
 from reconciler.plan import Create, Delete, Plan, Update
+from reconciler.stale import check_fresh, stale_differences
 
 SHIFT = """\
 shift_name: {name}
