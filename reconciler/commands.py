@@ -1,6 +1,9 @@
 """The Python API behind plan, show, apply and import: returns results, never prints or exits.
 
 The CLI (``reconciler.cli.engine``) parses flags, calls these and renders what they return.
+What the listing does not need (the YAML loader, plan files, the importer) is imported
+where it is used: a plan starts listing the tenant first, and those imports overlap
+its first calls.
 """
 
 from __future__ import annotations
@@ -15,23 +18,22 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
 from reconciler.config import Settings, shown
-from reconciler.definitions import NO_SHIFT_FILES, DesiredState, collect_files, load_desired
 from reconciler.errors import InputError, Problem, ValidationFailed, blocking
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.connect import open_client
-from reconciler.importer import ImportResult, import_shifts
 from reconciler.model import RemoteShift, normalize_name
 from reconciler.plan import NO_OVERRIDES, Overrides, Plan, compute_plan
-from reconciler.planfile import plan_from_document
-from reconciler.render import render_json
 from reconciler.safetext import escape_json
-from reconciler.stale import check_fresh, stale_differences
 from reconciler.tenant_facts import resolve_inversion
 from reconciler.usage import UsageSource, attach_usage, changed_shift_ids, read_usage
+
+if TYPE_CHECKING:
+    from reconciler.definitions import DesiredState
+    from reconciler.importer import ImportResult
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,6 @@ __all__ = [
     "PlanSource",
     "ShiftLister",
     "apply_changes",
-    "check_fresh",
     "check_writable",
     "connect",
     "find_shifts",
@@ -49,7 +50,6 @@ __all__ = [
     "make_plan",
     "read_plan",
     "save_plan",
-    "stale_differences",
     "target_of",
     "write_json",
 ]
@@ -84,22 +84,29 @@ def find_shifts(client: ShiftFinder, name: str) -> list[RemoteShift]:
 
 
 def connect(settings: Settings) -> FeishuClient:
-    """The client the settings describe (the emulator in-process with ``emulator_db``).
+    """The client the settings describe: the embedded emulator with ``emulator_db``,
+    else the endpoint with the app's credentials (the secret stays a ``Secret``).
 
     How it reads the no-need flags comes from ``tenant.no_need_inverted_on_read``
     (``auto``: what ``shiftctl doctor`` learned for this tenant, else as stored).
     """
-    secret = settings.app_secret.reveal() if settings.app_secret else None
     inversion = resolve_inversion(settings)
+    options = {
+        "rate_limit": settings.rate_limit,
+        "rate_limit_per_minute": settings.rate_limit_per_minute,
+        "no_need_inverted_on_read": inversion.on_read,
+        "no_need_inverted_in_answers": inversion.in_answers,
+    }
+    if settings.emulator_db is not None:
+        # Imported here: a client for a real tenant never loads the emulator.
+        from reconciler.embedded import embedded_client
+
+        return embedded_client(settings.emulator_db, **options)
     return open_client(
         endpoint=settings.endpoint,
-        emulator_db=settings.emulator_db,
         app_id=settings.app_id,
-        app_secret=secret,
-        rate_limit=settings.rate_limit,
-        rate_limit_per_minute=settings.rate_limit_per_minute,
-        no_need_inverted_on_read=inversion.on_read,
-        no_need_inverted_in_answers=inversion.in_answers,
+        app_secret=settings.app_secret,
+        **options,
     )
 
 
@@ -112,6 +119,8 @@ def load_desired_state(settings: Settings) -> DesiredState:
     files is an empty desired set, which the plan's guards judge; a missing folder
     is an error (a wrong path, most likely), and so is any entry that cannot be read.
     """
+    from reconciler.definitions import NO_SHIFT_FILES, DesiredState, collect_files, load_desired
+
     folder = shown(settings.shifts_dir)
     files, problems = collect_files([folder])
     # Only a folder that is really empty is an empty set; one whose entries cannot be
@@ -214,11 +223,15 @@ def _drain(listing: Future[list[RemoteShift]]) -> None:
 
 
 def save_plan(plan: Plan, path: str | Path) -> None:
+    from reconciler.render import render_json
+
     write_text(path, render_json(plan))
 
 
 def read_plan(path: str | Path) -> Plan:
     """A saved plan, its checksum verified."""
+    from reconciler.planfile import plan_from_document
+
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -247,6 +260,8 @@ def import_remote(
     settings: Settings, client: ShiftLister, out_dir: Path, names: Sequence[str] = ()
 ) -> ImportResult:
     """Bootstrap shift files from the tenant (in scope, matching ``names`` globs)."""
+    from reconciler.importer import import_shifts
+
     return import_shifts(list_current(client), settings, out_dir, names)
 
 

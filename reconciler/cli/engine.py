@@ -22,6 +22,7 @@ from reconciler.feishu.stats import calls_document, calls_line
 from reconciler.plan import Overrides, Plan
 from reconciler.render import SYMBOL, render, render_text
 from reconciler.safetext import escape
+from reconciler.stale import check_fresh
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -147,7 +148,7 @@ def apply_command(
     with commands.connect(settings) as client:
         plan = commands.make_plan(settings, client, overrides, usage=not no_usage)
         if saved is not None:
-            commands.check_fresh(saved, plan)
+            check_fresh(saved, plan)
         click.echo(render_text(plan, color=options.use_color()))
         plan.raise_if_blocked()
         if plan.has_changes and saved is None and not auto_approve:

@@ -14,12 +14,11 @@ from collections.abc import Callable
 import httpx
 
 from reconciler import __version__
-from reconciler.config import Settings
+from reconciler.config import FEISHU_ENDPOINT, LARK_ENDPOINT, Settings
 from reconciler.doctor.checks import PROBE_PREFIX, Findings, read_checks
 from reconciler.doctor.probe import probe_name, remove_leftovers, write_probe
 from reconciler.doctor.report import Check, DoctorReport, render_json, render_text
 from reconciler.feishu.client import FeishuClient
-from reconciler.feishu.connect import FEISHU_ENDPOINT, LARK_ENDPOINT
 from reconciler.feishu.stats import calls_document, calls_line
 from reconciler.tenant_facts import save_facts
 

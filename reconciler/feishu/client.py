@@ -15,6 +15,7 @@ from typing import Any, Self
 
 import httpx
 
+from reconciler.feishu.ahead import read_ahead
 from reconciler.feishu.auth import Secret
 from reconciler.feishu.calls import Call, Endpoint
 from reconciler.feishu.endpoints import (
@@ -55,7 +56,7 @@ class FeishuClient(FlowCalls):
         http: httpx.Client,
         *,
         app_id: str,
-        app_secret: str,
+        app_secret: Secret,
         rate_limit: float = 50.0,
         rate_limit_per_minute: int = 0,
         no_need_inverted_on_read: bool = False,
@@ -72,7 +73,7 @@ class FeishuClient(FlowCalls):
         self._t = Transport(
             http,
             app_id=app_id,
-            app_secret=Secret(app_secret),
+            app_secret=app_secret,
             rate_limit=rate_limit,
             per_minute=rate_limit_per_minute,
             retry=retry,
@@ -112,7 +113,17 @@ class FeishuClient(FlowCalls):
     # -- shifts ---------------------------------------------------------------
 
     def list_shifts(self, page_size: int = PAGE_SIZE) -> Iterator[RemoteShift]:
-        """Every shift, following ``page_token`` to the end; a failed page raises."""
+        """Every shift, following ``page_token`` to the end; a failed page raises.
+
+        The next page is requested while this one is read (``read_ahead``), so reading
+        thousands of shifts costs the listing no time between its calls.
+        """
+        for items in read_ahead(self._shift_pages(page_size), name="shiftctl-list-ahead"):
+            for item in items:
+                yield self._listed(item)
+
+    def _shift_pages(self, page_size: int) -> Iterator[list[Any]]:
+        """The raw shift objects of each page, in order; the page tokens checked."""
         token: str | None = None
         seen: set[str] = set()
         while True:
@@ -120,7 +131,7 @@ class FeishuClient(FlowCalls):
             if token:
                 params["page_token"] = token
             page, token, has_more = self._t.call(Call(SHIFT_LIST, params=params), self._page)
-            yield from page
+            yield page
             if not has_more:
                 return
             # An incomplete listing would look like deletions to the plan: fail instead.
@@ -128,6 +139,17 @@ class FeishuClient(FlowCalls):
                 problem = "gives no page_token" if not token else "repeats a page_token"
                 raise FeishuError(f"the shift list {problem}", path=SHIFT_LIST.route)
             seen.add(token)
+
+    def _listed(self, item: Any) -> RemoteShift:
+        try:
+            return self._read(item)
+        except (TypeError, ValueError) as exc:  # as the transport says of any answer
+            raise FeishuError(
+                f"unexpected answer ({type(exc).__name__}: {exc})",
+                code=0,
+                method=SHIFT_LIST.method,
+                path=SHIFT_LIST.route,
+            ) from None
 
     def get_shift(self, shift_id: str) -> RemoteShift:
         call = Call(SHIFT_GET, path_params={"shift_id": shift_id})
@@ -191,8 +213,11 @@ class FeishuClient(FlowCalls):
         shift = data["shift"]
         return shift_from_wire(shift, inverted=self.inverted_in_answers, notes=self.read_notes)
 
-    def _page(self, data: Mapping[str, Any]) -> tuple[list[RemoteShift], str | None, bool]:
-        shifts = [self._read(item) for item in data.get("shift_list") or ()]
+    @staticmethod
+    def _page(data: Mapping[str, Any]) -> tuple[list[Any], str | None, bool]:
+        shifts = data.get("shift_list") or []
+        if not isinstance(shifts, list):
+            raise TypeError("shift_list is not a list")
         token = data.get("page_token") or None
         if token is not None and not isinstance(token, str):
             raise TypeError("page_token is not a string")

@@ -21,6 +21,7 @@ import pytest
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 from reconciler.feishu.connect import open_client
 from reconciler.flows import InputFile, check_file, good_rows, send_rows
+from reconciler.secret import Secret
 
 ROWS = 10_000
 USERS = 200
@@ -64,9 +65,8 @@ def test_10000_rows_go_out_as_200_batches_near_the_rate_limit(served: str, tmp_p
     assert check.good == ROWS
     with open_client(
         endpoint=served,
-        emulator_db=None,
         app_id=DEFAULT_APP_ID,
-        app_secret=DEFAULT_APP_SECRET,
+        app_secret=Secret(DEFAULT_APP_SECRET),
         rate_limit=RATE,
     ) as client:
         client.query_flows(["u0"], 1709514000, 1709514001)  # token fetched before timing

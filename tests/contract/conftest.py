@@ -29,6 +29,7 @@ from reconciler.emulator import (
 )
 from reconciler.feishu import FeishuClient
 from reconciler.model import Shift
+from reconciler.secret import Secret
 
 RULE = {
     "on_time": "9:00",
@@ -215,7 +216,7 @@ def _clients(target: Target) -> Iterator[Callable[..., FeishuClient]]:
     def make(http_timeout: float = 10, **options: Any) -> FeishuClient:
         settings: dict[str, Any] = {
             "app_id": DEFAULT_APP_ID,
-            "app_secret": target.app_secret,
+            "app_secret": Secret(target.app_secret),
             **target.client_options,
             "rate_limit": 0,
             "max_retry_seconds": 30,

@@ -19,6 +19,7 @@ import httpx
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, EmulatorConfig, create_app
 from reconciler.feishu import FeishuClient
 from reconciler.model import Shift
+from reconciler.secret import Secret
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -54,7 +55,7 @@ def _client(app: WSGIApplication) -> FeishuClient:
     return FeishuClient(
         http,
         app_id=DEFAULT_APP_ID,
-        app_secret=DEFAULT_APP_SECRET,
+        app_secret=Secret(DEFAULT_APP_SECRET),
         rate_limit=0,
         backoff_base=0.005,
         backoff_cap=0.05,

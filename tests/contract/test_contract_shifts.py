@@ -21,6 +21,7 @@ from reconciler.feishu import (
     ServerError,
 )
 from reconciler.model import Shift
+from reconciler.secret import Secret
 
 MakeShift = Callable[..., Shift]
 
@@ -171,7 +172,7 @@ def test_bad_parameters_are_invalid_parameter(client: FeishuClient) -> None:
 
 
 def test_wrong_secret_is_an_auth_error(make_client: Callable[..., FeishuClient]) -> None:
-    client = make_client(app_secret="not-the-secret")
+    client = make_client(app_secret=Secret("not-the-secret"))
     with pytest.raises(AuthError) as caught:
         client.get_shift("1")
     assert caught.value.code == 10014

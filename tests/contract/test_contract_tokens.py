@@ -13,6 +13,7 @@ import pytest
 from reconciler.emulator import DEFAULT_APP_ID
 from reconciler.feishu import FeishuClient, FeishuError
 from reconciler.model import Shift
+from reconciler.secret import Secret
 
 MakeShift = Callable[..., Shift]
 TOKEN_CALLS = "auth.tenant_access_token"
@@ -75,7 +76,7 @@ def test_no_secret_or_token_leaks_at_debug_level(
         client = FeishuClient(
             canary_target.make_http(),
             app_id=DEFAULT_APP_ID,
-            app_secret=secret,
+            app_secret=Secret(secret),
             rate_limit=0,
             max_retry_seconds=5,
             backoff_base=0.001,
@@ -90,7 +91,7 @@ def test_no_secret_or_token_leaks_at_debug_level(
             canary_target.admin.faults(error_rate=0.0, lost_rate=0.0)
             reprs += [repr(client), repr(client.stats), repr(client._t), repr(client._t.tokens)]
         wrong = FeishuClient(
-            canary_target.make_http(), app_id=DEFAULT_APP_ID, app_secret=f"{secret}-wrong"
+            canary_target.make_http(), app_id=DEFAULT_APP_ID, app_secret=Secret(f"{secret}-wrong")
         )
         with wrong:
             try:

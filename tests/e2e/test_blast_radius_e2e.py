@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reconciler.cli import main
+from reconciler.embedded import embedded_client
 from reconciler.emulator import create_app
-from reconciler.feishu.connect import open_client
 
 SHIFT = """\
 shift_name: {name}
@@ -58,11 +58,11 @@ class Repo:
         return code, out, err
 
     def ids(self) -> dict[str, str]:
-        with open_client(endpoint=None, emulator_db=self.db, app_id=None, app_secret=None) as c:
+        with embedded_client(self.db) as c:
             return {s.name: s.shift_id for s in c.list_shifts()}
 
     def weekly(self, group_id: str) -> tuple[str, ...]:
-        with open_client(endpoint=None, emulator_db=self.db, app_id=None, app_secret=None) as c:
+        with embedded_client(self.db) as c:
             return c.groups.get_group(group_id).punch_day_shift_ids
 
     def seed(self, document: dict[str, Any]) -> None:

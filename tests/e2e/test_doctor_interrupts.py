@@ -23,6 +23,7 @@ from reconciler.emulator import (
     serving,
 )
 from reconciler.feishu import FeishuClient
+from reconciler.secret import Secret
 
 NAME = "shiftctl-doctor-c0ffee00"
 
@@ -87,7 +88,7 @@ def test_ctrl_c_anywhere_in_the_probe_removes_it(
     http = httpx.Client(transport=transport, base_url="http://emulator.invalid")
     notes: list[str] = []
     settings = Settings(emulator_db=":memory:", state_dir=tmp_path / ".shiftctl")
-    client = FeishuClient(http, app_id=DEFAULT_APP_ID, app_secret=DEFAULT_APP_SECRET)
+    client = FeishuClient(http, app_id=DEFAULT_APP_ID, app_secret=Secret(DEFAULT_APP_SECRET))
     with client, pytest.raises(KeyboardInterrupt):
         run_doctor(settings, client, write=True, notify=notes.append, name=NAME)
     assert transport.fired

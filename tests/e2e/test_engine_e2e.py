@@ -17,8 +17,8 @@ import pytest
 
 from reconciler.apply import SKIPPED_AFTER_FAILURE
 from reconciler.cli import main
+from reconciler.embedded import embedded_client
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, create_app, serving
-from reconciler.feishu.connect import open_client
 from reconciler.model import RemoteShift, Shift
 
 SHIFT = """\
@@ -68,9 +68,7 @@ class Workspace:
         return code, out, err
 
     def remote(self) -> dict[str, RemoteShift]:
-        with open_client(
-            endpoint=None, emulator_db=str(self.db), app_id=None, app_secret=None
-        ) as client:
+        with embedded_client(str(self.db)) as client:
             shifts = list(client.list_shifts())
         names = [s.name for s in shifts]
         assert len(names) == len(set(names)), f"duplicate shifts: {names}"
@@ -161,7 +159,7 @@ def test_a_stale_plan_is_refused_and_nothing_changes(ws: Workspace) -> None:
     ws.write("Day", on="08:00")
     assert ws.run("plan", "--out", "plan.json")[0] == 0
     # Someone changes the tenant between review and apply.
-    with open_client(endpoint=None, emulator_db=str(ws.db), app_id=None, app_secret=None) as c:
+    with embedded_client(str(ws.db)) as c:
         night = c.query_shift("Night")
         assert night is not None
         changed = night.shift.__class__.from_mapping({**night.shift.comparable(), "day_type": 2})
@@ -432,7 +430,7 @@ def test_import_lists_the_problems_of_a_shift_the_tenant_allowed(ws: Workspace) 
     day = converge(ws, "Day")["Day"].shift
     # Feishu treats punch_times as legacy and takes it as given; the files do not.
     odd = Shift.from_mapping({**day.comparable(), "shift_name": "Odd", "punch_times": 2})
-    with open_client(endpoint=None, emulator_db=str(ws.db), app_id=None, app_secret=None) as c:
+    with embedded_client(str(ws.db)) as c:
         c.create_shift(odd)
     code, out, err = ws.run("import", "--out", "imported")
     assert code == 0

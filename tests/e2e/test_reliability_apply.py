@@ -22,10 +22,12 @@ import httpx
 import pytest
 
 from reconciler.cli import main
+from reconciler.embedded import embedded_client
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, create_app, serving
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.feishu.connect import open_client
 from reconciler.model import RemoteShift
+from reconciler.secret import Secret
 
 SHIFT = """\
 shift_name: {name}
@@ -53,12 +55,12 @@ def write(root: Path, name: str, on: str = "09:00") -> None:
 def remote(db: Path, **connection: str) -> dict[str, RemoteShift]:
     """The tenant's shifts by name; fails on any duplicate name."""
     endpoint = connection.get("endpoint")
-    with open_client(
-        endpoint=endpoint,
-        emulator_db=None if endpoint else str(db),
-        app_id=DEFAULT_APP_ID if endpoint else None,
-        app_secret=DEFAULT_APP_SECRET if endpoint else None,
-    ) as client:
+    client = (
+        open_client(endpoint=endpoint, app_id=DEFAULT_APP_ID, app_secret=Secret(DEFAULT_APP_SECRET))
+        if endpoint
+        else embedded_client(str(db))
+    )
+    with client:
         shifts = list(client.list_shifts())
     names = [s.name for s in shifts]
     assert len(names) == len(set(names)), f"duplicate shifts: {sorted(names)}"

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from reconciler.definitions import check
 from reconciler.definitions._schema import _inlined_schema, schema_problems
 from reconciler.definitions._yaml import Document, dotted, parse_documents
+from reconciler.embedded import embedded_client
 from reconciler.errors import SourceLocation
-from reconciler.feishu.connect import open_client
 from reconciler.feishu.errors import FeishuError
 from reconciler.model import Shift
 from reconciler.safetext import SCHEMA_TEXT_PATTERN, first_unsafe
@@ -207,7 +207,7 @@ def test_every_integer_field_is_bounded_within_int32(path: Path_) -> None:
 @pytest.fixture(scope="module")
 def feishu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     db = tmp_path_factory.mktemp("tenant") / "tenant.sqlite3"
-    with open_client(endpoint=None, emulator_db=str(db), app_id=None, app_secret=None) as client:
+    with embedded_client(str(db)) as client:
         yield client
 
 

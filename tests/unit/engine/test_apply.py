@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from reconciler.apply import SKIPPED_AFTER_FAILURE, Outcome, apply_plan
+from reconciler.embedded import embedded_client
 from reconciler.errors import GuardError
 from reconciler.feishu.client import FeishuClient
-from reconciler.feishu.connect import open_client
 from reconciler.model import PunchTimeRule, RemoteShift, Shift
 from reconciler.plan import Create, Delete, GuardFinding, Plan, Update
 
@@ -23,7 +23,7 @@ def shift(name: str, on_time: str = "09:00") -> Shift:
 
 @pytest.fixture
 def client() -> Iterator[FeishuClient]:
-    with open_client(endpoint=None, emulator_db=":memory:", app_id=None, app_secret=None) as c:
+    with embedded_client(":memory:") as c:
         yield c
 
 

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.commands import check_fresh, make_plan, stale_differences, write_text
+from reconciler.commands import make_plan, write_text
 from reconciler.config import Settings
+from reconciler.embedded import embedded_client
 from reconciler.errors import StalePlanError, ValidationFailed
 from reconciler.feishu.client import FeishuClient
-from reconciler.feishu.connect import open_client
 from reconciler.feishu.errors import ServerError
 from reconciler.model import PunchTimeRule, RemoteShift, Shift
 from reconciler.plan import Create, Delete, Plan, Update
+from reconciler.stale import check_fresh, stale_differences
 
 SHIFT = """\
 shift_name: {name}
@@ -33,7 +34,7 @@ def shift(name: str, on_time: str = "09:00") -> Shift:
 
 @pytest.fixture
 def client() -> Iterator[FeishuClient]:
-    with open_client(endpoint=None, emulator_db=":memory:", app_id=None, app_secret=None) as c:
+    with embedded_client(":memory:") as c:
         yield c
 
 

@@ -8,13 +8,13 @@ import json
 import pytest
 
 from reconciler.blast import GroupUse, UsageInfo
-from reconciler.commands import stale_differences
 from reconciler.errors import InputError
 from reconciler.model import PunchTimeRule, Shift
 from reconciler.plan import Create, Delete, FieldChange, GuardFinding, Plan, Update
 from reconciler.planfile import checksum, plan_document, plan_from_document
 from reconciler.renames import RenameHint
 from reconciler.render import render_json, render_markdown, render_text
+from reconciler.stale import stale_differences
 
 RD = GroupUse("g1", "研发", 1_200, ("fixed",))
 STORE_A = GroupUse("g2", "门店A", 30, ("fixed", "special_day"))

@@ -16,6 +16,7 @@ from reconciler.errors import GuardError
 from reconciler.feishu import FeishuClient
 from reconciler.model import PunchTimeRule, Shift
 from reconciler.plan import Delete, Overrides, Plan, Update
+from reconciler.secret import Secret
 from reconciler.usage import Usage, UsageUnreadable, attach_usage, changed_shift_ids, read_usage
 
 NOW = datetime.datetime(2030, 1, 1, 12, tzinfo=datetime.UTC)  # a Tuesday
@@ -80,7 +81,7 @@ def make_client() -> Iterator[Any]:
         apps.append(app)
         http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://e.local")
         return FeishuClient(
-            http, app_id=DEFAULT_APP_ID, app_secret=DEFAULT_APP_SECRET, rate_limit=0
+            http, app_id=DEFAULT_APP_ID, app_secret=Secret(DEFAULT_APP_SECRET), rate_limit=0
         )
 
     yield make
@@ -163,7 +164,7 @@ def test_a_failed_group_read_stops_with_a_hint_and_starts_no_more_calls() -> Non
     client = FeishuClient(
         http,
         app_id=DEFAULT_APP_ID,
-        app_secret=DEFAULT_APP_SECRET,
+        app_secret=Secret(DEFAULT_APP_SECRET),
         rate_limit=0,
         max_retry_seconds=0.05,
         backoff_base=0.001,

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from reconciler.feishu import FeishuClient
+from reconciler.secret import Secret
 
 BASE_URL = "https://open.feishu.cn"
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
@@ -114,7 +115,7 @@ def make_client(feishu: ScriptedFeishu, clock: FakeClock) -> Iterator[Callable[.
         http = httpx.Client(transport=httpx.MockTransport(feishu), base_url=BASE_URL)
         settings: dict[str, Any] = {
             "app_id": "cli_test",
-            "app_secret": APP_SECRET,
+            "app_secret": Secret(APP_SECRET),
             "clock": clock,
             "sleep": clock.sleep,
             "rng": random.Random(7),

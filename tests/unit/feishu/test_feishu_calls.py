@@ -56,17 +56,25 @@ def test_list_follows_page_tokens_to_the_end(feishu, client: FeishuClient) -> No
     assert client.stats["shift.list"].requests == 2
 
 
-def test_listing_is_lazy(feishu, client: FeishuClient) -> None:
+def test_listing_is_lazy_and_reads_at_most_two_pages_ahead(feishu, client: FeishuClient) -> None:
     pages = [
         feishu.ok({"shift_list": [wire_shift(n)], "page_token": f"p{n}", "has_more": True})
-        for n in range(3)
+        for n in range(6)
     ]
     feishu.add("GET", f"{V1}/shifts", *pages)
     shifts = client.list_shifts()
     assert feishu.business() == []
     assert next(shifts).name == "班次0"
-    shifts.close()
-    assert len(feishu.business()) == 1
+    shifts.close()  # waits for the call in flight; nothing is fetched after it
+    fetched = len(feishu.business())
+    assert 1 <= fetched <= 3
+    assert len(feishu.business()) == fetched
+
+
+def test_a_shift_the_listing_cannot_read_fails_the_listing(feishu, client: FeishuClient) -> None:
+    feishu.add("GET", f"{V1}/shifts", feishu.ok({"shift_list": [{"shift_id": "1"}]}))
+    with pytest.raises(FeishuError, match=r"unexpected answer.*no shift_name"):
+        list(client.list_shifts())
 
 
 def test_list_with_a_failing_page_raises(feishu, make_client) -> None:

@@ -1,11 +1,13 @@
-"""open_client: credentials and endpoints for a real tenant."""
+"""open_client for a real tenant (credentials, endpoints, TLS), embedded_client for --emulator."""
 
 from __future__ import annotations
 
 import pytest
 
+from reconciler.embedded import embedded_client
 from reconciler.errors import ConfigError
 from reconciler.feishu import FEISHU_ENDPOINT, LARK_ENDPOINT, open_client
+from reconciler.secret import Secret
 
 
 @pytest.mark.parametrize(
@@ -21,7 +23,11 @@ def test_missing_credentials_name_the_variables_and_the_emulator(
     app_id: str | None, app_secret: str | None, named: list[str]
 ) -> None:
     with pytest.raises(ConfigError) as caught:
-        open_client(endpoint=None, emulator_db=None, app_id=app_id, app_secret=app_secret)
+        open_client(
+            endpoint=None,
+            app_id=app_id,
+            app_secret=Secret(app_secret) if app_secret is not None else None,
+        )
     message = str(caught.value)
     for name in named:
         assert name in message
@@ -39,7 +45,7 @@ def test_missing_credentials_name_the_variables_and_the_emulator(
 )
 def test_endpoint_defaults_to_feishu(endpoint: str | None, expected: str) -> None:
     with open_client(
-        endpoint=endpoint, emulator_db=None, app_id="cli_x", app_secret="s3cr3t-value"
+        endpoint=endpoint, app_id="cli_x", app_secret=Secret("s3cr3t-value")
     ) as client:
         assert f"base_url='{expected}" in repr(client)
         assert "s3cr3t-value" not in repr(client)
@@ -53,11 +59,11 @@ def test_emulator_runs_in_process_with_its_state_in_a_file(tmp_path) -> None:
             "late_minutes_as_lack": 60, "on_advance_minutes": 60, "early_minutes_as_early": 30,
             "early_minutes_as_lack": 60, "off_delay_minutes": 60}  # fmt: skip
     shift = Shift.from_mapping({"shift_name": "早班", "punch_times": 1, "punch_time_rule": [rule]})
-    with open_client(endpoint=None, emulator_db=str(db), app_id=None, app_secret=None) as client:
+    with embedded_client(str(db)) as client:
         created = client.create_shift(shift)
         assert "emulator-secret" not in repr(client)
     assert db.exists()
-    with open_client(endpoint=None, emulator_db=str(db), app_id=None, app_secret=None) as again:
+    with embedded_client(str(db)) as again:
         assert [remote.shift_id for remote in again.list_shifts()] == [created.shift_id]
 
 
@@ -70,7 +76,7 @@ def test_an_unusable_emulator_state_is_a_config_error(tmp_path, content: bytes |
     else:
         db.write_bytes(content)
     with pytest.raises(ConfigError) as caught:
-        open_client(endpoint=None, emulator_db=str(db), app_id=None, app_secret=None)
+        embedded_client(str(db))
     assert str(db) in str(caught.value)
     assert "--emulator" in str(caught.value)
 
@@ -80,7 +86,7 @@ def test_an_unusable_emulator_state_is_a_config_error(tmp_path, content: bytes |
 )
 def test_an_endpoint_that_is_not_an_http_url_is_refused_at_once(endpoint: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        open_client(endpoint=endpoint, emulator_db=None, app_id="cli_x", app_secret="s3cr3t-value")
+        open_client(endpoint=endpoint, app_id="cli_x", app_secret=Secret("s3cr3t-value"))
     assert repr(endpoint) in str(caught.value)
     assert "s3cr3t-value" not in str(caught.value)
 
@@ -89,8 +95,7 @@ def test_an_endpoint_carrying_a_password_is_refused_without_echoing_it() -> None
     with pytest.raises(ConfigError) as caught:
         open_client(
             endpoint="https://me:pa55word@open.feishu.cn",
-            emulator_db=None,
             app_id="cli_x",
-            app_secret="s3cr3t-value",
+            app_secret=Secret("s3cr3t-value"),
         )
     assert "pa55word" not in str(caught.value)

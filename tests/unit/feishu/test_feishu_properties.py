@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from reconciler.feishu import FeishuClient, FeishuError, UserFlow, chunked
 from reconciler.feishu.errors import classify
+from reconciler.secret import Secret
 
 
 @given(st.lists(st.integers()), st.integers(min_value=1, max_value=60))
@@ -101,7 +102,7 @@ def test_an_odd_success_answer_is_a_feishu_error_or_a_value(call: str, data: Any
         return httpx.Response(200, json={"code": 0, "msg": "success", "data": data})
 
     http = httpx.Client(transport=httpx.MockTransport(answer), base_url="https://open.feishu.cn")
-    with FeishuClient(http, app_id="cli_test", app_secret="odd-answers-secret") as client:
+    with FeishuClient(http, app_id="cli_test", app_secret=Secret("odd-answers-secret")) as client:
         try:
             CALLS[call](client)
         except FeishuError as error:  # anything else would end as a traceback

@@ -83,7 +83,7 @@ def test_wrong_app_secret_is_an_auth_error_without_the_secret() -> None:
         return httpx.Response(400, json={"code": 10014, "msg": "app secret invalid"})
 
     http = httpx.Client(transport=httpx.MockTransport(refuse), base_url="https://x.test")
-    client = FeishuClient(http, app_id="cli_a", app_secret="wrong-secret-value")
+    client = FeishuClient(http, app_id="cli_a", app_secret=Secret("wrong-secret-value"))
     with client, pytest.raises(AuthError) as caught:
         client.get_shift("1")
     assert caught.value.code == 10014
@@ -156,7 +156,7 @@ def test_a_short_secret_and_token_are_hidden_in_logged_bodies(
     feishu, make_client, caplog: pytest.LogCaptureFixture
 ) -> None:
     feishu.add("GET", SHIFT, feishu.ok(SHIFT_BODY))
-    client = make_client(app_secret="Zq9!x")  # shorter than the redactor bothers with
+    client = make_client(app_secret=Secret("Zq9!x"))  # shorter than the redactor bothers with
     with caplog.at_level(logging.DEBUG, logger="reconciler.feishu"):
         client.get_shift("1")
     text = "\n".join(record.getMessage() for record in caplog.records)

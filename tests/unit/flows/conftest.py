@@ -19,6 +19,7 @@ from reconciler.emulator import (
 from reconciler.feishu.client import FeishuClient
 from reconciler.flows.checking import InputFile
 from reconciler.flows.sources import Format
+from reconciler.secret import Secret
 
 DAY_SHIFT = {
     "shift_name": "Day 9-18",
@@ -63,7 +64,7 @@ def _client(app: EmulatorApp, **options: Any) -> FeishuClient:
     http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://emulator.test")
     settings: dict[str, Any] = {"rate_limit": 0, "max_retry_seconds": 2.0, "backoff_base": 0.001}
     return FeishuClient(
-        http, app_id=DEFAULT_APP_ID, app_secret=DEFAULT_APP_SECRET, **(settings | options)
+        http, app_id=DEFAULT_APP_ID, app_secret=Secret(DEFAULT_APP_SECRET), **(settings | options)
     )
 
 

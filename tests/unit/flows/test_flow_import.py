@@ -23,6 +23,7 @@ from reconciler.flows.checking import (
 )
 from reconciler.flows.importer import ImportIncomplete, ImportSummary, send_rows
 from reconciler.flows.times import parse_when, zone
+from reconciler.secret import Secret
 
 WriteRows = Callable[..., InputFile]
 Lines = Callable[..., list[str]]
@@ -201,7 +202,7 @@ def test_refused_credentials_before_anything_is_stored_are_a_plain_error(
 ) -> None:
     http = httpx.Client(transport=httpx.WSGITransport(app=feishu), base_url="http://e")
     with (
-        FeishuClient(http, app_id=DEFAULT_APP_ID, app_secret="wrong", rate_limit=0) as bad,
+        FeishuClient(http, app_id=DEFAULT_APP_ID, app_secret=Secret("wrong"), rate_limit=0) as bad,
         pytest.raises(AuthError),
     ):
         run(bad, write_rows, punch_csv(["u1"], DAYS[:1]))
