@@ -50,10 +50,12 @@ class FaultController:
         config: EmulatorConfig,
         uniform: Callable[[], float],
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._config = config
         self._uniform = uniform
         self._sleep = sleep
+        self._clock = clock
         self._lock = threading.Lock()
         self._default = config.faults()
         self._overrides: dict[str, Faults] = dict(config.endpoint_faults)
@@ -133,7 +135,7 @@ class FaultController:
         limit = self.limit_for(endpoint)
         if limit <= 0:
             return
-        now = time.monotonic()
+        now = self._clock()
         second = math.floor(now)
         with self._lock:
             window = self._windows.get((endpoint, app_id))
@@ -144,12 +146,16 @@ class FaultController:
             if not allowed:
                 self._counter(endpoint).rate_limited += 1
         if not allowed:
-            reset = max(1, math.ceil(second + 1 - now))
+            # x-ogw-ratelimit-reset is the seconds until the window resets (wire contract
+            # §6.3): the time really left in this one, rounded up to the millisecond, so a
+            # client that waits it out never meets the same window again.
+            left = max(1, math.ceil(round((second + 1 - now) * 1000, 6))) / 1000
+            reset = f"{left:.3f}"
             raise ApiError(
                 RATE_LIMITED,
                 "request trigger frequency limit",
                 status=429,
-                headers={"x-ogw-ratelimit-limit": str(limit), "x-ogw-ratelimit-reset": str(reset)},
+                headers={"x-ogw-ratelimit-limit": str(limit), "x-ogw-ratelimit-reset": reset},
             )
 
     def limit_for(self, endpoint: str) -> int:

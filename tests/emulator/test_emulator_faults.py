@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from reconciler.emulator import (
     serving,
 )
 from reconciler.emulator.faults import FaultController
+from reconciler.emulator.wire import ApiError
 
 
 def _stats(client: httpx.Client, endpoint: str) -> dict[str, int]:
@@ -57,7 +59,8 @@ def _check_rate_limit(client: httpx.Client, token: str) -> None:
         fails(answer, 429, 99991400)
         assert answer.json()["msg"] == "request trigger frequency limit"
         assert answer.headers["x-ogw-ratelimit-limit"] == "5"
-        assert int(answer.headers["x-ogw-ratelimit-reset"]) >= 1
+        # The seconds left in the one-second window (wire contract §6.3), not a whole second.
+        assert 0 < float(answer.headers["x-ogw-ratelimit-reset"]) <= 1
     stats = _stats(client, "shift.list")
     assert stats["rate_limited"] == len(limited)
     assert stats["requests"] == len(answers)
@@ -259,3 +262,21 @@ def test_a_random_seed_makes_ids_and_faults_reproducible(
     assert first == run(42)
     assert {status for status, _ in first} == {200, 500}  # both outcomes happened
     assert first != run(43)
+
+
+@pytest.mark.parametrize(("now", "reset"), [(10.628, "0.372"), (10.0, "1.000"), (10.9999, "0.001")])
+def test_a_429_says_the_time_left_in_its_window(now: float, reset: str) -> None:
+    # x-ogw-ratelimit-reset is the seconds until the window resets (wire contract §6.3).
+    clock = [now]
+    controller = FaultController(
+        EmulatorConfig(rate_limit=2), random.Random(1).random, clock=lambda: clock[0]
+    )
+    controller.admit("shift.list", "cli_a")
+    controller.admit("shift.list", "cli_a")
+    with pytest.raises(ApiError) as refused:
+        controller.admit("shift.list", "cli_a")
+    assert refused.value.status == 429
+    assert refused.value.headers["x-ogw-ratelimit-reset"] == reset
+    assert refused.value.headers["x-ogw-ratelimit-limit"] == "2"
+    clock[0] = math.floor(now) + 1  # the next window takes calls again
+    controller.admit("shift.list", "cli_a")
