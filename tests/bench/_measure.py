@@ -1,4 +1,5 @@
-"""How the engine benchmarks measure: plan phases, a bare HTTP floor, a child's peak memory."""
+"""How the engine benchmarks measure: plan phases, a bare HTTP floor, a child's peak memory,
+and two CPU-bound processes to measure beside."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from _tenant import PAGE_SIZE, Tenant
+from _tenant import PAGE_SIZE, RATE, Tenant
 
 from reconciler import commands
 from reconciler.config import Settings
 from reconciler.feishu.client import FeishuClient
+from reconciler.feishu.envelope import reset_seconds
+from reconciler.feishu.pacing import RateLimiter
 from reconciler.model import RemoteShift
 from reconciler.plan import Plan
 
@@ -76,24 +80,69 @@ def run_plan(settings: Settings) -> PlanRun:
     )
 
 
-def bare_listing(tenant: Tenant) -> float:
+RATE_LIMITED = 99991400
+
+
+class BareLoopError(AssertionError):
+    """The bare loop met an answer other than success or a 429: its time would be no floor."""
+
+
+def _bare_call(
+    http: httpx.Client,
+    limiter: RateLimiter,
+    key: str,
+    method: str,
+    path: str,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """One call paced as the client paces it; a 429 waits out its reset and goes again."""
+    while True:
+        limiter.acquire(key)
+        response = http.request(method, path, **kwargs)
+        body = response.json()
+        if body.get("code") == 0 and response.is_success:
+            return dict(body)
+        if body.get("code") != RATE_LIMITED:
+            raise BareLoopError(f"{method} {path}: HTTP {response.status_code} {body}")
+        limiter.hold(key, reset_seconds(response.headers))
+
+
+def bare_listing(tenant: Tenant, rate: float = RATE) -> float:
     """The same calls as a plan (one token, every page) by a bare httpx loop: the floor here.
 
     The plan makes one token call before its pages (a fresh process holds no
-    token), so the floor makes it too: the two are compared call for call.
+    token), so the floor makes it too: the two are compared call for call. Every
+    answer's code is checked, and the loop is paced as the client paces (the
+    client's own limiter), so a 429 costs it what it costs the client instead of
+    ending the listing early.
     """
     time.sleep(1.1)  # a fresh rate-limit window, so the plan's last calls do not count here
+    limiter = RateLimiter(rate)
     with httpx.Client(base_url=tenant.base_url) as http:
         started = time.perf_counter()
         body = {"app_id": tenant.app_id, "app_secret": tenant.app_secret}
-        token = http.post(TOKEN_PATH, json=body).json()["tenant_access_token"]
-        http.headers["Authorization"] = f"Bearer {token}"
+        answer = _bare_call(http, limiter, "auth", "POST", TOKEN_PATH, json=body)
+        http.headers["Authorization"] = f"Bearer {answer['tenant_access_token']}"
         params = {"page_size": str(PAGE_SIZE)}
         while True:
-            data = http.get(LIST_PATH, params=params).json()["data"]
+            data = _bare_call(http, limiter, "list", "GET", LIST_PATH, params=params)["data"]
             if not data.get("has_more"):
                 return time.perf_counter() - started
             params["page_token"] = data["page_token"]
+
+
+@contextmanager
+def cpu_load(processes: int = 2) -> Iterator[int]:
+    """``processes`` CPU-bound Python processes beside the measured code; killed on exit."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        time.sleep(0.2)  # running, not starting
+        yield processes
+    finally:
+        for hog in hogs:
+            hog.kill()
+        for hog in hogs:
+            hog.wait(timeout=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,3 +211,31 @@ def run_measured(command: Sequence[str], cwd: Path, env: Mapping[str, str]) -> C
     seconds = time.perf_counter() - started
     peak_kib = int(peak_file.read_text(encoding="utf-8"))  # Linux reports KiB
     return ChildRun(done.returncode, peak_kib * 1024, seconds, done.stdout, done.stderr)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessSeries:
+    """Whole ``shiftctl plan`` processes, each beside a bare listing of the same tenant."""
+
+    seconds: tuple[float, ...]
+    bare: tuple[float, ...]
+    calls: tuple[dict[str, int], ...]
+
+
+def process_plan_series(
+    command: Sequence[str], cwd: Path, env: Mapping[str, str], tenant: Tenant, runs: int
+) -> ProcessSeries:
+    """``runs`` plan processes (start-up included), each followed by a bare listing."""
+    seconds, bare, calls = [], [], []
+    for _ in range(runs):
+        time.sleep(1.1)  # a fresh rate-limit window for every run
+        tenant.reset_stats()
+        started = time.perf_counter()
+        done = subprocess.run(
+            list(command), cwd=cwd, env=dict(env), capture_output=True, text=True, check=False
+        )
+        seconds.append(time.perf_counter() - started)
+        assert done.returncode == 0, done.stdout + done.stderr
+        calls.append({name: c["requests"] for name, c in tenant.stats().items()})
+        bare.append(bare_listing(tenant))
+    return ProcessSeries(tuple(seconds), tuple(bare), tuple(calls))

@@ -11,14 +11,16 @@ from __future__ import annotations
 import math
 import os
 import random
+import statistics
 import sys
 import time
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _measure import plan_series, run_measured, run_plan
+from _measure import cpu_load, plan_series, process_plan_series, run_measured, run_plan
 from _naive_sdk import naive_sync
 from _report import record, table
 from _tenant import (
@@ -36,7 +38,8 @@ from reconciler import commands
 from reconciler.config import Settings, load_settings
 
 PLAN_TARGET = 1.2
-APPLY_TARGET = 1.25
+APPLY_SHARE = 0.97  # of the busiest endpoint's rate limit, beside two CPU hogs too
+PROCESS_TARGETS = {300: 2.0, 2000: 1.3}  # whole plan process ÷ its bound, by N
 SDK_TARGET = 20.0
 MEMORY_LIMIT_BYTES = 200_000_000
 SDK_SAMPLE = int(os.environ.get("SHIFTCTL_BENCH_SDK_SAMPLE", "200"))
@@ -134,30 +137,29 @@ APPLY_CREATES = 100
 _ENDPOINT_OF = {"create": "shift.create", "update": "shift.create", "delete": "shift.delete"}
 
 
-@pytest.mark.bench
-def test_apply_runs_at_the_rate_limit_of_its_busiest_endpoint(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _apply_once(root: Path, mp: pytest.MonkeyPatch, *, loaded: bool) -> dict[str, Any]:
+    """One apply of 100 creates + 100 updates on a fresh tenant, beside two CPU hogs or not."""
     remote = [shift_body(i) for i in range(APPLY_REMOTE)]
     desired = [shift_body(i, late=10 if i < APPLY_UPDATES else 5) for i in range(APPLY_REMOTE)]
     desired += [shift_body(APPLY_REMOTE + i) for i in range(APPLY_CREATES)]
-    with served_tenant(tmp_path, remote) as tenant:
-        settings = prepare(tmp_path, tenant, desired, monkeypatch)
+    root.mkdir()
+    with served_tenant(root, remote) as tenant:
+        settings = prepare(root, tenant, desired, mp)
         with commands.connect(settings) as client:
             plan = commands.make_plan(settings, client)
             tenant.reset_stats()
-            started = time.perf_counter()
-            result = commands.apply_changes(plan, client, concurrency=settings.concurrency)
-            seconds = time.perf_counter() - started
+            with cpu_load(2) if loaded else nullcontext(0) as hogs:
+                started = time.perf_counter()
+                result = commands.apply_changes(plan, client, concurrency=settings.concurrency)
+                seconds = time.perf_counter() - started
             calls = tenant.stats()
             retries = sum(s.retries for s in client.stats.values())
             again = commands.make_plan(settings, client)
     per_endpoint = Counter(_ENDPOINT_OF[change.action] for change in plan.changes)
     busiest, operations = per_endpoint.most_common(1)[0]
     bound = operations / RATE
-    requests = sum(c["requests"] for c in calls.values())
-    throttled = sum(c["rate_limited"] for c in calls.values())
-    report = {
+    return {
+        "cpu_bound_processes_beside": hogs,
         "changes": plan.summary(),
         "concurrency": settings.concurrency,
         "busiest_endpoint": busiest,
@@ -165,39 +167,110 @@ def test_apply_runs_at_the_rate_limit_of_its_busiest_endpoint(
         "bound_s": bound,
         "seconds": round(seconds, 3),
         "over_bound": round(seconds / bound, 3),
+        "share_of_rate_limit": round(bound / seconds, 3),
         "operations_per_second": round(len(plan.changes) / seconds, 2),
         "outcomes": {s: result.count(s) for s in ("applied", "failed", "skipped")},
-        "requests": requests,
-        "rate_limited_429": throttled,
+        "requests": sum(c["requests"] for c in calls.values()),
+        "rate_limited_429": sum(c["rate_limited"] for c in calls.values()),
         "client_retries": retries,
         "calls": {name: c["requests"] for name, c in calls.items()},
-        "target": f"≤ {APPLY_TARGET} × bound, no failure, 429s < 1 % of requests",
+        "not_applied": [o.status for o in result.outcomes if o.status != "applied"],
+        "changes_left": again.summary() if again.has_changes else None,
+    }
+
+
+@pytest.mark.bench
+def test_apply_runs_at_the_rate_limit_of_its_busiest_endpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quiet = _apply_once(tmp_path / "quiet", monkeypatch, loaded=False)
+    loaded = _apply_once(tmp_path / "loaded", monkeypatch, loaded=True)
+    target = f"≥ {APPLY_SHARE:.0%} of the busiest endpoint's rate limit, zero 429s, no failure"
+    report = {**quiet, "beside_two_cpu_bound": loaded, "target": target}
+    print()
+    print(
+        table(
+            f"apply of 200 changes ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s)",
+            ["run", "seconds", "of limit", "ops/s", "requests", "429s", "failed"],
+            [
+                [
+                    "beside 2 CPU hogs" if run["cpu_bound_processes_beside"] else "quiet",
+                    run["seconds"],
+                    run["share_of_rate_limit"],
+                    run["operations_per_second"],
+                    run["requests"],
+                    run["rate_limited_429"],
+                    run["outcomes"]["failed"],
+                ]
+                for run in (quiet, loaded)
+            ]
+            + [["bound", quiet["bound_s"], 1, RATE, quiet["busiest_operations"], "", ""]],
+        )
+    )
+    print(f"report: {record('apply_200', report)}")
+    for run in (quiet, loaded):
+        assert (run["changes"]["create"], run["changes"]["update"]) == (
+            APPLY_CREATES,
+            APPLY_UPDATES,
+        )
+        assert run["not_applied"] == [], run
+        assert run["changes_left"] is None, run
+    assert (quiet["rate_limited_429"], loaded["rate_limited_429"]) == (0, 0), report
+    assert quiet["share_of_rate_limit"] >= APPLY_SHARE, report
+    assert loaded["share_of_rate_limit"] >= APPLY_SHARE, report
+
+
+@pytest.mark.bench
+@pytest.mark.parametrize("n", sorted(PROCESS_TARGETS))
+def test_whole_plan_process_is_within_its_bound(n: int, tmp_path: Path) -> None:
+    """``python -m reconciler plan`` as users run it: start-up, files, listing, compare, output."""
+    with served_tenant(tmp_path, [shift_body(i) for i in range(n)]) as tenant:
+        repo = tmp_path / "repo"
+        write_shift_files(repo / "shifts", desired_bodies(n))
+        command = [sys.executable, "-m", "reconciler", "--endpoint", tenant.base_url,
+                   "--no-color", "plan", "--no-usage"]  # fmt: skip
+        series = process_plan_series(command, repo, {**os.environ, **tenant.env()}, tenant, RUNS)
+    pages, limit = math.ceil(n / PAGE_SIZE), PROCESS_TARGETS[n]
+    rate_bound = pages / RATE
+    # The bound is max(pages × latency, pages / rate), the latency as the bare listing
+    # beside each run measures it; at 50 a page and 20 ms of latency the listing's
+    # round trips are the larger term.
+    bounds = [max(b, rate_bound) for b in series.bare]
+    over = sorted(s / b for s, b in zip(series.seconds, bounds, strict=True))
+    report = {
+        "remote_shifts": n,
+        "desired_shifts": n + NEW_SHIFTS,
+        "latency_ms": LATENCY_MS,
+        "jitter_ms": JITTER_MS,
+        "rate_limit": RATE,
+        "runs": RUNS,
+        "command": "python -m reconciler --endpoint URL --no-color plan --no-usage",
+        "process_s": [round(s, 3) for s in series.seconds],
+        "bare_httpx_listing_s": [round(b, 3) for b in series.bare],
+        "pages_over_rate_s": round(rate_bound, 3),
+        "calls_per_run": list(series.calls),
+        "over_bound_per_run": [round(r, 3) for r in over],
+        "over_bound": round(statistics.median(over), 3),
+        "target": f"median of process ÷ max(bare listing, pages / rate) ≤ {limit}",
     }
     print()
     print(
         table(
-            f"apply of {len(plan.changes)} changes ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s)",
-            ["run", "seconds", "× bound", "ops/s", "requests", "429s", "failed"],
+            f"whole plan process over {n} remote shifts ({LATENCY_MS:g} ± {JITTER_MS:g} ms, "
+            f"{RATE}/s), {RUNS} runs side by side",
+            ["run", "process s", "bare listing s", "× bound"],
             [
-                [
-                    "shiftctl apply",
-                    seconds,
-                    seconds / bound,
-                    len(plan.changes) / seconds,
-                    requests,
-                    throttled,
-                    result.count("failed"),
-                ],
-                [f"bound ({operations} × {busiest})", bound, 1.0, RATE, "", "", ""],
-            ],
+                [str(i + 1), s, b, s / max(b, rate_bound)]
+                for i, (s, b) in enumerate(zip(series.seconds, series.bare, strict=True))
+            ]
+            + [["median", *(statistics.median(v) for v in (series.seconds, series.bare, over))]],
         )
     )
-    print(f"report: {record('apply_200', report)}")
-    assert (plan.summary()["create"], plan.summary()["update"]) == (APPLY_CREATES, APPLY_UPDATES)
-    assert result.ok, [o for o in result.outcomes if o.status != "applied"]
-    assert not again.has_changes
-    assert throttled < 0.01 * requests, report
-    assert seconds <= APPLY_TARGET * bound, report
+    print(f"report: {record(f'plan_process_{n}', report)}")
+    for calls in series.calls:
+        assert calls["shift.list"] == pages, calls
+        assert calls.get("auth.tenant_access_token", 0) <= 1, calls
+    assert statistics.median(over) <= limit, report
 
 
 SDK_N = 2000
