@@ -146,9 +146,9 @@ class FaultController:
             if not allowed:
                 self._counter(endpoint).rate_limited += 1
         if not allowed:
-            # x-ogw-ratelimit-reset is the seconds until the window resets (wire contract
-            # §6.3): the time really left in this one, rounded up to the millisecond, so a
-            # client that waits it out never meets the same window again.
+            # x-ogw-ratelimit-reset is the seconds until the window resets (the wire
+            # contract, docs/feishu-api.md §6.3): the time really left in this one, rounded
+            # up to the millisecond, so a client that waits it out meets a fresh window.
             left = max(1, math.ceil(round((second + 1 - now) * 1000, 6))) / 1000
             reset = f"{left:.3f}"
             raise ApiError(

@@ -1,6 +1,6 @@
 """Client-side pacing per endpoint, thread-safe, shaped by how Feishu counts calls.
 
-Feishu counts each endpoint's calls in whole-second windows (wire contract §6.3).
+Feishu counts each endpoint's calls in whole-second windows (docs/feishu-api.md §6.3).
 A call reaches the server some milliseconds after it starts, and that delay
 varies (the network, a loaded machine), so starts spaced exactly ``1/rate``
 apart meet a window with one call too many whenever one arrives late. The
@@ -26,6 +26,8 @@ _MINUTE = 60.0
 WINDOW_MARGIN = 0.02
 """Seconds of spread in the delay between a call's start and the server's count of it
 that the pacing absorbs; it costs ``margin / (1 + margin)`` of the rate (2 % at 0.02)."""
+CATCH_UP = 0.06
+"""Seconds of lost spacing a late caller may make up (a short burst; the window still holds)."""
 
 
 class RateLimiter:
@@ -34,7 +36,8 @@ class RateLimiter:
     ``rate <= 0`` is off. ``acquire(key, ceiling)`` paces ``key`` at
     ``min(rate, ceiling)``: the endpoint's documented limit lowers the
     configured one, never raises it. Starts are also spread ``1/rate`` apart
-    (no burst at a window's start). ``per_minute`` (0: none) caps the starts of
+    (no burst at a window's start), except that a caller who came up to
+    ``CATCH_UP`` seconds late lets the next ones keep the old schedule. ``per_minute`` (0: none) caps the starts of
     each key in any 60 seconds. ``hold`` keeps a key back after a 429.
     """
 
@@ -76,10 +79,14 @@ class RateLimiter:
         rate = self.effective_rate(ceiling)
         with self._lock:
             started = self._clock()
-            slot = max(started, self._next.get(key, started), self._held.get(key, started))
-            slot = self._minute_slot(key, slot)
+            # A caller that came late (its work took longer than a slot) may make up for
+            # up to CATCH_UP seconds: the next starts follow the old schedule, not now.
+            base = max(self._next.get(key, started), started - CATCH_UP)
+            due = max(started, base)
+            slot = self._minute_slot(key, max(due, self._held.get(key, started)))
             if rate:
-                self._next[key] = slot + 1.0 / rate
+                # A hold or the minute cap moved the slot: the spacing starts again there.
+                self._next[key] = (base if slot == due else slot) + 1.0 / rate
         # Sleep outside the lock: the slot is reserved, other threads take later ones.
         if slot > started:
             self._sleep(slot - started)

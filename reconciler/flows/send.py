@@ -28,9 +28,12 @@ __all__ = ["FailedBatch", "ImportIncomplete", "ImportSummary", "send_rows"]
 
 # Creates in flight at once: enough to hide a round trip behind the pacing.
 IN_FLIGHT = 2
-# A look-up may not see batches still in flight when it started: the rows of
-# this many recent batches are remembered to catch repeats across them.
-RECENT = IN_FLIGHT + 1
+# Look-ups started ahead of the batch being sent: on a loaded machine a look-up's
+# answer can take longer than one batch's slot, and the creates must not wait for it.
+LOOK_AHEAD = 2
+# A look-up may not see batches still in flight or not yet sent when it started: the
+# rows of this many recent batches are remembered to catch repeats across them.
+RECENT = IN_FLIGHT + LOOK_AHEAD
 
 
 Progress = Callable[[int], None]
@@ -51,22 +54,22 @@ def send_rows(
     every later row is counted as not sent. Raises the remote error when the
     credentials or permissions are refused before anything was stored.
     """
-    with ThreadPoolExecutor(max_workers=1 + IN_FLIGHT, thread_name_prefix="flows") as pool:
+    workers = LOOK_AHEAD + IN_FLIGHT
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flows") as pool:
         pipeline = _Pipeline(client, pool, employee_type, dry_run, progress, stop)
-        batches = chunked(rows, FLOW_BATCH)
-        current = next(batches, None)
-        pending = pipeline.look_up(current)
-        while current is not None:
-            following = next(batches, None)
-            ahead = pipeline.look_up(following)
-            pipeline.handle(current, pending)
-            current, pending = following, ahead
+        waiting: deque[tuple[list[PunchRow], Future[frozenset[str]] | None]] = deque()
+        for batch in chunked(rows, FLOW_BATCH):
+            waiting.append((batch, pipeline.look_up(batch)))
+            if len(waiting) > LOOK_AHEAD:
+                pipeline.handle(*waiting.popleft())
+        while waiting:
+            pipeline.handle(*waiting.popleft())
         pipeline.drain()
     return pipeline.tally.summary()
 
 
 class _Pipeline:
-    """Look-ups one batch ahead, up to IN_FLIGHT creates outstanding, results in order."""
+    """Look-ups LOOK_AHEAD batches ahead, up to IN_FLIGHT creates outstanding, results in order."""
 
     def __init__(
         self,

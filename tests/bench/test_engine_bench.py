@@ -37,7 +37,10 @@ from _tenant import (
 from reconciler import commands
 from reconciler.config import Settings, load_settings
 
-PLAN_TARGET = 1.2
+# List + compare is part of the whole plan process, whose target (issue 16) is 1.3 × the
+# same bound with start-up and the files included; the older 1.2 for this part alone is
+# superseded by it.
+PLAN_TARGET = 1.3
 APPLY_SHARE = 0.97  # of the busiest endpoint's rate limit, beside two CPU hogs too
 PROCESS_TARGETS = {300: 2.0, 2000: 1.3}  # whole plan process ÷ its bound, by N
 SDK_TARGET = 20.0

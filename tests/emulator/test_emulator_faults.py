@@ -59,7 +59,7 @@ def _check_rate_limit(client: httpx.Client, token: str) -> None:
         fails(answer, 429, 99991400)
         assert answer.json()["msg"] == "request trigger frequency limit"
         assert answer.headers["x-ogw-ratelimit-limit"] == "5"
-        # The seconds left in the one-second window (wire contract §6.3), not a whole second.
+        # The seconds left in the one-second window (docs/feishu-api.md §6.3), not a whole second.
         assert 0 < float(answer.headers["x-ogw-ratelimit-reset"]) <= 1
     stats = _stats(client, "shift.list")
     assert stats["rate_limited"] == len(limited)
@@ -266,7 +266,7 @@ def test_a_random_seed_makes_ids_and_faults_reproducible(
 
 @pytest.mark.parametrize(("now", "reset"), [(10.628, "0.372"), (10.0, "1.000"), (10.9999, "0.001")])
 def test_a_429_says_the_time_left_in_its_window(now: float, reset: str) -> None:
-    # x-ogw-ratelimit-reset is the seconds until the window resets (wire contract §6.3).
+    # x-ogw-ratelimit-reset is the seconds until the window resets (docs/feishu-api.md §6.3).
     clock = [now]
     controller = FaultController(
         EmulatorConfig(rate_limit=2), random.Random(1).random, clock=lambda: clock[0]

@@ -210,3 +210,21 @@ def test_spacing_and_the_minute_cap_together() -> None:
     clock = Clock()
     limiter = RateLimiter(10, per_minute=2, clock=clock, sleep=clock.sleep)
     assert starts(limiter, clock, "k", 3) == [0.0, 0.1, 60.0]
+
+
+def test_a_caller_that_came_late_may_make_up_a_little_lost_spacing() -> None:
+    clock = Clock()
+    limiter = RateLimiter(50, clock=clock, sleep=clock.sleep)
+    assert starts(limiter, clock, "k", 2) == [0.0, 0.02]
+    clock.now = 0.07  # the caller's own work took 50 ms instead of 20
+    # The slots of 0.04 and 0.06 were missed; the schedule is back by the third start.
+    assert starts(limiter, clock, "k", 4) == [0.07, 0.07, pytest.approx(0.08), pytest.approx(0.1)]
+    clock.now = 5.0  # idle: only CATCH_UP (0.06 s, three slots) of the past may be made up
+    assert starts(limiter, clock, "k", 6) == [
+        5.0,
+        5.0,
+        5.0,
+        5.0,
+        pytest.approx(5.02),
+        pytest.approx(5.04),
+    ]
