@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from reconciler import commands
-from reconciler.apply import ApplyReport, Outcome
+from reconciler.apply import ApplyReport, Outcome, apply_plan
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions, settings_of
 from reconciler.config import shown
 from reconciler.converge import Unsettled, unsettled
@@ -146,16 +146,18 @@ def apply_command(
         )
     overrides = saved.overrides if saved else Overrides.of(allow_delete, force=force)
     with commands.connect(settings) as client:
-        plan = commands.make_plan(settings, client, overrides, usage=not no_usage)
-        if saved is not None:
-            check_fresh(saved, plan)
+        fresh = commands.make_plan(settings, client, overrides, usage=not no_usage)
+        # A reviewed plan is checked against the tenant and files now, then executed
+        # itself: what runs is the object that was reviewed, never a recomputed copy.
+        plan = fresh if saved is None else check_fresh(saved, fresh)
         click.echo(render_text(plan, color=options.use_color()))
+        fresh.raise_if_blocked()  # also a delete that came into use since the review
         plan.raise_if_blocked()
         if plan.has_changes and saved is None and not auto_approve:
             click.confirm("Apply these changes?", abort=True)
         workers = concurrency or settings.concurrency
         with _progress(len(plan.changes)) as on_done:
-            result = commands.apply_changes(plan, client, concurrency=workers, on_done=on_done)
+            result = apply_plan(plan, client, concurrency=workers, on_done=on_done)
         stats = client.stats
     # Verified from the answers to the writes: no second listing of the tenant.
     left = unsettled(plan, result)
