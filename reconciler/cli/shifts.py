@@ -14,10 +14,10 @@ from reconciler import commands
 from reconciler.cli._state import GlobalOptions, settings_of
 from reconciler.definitions import default_schema_ref, render_shift_yaml
 from reconciler.errors import InputError
-from reconciler.flows.table import fit_table
 from reconciler.model import RemoteShift
 from reconciler.pictures.page import catalogue_html
 from reconciler.safetext import escape_json
+from reconciler.table import fit_table
 
 FORMATS = click.Choice(["table", "json", "yaml", "html"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
