@@ -127,7 +127,6 @@ def cli(
         config_path=config_path,
         endpoint=endpoint,
         emulator_db=emulator_db,
-        no_color=no_color,
         verbosity=verbose,
         console=console,
     )

@@ -20,7 +20,6 @@ class GlobalOptions:
     config_path: str | None
     endpoint: str | None
     emulator_db: str | None
-    no_color: bool
     verbosity: int
     #: Colour, prompts and progress bars (``reconciler.cli.console``): one policy.
     console: Console = field(default_factory=Console)
