@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from shift_samples import RULE
 
 from reconciler.model import (
+    CurrentShift,
     PunchTimeRule,
-    RemoteShift,
     Shift,
     ShiftMiddleTimeRule,
     canonical_time,
     minutes_of,
     normalize_name,
 )
-
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 
 
 def shift(**extra: object) -> Shift:
@@ -81,8 +71,8 @@ def test_names_are_kept_exactly_and_matched_after_nfc_and_trimming() -> None:
     assert value.shift_name == decomposed  # shown and sent as written
     assert value != shift(shift_name="Café shift")  # a different spelling is a change
     assert normalize_name(decomposed) == "Café shift"
-    assert RemoteShift("1", value).key == "Café shift"
-    assert RemoteShift("1", value).name == decomposed
+    assert CurrentShift("1", value).key == "Café shift"
+    assert CurrentShift("1", value).name == decomposed
 
 
 def test_rules_are_immutable() -> None:
