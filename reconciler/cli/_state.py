@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from reconciler.cli.console import Console
 
 if TYPE_CHECKING:
     from reconciler.config import Settings
@@ -20,14 +20,9 @@ class GlobalOptions:
     config_path: str | None
     endpoint: str | None
     emulator_db: str | None
-    no_color: bool
     verbosity: int
-
-    def use_color(self) -> bool:
-        """Colour only on a terminal, never with --no-color or NO_COLOR."""
-        if self.no_color or os.environ.get("NO_COLOR"):
-            return False
-        return sys.stdout.isatty()
+    #: Colour, prompts and progress bars (``reconciler.cli.console``): one policy.
+    console: Console = field(default_factory=Console)
 
 
 def settings_of(options: GlobalOptions) -> Settings:
