@@ -37,8 +37,9 @@ class RateLimiter:
     ``min(rate, ceiling)``: the endpoint's documented limit lowers the
     configured one, never raises it. Starts are also spread ``1/rate`` apart
     (no burst at a window's start), except that a caller who came up to
-    ``CATCH_UP`` seconds late lets the next ones keep the old schedule. ``per_minute`` (0: none) caps the starts of
-    each key in any 60 seconds. ``hold`` keeps a key back after a 429.
+    ``CATCH_UP`` seconds late lets the next ones keep the old schedule.
+    ``per_minute`` (0: none) caps the starts of each key in any 60 seconds; ``hold``
+    keeps a key back after a 429.
     """
 
     def __init__(
