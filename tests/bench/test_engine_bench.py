@@ -35,6 +35,7 @@ from _tenant import (
 )
 
 from reconciler import commands
+from reconciler.apply import apply_plan
 from reconciler.config import Settings, load_settings
 
 # List + compare is part of the whole plan process, whose target (issue 16) is 1.3 × the
@@ -153,7 +154,7 @@ def _apply_once(root: Path, mp: pytest.MonkeyPatch, *, loaded: bool) -> dict[str
             tenant.reset_stats()
             with cpu_load(2) if loaded else nullcontext(0) as hogs:
                 started = time.perf_counter()
-                result = commands.apply_changes(plan, client, concurrency=settings.concurrency)
+                result = apply_plan(plan, client, concurrency=settings.concurrency)
                 seconds = time.perf_counter() - started
             calls = tenant.stats()
             retries = sum(s.retries for s in client.stats.values())
