@@ -4,7 +4,8 @@ Each benchmark adds its own section to the report, so a full run leaves every nu
 file: ``.cache/bench/engine.json`` under the repository, or the path in ``SHIFTCTL_BENCH_REPORT``.
 docs/benchmarks.md is generated from that file (``python -m tests.bench.render_doc``).
 
-A section is the benchmark's own numbers plus ``measured_at`` and ``machine``. Passing
+A section is the benchmark's own numbers plus ``measured_at``, ``benchmark`` (the test) and
+``machine``. Passing
 ``table=`` to ``record`` also stores the printed table (``title``, ``headers``, ``rows``),
 and ``checks=`` the targets with their measured values; the document shows both as they
 are. A section without a table is shown as its numbers, one row per key.
@@ -97,12 +98,19 @@ def record(
         extra["checks"] = [check.as_json() for check in checks]
     report.setdefault("benchmarks", {})[section] = {
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "benchmark": _current_test(),
         "machine": machine(),
         **data,
         **extra,
     }
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def _current_test() -> str | None:
+    """The pytest test that measured the section (``PYTEST_CURRENT_TEST``, without its phase)."""
+    current = os.environ.get("PYTEST_CURRENT_TEST")
+    return current.rsplit(" ", 1)[0] if current else None
 
 
 def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
