@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from reconciler.config import Settings
@@ -13,8 +12,7 @@ if TYPE_CHECKING:
 DEFAULT_EMULATOR_DB = ".shiftctl/emulator.sqlite3"  # the same as reconciler.config's
 
 
-@dataclass(frozen=True, slots=True)
-class GlobalOptions:
+class GlobalOptions(NamedTuple):
     """The root command's options, before configuration files are read."""
 
     config_path: str | None
