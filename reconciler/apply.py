@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from reconciler.errors import ShiftctlError
-from reconciler.model import RemoteShift, Shift
+from reconciler.model import CurrentShift, Shift
 from reconciler.plan import Change, Create, Delete, Plan, Update
 
 log = logging.getLogger(__name__)
@@ -29,9 +29,9 @@ SKIPPED_AFTER_FAILURE = "not run: an earlier operation failed, and no delete run
 class ShiftWriter(Protocol):
     """The three client calls apply needs (``reconciler.feishu.FeishuClient`` has them)."""
 
-    def create_shift(self, shift: Shift) -> RemoteShift: ...
+    def create_shift(self, shift: Shift) -> CurrentShift: ...
 
-    def update_shift(self, shift_id: str, shift: Shift) -> RemoteShift: ...
+    def update_shift(self, shift_id: str, shift: Shift) -> CurrentShift: ...
 
     def delete_shift(self, shift_id: str) -> None: ...
 
@@ -52,7 +52,7 @@ class Outcome:
     seconds: float = 0.0
     hint: str | None = None
     #: The shift as the tenant answered the write (not in the report; for verification).
-    answer: RemoteShift | None = field(default=None, compare=False, repr=False)
+    answer: CurrentShift | None = field(default=None, compare=False, repr=False)
 
     def document(self) -> dict[str, Any]:
         return {

@@ -1,7 +1,7 @@
 """The Python API behind plan, show, apply and import: returns results, never prints or exits.
 
 The CLI (``reconciler.cli.engine``) parses flags, calls these and renders what they return.
-What the listing does not need (the YAML loader, plan files, the importer) is imported
+What the listing does not need (the YAML loader, plan files, writing shift files) is imported
 where it is used: a plan starts listing the tenant first, and those imports overlap
 its first calls.
 """
@@ -25,15 +25,15 @@ from reconciler.config import Settings, shown
 from reconciler.errors import InputError, Problem, ValidationFailed, blocking
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.connect import open_client
-from reconciler.model import RemoteShift, normalize_name
+from reconciler.model import CurrentShift, normalize_name
 from reconciler.plan import NO_OVERRIDES, Overrides, Plan, compute_plan
 from reconciler.safetext import escape_json
 from reconciler.tenant_facts import resolve_inversion
 from reconciler.usage import UsageSource, attach_usage, changed_shift_ids, read_usage
 
 if TYPE_CHECKING:
+    from reconciler.bootstrap import ImportResult
     from reconciler.definitions import DesiredState
-    from reconciler.importer import ImportResult
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +58,16 @@ __all__ = [
 class ShiftLister(ShiftWriter, Protocol):
     """A client that can also list every remote shift."""
 
-    def list_shifts(self) -> Iterable[RemoteShift]: ...
+    def list_shifts(self) -> Iterable[CurrentShift]: ...
 
 
 class ShiftFinder(ShiftLister, Protocol):
     """A client that can also query a shift by name."""
 
-    def query_shift(self, name: str) -> RemoteShift | None: ...
+    def query_shift(self, name: str) -> CurrentShift | None: ...
 
 
-def find_shifts(client: ShiftFinder, name: str) -> list[RemoteShift]:
+def find_shifts(client: ShiftFinder, name: str) -> list[CurrentShift]:
     """The tenant's shifts called ``name`` (after NFC and trimming), as the tenant spells them.
 
     Feishu's query by name comes first; only when it finds nothing is the whole
@@ -78,7 +78,7 @@ def find_shifts(client: ShiftFinder, name: str) -> list[RemoteShift]:
         return [found]
     key = normalize_name(name)
     return sorted(
-        (remote for remote in client.list_shifts() if remote.key == key),
+        (entry for entry in client.list_shifts() if entry.key == key),
         key=lambda r: (r.name, r.shift_id),
     )
 
@@ -145,16 +145,16 @@ def load_desired_state(settings: Settings) -> DesiredState:
     return DesiredState(inside, tuple(sorted([*state.warnings, *outside])))
 
 
-def list_current(client: ShiftLister, stop: threading.Event | None = None) -> list[RemoteShift]:
+def list_current(client: ShiftLister, stop: threading.Event | None = None) -> list[CurrentShift]:
     """Every remote shift; any failed page raises before anything is planned.
 
     Setting ``stop`` abandons the listing before its next page.
     """
-    found: list[RemoteShift] = []
-    for remote in client.list_shifts():
+    found: list[CurrentShift] = []
+    for entry in client.list_shifts():
         if stop is not None and stop.is_set():
             raise _Abandoned
-        found.append(remote)
+        found.append(entry)
     return found
 
 
@@ -216,7 +216,7 @@ def target_of(settings: Settings) -> str:
     return settings.endpoint
 
 
-def _drain(listing: Future[list[RemoteShift]]) -> None:
+def _drain(listing: Future[list[CurrentShift]]) -> None:
     # The files' error (or the interrupt) is the one to report; the listing's is moot.
     with contextlib.suppress(Exception):
         listing.result()
@@ -260,7 +260,7 @@ def import_remote(
     settings: Settings, client: ShiftLister, out_dir: Path, names: Sequence[str] = ()
 ) -> ImportResult:
     """Bootstrap shift files from the tenant (in scope, matching ``names`` globs)."""
-    from reconciler.importer import import_shifts
+    from reconciler.bootstrap import import_shifts
 
     return import_shifts(list_current(client), settings, out_dir, names)
 

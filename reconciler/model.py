@@ -305,7 +305,7 @@ def normalize_name(name: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class RemoteShift:
+class CurrentShift:
     """A shift as it exists in the tenant: its server id and its definition."""
 
     shift_id: str

@@ -16,13 +16,13 @@ from reconciler.blast import GroupUse, UsageInfo
 from reconciler.config import Settings
 from reconciler.diff import FieldChange, field_changes
 from reconciler.errors import GuardError, InputError, ShiftctlError
-from reconciler.model import RemoteShift, Shift, normalize_name
+from reconciler.model import CurrentShift, Shift, normalize_name
 from reconciler.renames import RenameHint, match_renames, rename_hints
 
 __all__ = [
     "GUARD_RULES",
     "NO_OVERRIDES",
-    "AmbiguousRemoteError",
+    "AmbiguousCurrentError",
     "Change",
     "Create",
     "Delete",
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-class AmbiguousRemoteError(ShiftctlError):
+class AmbiguousCurrentError(ShiftctlError):
     """Two remote shifts in the managed scope share one name; the plan will not guess."""
 
 
@@ -199,7 +199,7 @@ def _override_hint(blocking: Sequence[GuardFinding]) -> str:
 
 def compute_plan(
     desired: Iterable[Shift],
-    current: Iterable[RemoteShift],
+    current: Iterable[CurrentShift],
     settings: Settings,
     overrides: Overrides = NO_OVERRIDES,
 ) -> Plan:
@@ -209,36 +209,37 @@ def compute_plan(
     spells a tenant's name differently (spaces at its ends, another Unicode form)
     updates that shift's ``shift_name``, and the plan shows it.
     """
-    wanted = _desired_by_name(desired, settings)
-    managed, unmanaged = _current_by_name(current, settings)
-    renames = match_renames(wanted, managed)
+    desired_by_key = _desired_by_name(desired, settings)
+    current_by_key, unmanaged = _current_by_name(current, settings)
+    renames = match_renames(desired_by_key, current_by_key)
     creates: list[Create] = []
     updates: list[Update] = []
     deletes: list[Delete] = []
     unchanged = 0
-    for name in sorted(wanted):
-        shift = wanted[name]
-        remote = managed.get(name) or renames.get(name)
-        if remote is None:
+    for name in sorted(desired_by_key):
+        shift = desired_by_key[name]
+        found = current_by_key.get(name) or renames.get(name)
+        if found is None:
             creates.append(Create(shift))
-        elif remote.shift == shift:
+        elif found.shift == shift:
             unchanged += 1
         else:
-            diff = field_changes(remote.shift, shift)
-            updates.append(Update(remote.shift_id, remote.shift, shift, diff))
-    renamed = {normalize_name(remote.name) for remote in renames.values()}
-    orphans = sorted(name for name in managed if name not in wanted and name not in renamed)
+            diff = field_changes(found.shift, shift)
+            updates.append(Update(found.shift_id, found.shift, shift, diff))
+    renamed = {normalize_name(found.name) for found in renames.values()}
+    kept = desired_by_key.keys() | renamed
+    orphans = sorted(name for name in current_by_key if name not in kept)
     if settings.prune:
-        deletes = [Delete(managed[n].shift_id, managed[n].shift) for n in orphans]
+        deletes = [Delete(current_by_key[n].shift_id, current_by_key[n].shift) for n in orphans]
     else:
         # Without prune the files manage only the shifts they define.
         unmanaged += len(orphans)
-    guards = _check_guards(deletes, len(wanted), len(managed), settings, overrides)
+    guards = _check_guards(deletes, len(desired_by_key), len(current_by_key), settings, overrides)
     return Plan(
         changes=(*creates, *updates, *deletes),
         unchanged=unchanged,
         unmanaged=unmanaged,
-        snapshot=snapshot_hash(managed.values()),
+        snapshot=snapshot_hash(current_by_key.values()),
         overrides=overrides,
         guards=guards,
         hints=rename_hints((c.shift for c in creates), (d.before for d in deletes)),
@@ -246,50 +247,50 @@ def compute_plan(
 
 
 def _desired_by_name(desired: Iterable[Shift], settings: Settings) -> dict[str, Shift]:
-    wanted: dict[str, Shift] = {}
+    desired_by_key: dict[str, Shift] = {}
     outside: list[str] = []
     for shift in desired:
         name = shift.shift_name
         key = normalize_name(name)
-        if key in wanted:
+        if key in desired_by_key:
             raise InputError(f"shift {name!r} is defined twice")
         if not settings.in_scope(name):
             outside.append(name)
-        wanted[key] = shift
+        desired_by_key[key] = shift
     if outside:
         names = ", ".join(repr(n) for n in sorted(outside))
         raise InputError(
             f"defined but outside the managed scope (include/exclude in the configuration): {names}"
         )
-    return wanted
+    return desired_by_key
 
 
 def _current_by_name(
-    current: Iterable[RemoteShift], settings: Settings
-) -> tuple[dict[str, RemoteShift], int]:
-    managed: dict[str, RemoteShift] = {}
+    current: Iterable[CurrentShift], settings: Settings
+) -> tuple[dict[str, CurrentShift], int]:
+    current_by_key: dict[str, CurrentShift] = {}
     twins: dict[str, list[str]] = {}
     unmanaged = 0
-    for remote in current:
-        key = remote.key
-        if not settings.in_scope(remote.name):
+    for found in current:
+        key = found.key
+        if not settings.in_scope(found.name):
             unmanaged += 1
-        elif key in managed:
-            twins.setdefault(key, [_spelled(managed[key])]).append(_spelled(remote))
+        elif key in current_by_key:
+            twins.setdefault(key, [_spelled(current_by_key[key])]).append(_spelled(found))
         else:
-            managed[key] = remote
+            current_by_key[key] = found
     if twins:
         listed = "; ".join(f"{n!r} (ids {', '.join(ids)})" for n, ids in sorted(twins.items()))
-        raise AmbiguousRemoteError(
+        raise AmbiguousCurrentError(
             f"several remote shifts share a name: {listed}; "
             "delete or rename all but one in Feishu, or exclude the name from the managed scope"
         )
-    return managed, unmanaged
+    return current_by_key, unmanaged
 
 
-def _spelled(remote: RemoteShift) -> str:
+def _spelled(shift: CurrentShift) -> str:
     """Its id, and its exact name when that differs from the matching key."""
-    return remote.shift_id if remote.name == remote.key else f"{remote.shift_id} {remote.name!r}"
+    return shift.shift_id if shift.name == shift.key else f"{shift.shift_id} {shift.name!r}"
 
 
 def _check_guards(
@@ -331,7 +332,7 @@ def _check_guards(
     return tuple(found)
 
 
-def snapshot_hash(remotes: Iterable[RemoteShift]) -> str:
+def snapshot_hash(remotes: Iterable[CurrentShift]) -> str:
     """A digest of the managed remote state the plan was computed from."""
     digest = hashlib.sha256()
     for remote in sorted(remotes, key=lambda r: (r.name, r.shift_id)):

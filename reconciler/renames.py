@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from reconciler.errors import InputError
-from reconciler.model import RemoteShift, Shift, normalize_name
+from reconciler.model import CurrentShift, Shift, normalize_name
 
 __all__ = ["RenameHint", "match_renames", "rename_hints"]
 
@@ -31,8 +31,8 @@ class RenameHint:
 
 
 def match_renames(
-    wanted: Mapping[str, Shift], managed: Mapping[str, RemoteShift]
-) -> dict[str, RemoteShift]:
+    desired: Mapping[str, Shift], current: Mapping[str, CurrentShift]
+) -> dict[str, CurrentShift]:
     """Desired name → the remote shift it renames.
 
     A desired shift renames a remote one when the tenant has no shift under its
@@ -40,14 +40,14 @@ def match_renames(
     name. Two remote shifts under previous names of one file, or one remote shift
     claimed by two files, is an error rather than a guess.
     """
-    found: dict[str, RemoteShift] = {}
+    found: dict[str, CurrentShift] = {}
     claimed_by: dict[str, str] = {}
-    for name in sorted(wanted):
-        if name in managed:
+    for name in sorted(desired):
+        if name in current:
             continue
         # Both maps are keyed by the normalised name (NFC, trimmed); so are previous names.
-        olds = dict.fromkeys(normalize_name(old) for old in wanted[name].previous_names)
-        candidates = [managed[old] for old in olds if old in managed and old not in wanted]
+        olds = dict.fromkeys(normalize_name(old) for old in desired[name].previous_names)
+        candidates = [current[old] for old in olds if old in current and old not in desired]
         if len(candidates) > 1:
             listed = ", ".join(f"{r.name!r} (id {r.shift_id})" for r in candidates)
             raise InputError(

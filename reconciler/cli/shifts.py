@@ -16,7 +16,7 @@ from reconciler.cli._state import GlobalOptions, settings_of
 from reconciler.definitions import default_schema_ref, render_shift_yaml
 from reconciler.errors import InputError
 from reconciler.flows.table import fit_table
-from reconciler.model import RemoteShift
+from reconciler.model import CurrentShift
 from reconciler.pictures.page import catalogue_html
 from reconciler.safetext import escape_json
 
@@ -51,10 +51,10 @@ def list_command(options: GlobalOptions, names: tuple[str, ...], fmt: str) -> No
     """Every shift in the tenant (all pages), managed or not."""
     with commands.connect(settings_of(options)) as client:
         found = [
-            remote
-            for remote in client.list_shifts()
+            entry
+            for entry in client.list_shifts()
             if not names
-            or any(fnmatch.fnmatchcase(n, g) for g in names for n in (remote.name, remote.key))
+            or any(fnmatch.fnmatchcase(n, g) for g in names for n in (entry.name, entry.key))
         ]
     _echo(sorted(found, key=lambda r: (r.name, r.shift_id)), fmt)
 
@@ -66,8 +66,8 @@ def list_command(options: GlobalOptions, names: tuple[str, ...], fmt: str) -> No
 def get_command(options: GlobalOptions, shift_id: str, fmt: str) -> None:
     """One shift by its id."""
     with commands.connect(settings_of(options)) as client:
-        remote = client.get_shift(shift_id)
-    _echo([remote], fmt)
+        entry = client.get_shift(shift_id)
+    _echo([entry], fmt)
 
 
 @shifts_group.command("query")
@@ -88,27 +88,27 @@ def query_command(options: GlobalOptions, name: str, fmt: str) -> None:
     _echo(found, fmt)
 
 
-def _echo(remotes: list[RemoteShift], fmt: str) -> None:
+def _echo(current: list[CurrentShift], fmt: str) -> None:
     if fmt == "json":
-        document = [{"shift_id": r.shift_id, **r.shift.comparable()} for r in remotes]
+        document = [{"shift_id": r.shift_id, **r.shift.comparable()} for r in current]
         click.echo(escape_json(json.dumps(document, ensure_ascii=False, indent=2)))
     elif fmt == "html":
-        click.echo(catalogue_html(remotes), nl=False)
+        click.echo(catalogue_html(current), nl=False)
     elif fmt == "yaml":
         ref = default_schema_ref(Path.cwd())
-        click.echo("---\n".join(render_shift_yaml(r.shift, ref) for r in remotes), nl=False)
+        click.echo("---\n".join(render_shift_yaml(r.shift, ref) for r in current), nl=False)
     else:
-        click.echo(_table(remotes))
+        click.echo(_table(current))
 
 
-def _table(remotes: Iterable[RemoteShift]) -> str:
+def _table(current: Iterable[CurrentShift]) -> str:
     rows = []
-    for remote in remotes:
-        shift = remote.shift
+    for entry in current:
+        shift = entry.shift
         segments = ", ".join(f"{r.on_time}-{r.off_time}" for r in shift.punch_time_rule)
         day = "rest" if shift.day_type == 2 else "work"
         flexible = "yes" if shift.is_flexible else "no"
-        rows.append((remote.shift_id, shift.shift_name, segments, flexible, day))
+        rows.append((entry.shift_id, shift.shift_name, segments, flexible, day))
     headers = ("SHIFT_ID", "NAME", "SEGMENTS", "FLEXIBLE", "DAY")
     width = shutil.get_terminal_size((120, 24)).columns
     return fit_table(headers, rows, width, flexible=(1, 2), empty="no shifts")

@@ -140,8 +140,8 @@ def _value_message(error: ValidationError) -> str:
     if kind == "type" and _is_time(cast(Any, error.schema).get("pattern", "")):
         return f'expected a time as text such as "18:00", got {_show(value)}'
     if kind == "type":
-        wanted = [expected] if isinstance(expected, str) else list(expected)
-        return f"expected {' or '.join(_KINDS.get(w, w) for w in wanted)}, got {_show(value)}"
+        kinds = [expected] if isinstance(expected, str) else list(expected)
+        return f"expected {' or '.join(_KINDS.get(w, w) for w in kinds)}, got {_show(value)}"
     if kind == "minimum":
         return f"must be at least {expected} (got {_show(value)})"
     if kind == "exclusiveMinimum":

@@ -22,7 +22,7 @@ from reconciler.feishu.errors import (
     MissingScope,
     QuotaExceeded,
 )
-from reconciler.model import RemoteShift
+from reconciler.model import CurrentShift
 
 __all__ = ["PROBE_PREFIX", "Findings", "read_checks"]
 
@@ -41,7 +41,7 @@ class Findings:
     checks: list[Check] = field(default_factory=list)
     learned: dict[str, Any] = field(default_factory=dict)
     scopes: dict[str, bool | None] = field(default_factory=dict)
-    shifts: list[RemoteShift] = field(default_factory=list)
+    shifts: list[CurrentShift] = field(default_factory=list)
     blocked: bool = False
     reached: bool = False  # an authorised call got an answer: the IP whitelist let it in
 
@@ -49,7 +49,7 @@ class Findings:
         self.checks.append(Check(name, status, detail, hint))
 
     @property
-    def leftovers(self) -> list[RemoteShift]:
+    def leftovers(self) -> list[CurrentShift]:
         return [s for s in self.shifts if s.name.startswith(PROBE_PREFIX)]
 
 

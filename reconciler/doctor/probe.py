@@ -18,7 +18,7 @@ from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.endpoints import SHIFT_CREATE, SHIFT_GET
 from reconciler.feishu.errors import FeishuError, MissingScope, NameTaken, NotFound
 from reconciler.feishu.retry import outcome_unknown
-from reconciler.model import RemoteShift
+from reconciler.model import CurrentShift
 
 __all__ = ["probe_name", "remove_leftovers", "write_probe"]
 
@@ -63,7 +63,7 @@ def _full(name: str) -> dict[str, Any]:
 
 
 def remove_leftovers(
-    client: FeishuClient, leftovers: Sequence[RemoteShift], found: Findings
+    client: FeishuClient, leftovers: Sequence[CurrentShift], found: Findings
 ) -> None:
     for shift in leftovers:
         try:

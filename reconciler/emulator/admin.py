@@ -19,7 +19,7 @@ from reconciler.emulator.faults import FaultController
 from reconciler.emulator.seed import apply_seed
 from reconciler.emulator.seed_text import parse_seed
 from reconciler.emulator.store import DATA_TABLES, Store
-from reconciler.emulator.wire import ApiError, invalid, json_body
+from reconciler.emulator.wire import INVALID_PARAM, ApiError, invalid, json_body
 
 AdminHandler = Callable[[Store, FaultController, Request], dict[str, Any]]
 
@@ -150,5 +150,5 @@ ADMIN: dict[str, AdminHandler] = {
 def run_admin(endpoint: str, store: Store, faults: FaultController, request: Request) -> Any:
     handler = ADMIN.get(endpoint)
     if handler is None:  # pragma: no cover - the routing map only names the above
-        raise ApiError(1220001, f"unknown admin endpoint {endpoint}", status=404)
+        raise ApiError(INVALID_PARAM, f"unknown admin endpoint {endpoint}", status=404)
     return handler(store, faults, request)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -58,47 +59,107 @@ def _data(handler: Callable[..., dict[str, Any]]) -> Handler:
     return lambda s, r, a, b: success(handler(s, r, a, b))
 
 
-HANDLERS: dict[str, Handler] = {
-    "shift.create": _data(lambda s, r, a, b: shifts.create(s, r, b)),
-    "shift.delete": _data(lambda s, r, a, b: shifts.delete(s, a["shift_id"], b)),
-    "shift.get": _data(lambda s, r, a, b: shifts.get(s, a["shift_id"], b)),
-    "shift.query": _data(lambda s, r, a, b: shifts.query(s, r, b)),
-    "shift.list": _data(lambda s, r, a, b: shifts.list_page(s, r, b)),
-    "user_flow.batch_create": _data(lambda s, r, a, b: flows.batch_create(s, r, b)),
-    "user_flow.get": _data(lambda s, r, a, b: flows.get(s, r, a["user_flow_id"])),
-    "user_flow.query": _data(lambda s, r, a, b: flows.query(s, r, b)),
-    # batch_del says in msg why ids failed (current dialect), so it answers whole.
-    "user_flow.batch_del": lambda s, r, a, b: json_response(flows.batch_del(s, r, b)),
-    "user_task.query": _data(lambda s, r, a, b: tasks.query(s, r)),
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One route of the emulator: where, how, its endpoint name and what answers it.
+
+    ``handler`` is None for the routes the app answers itself: the token call
+    (before any authentication) and the ``/_emulator`` administration.
+    """
+
+    path: str
+    methods: tuple[str, ...]
+    endpoint: str
+    handler: Handler | None = None
+
+
+def _groups() -> Iterator[Route]:
     # The group reads answer the same in every dialect (their pages are current).
-    **{name: _data(lambda s, r, a, b, h=h: h(s, r, a)) for name, h in groups.HANDLERS.items()},
-}
+    for path, method, endpoint, read in groups.ROUTES:
+        yield Route(path, (method,), endpoint, _data(lambda s, r, a, b, h=read: h(s, r, a)))
 
 
-def _rules() -> Iterable[Rule]:
-    feishu = [
-        ("/open-apis/auth/v3/tenant_access_token/internal", "POST", TOKEN_ENDPOINT),
-        (f"{_API}/shifts", "POST", "shift.create"),
-        (f"{_API}/shifts", "GET", "shift.list"),
-        (f"{_API}/shifts/query", "POST", "shift.query"),
-        (f"{_API}/shifts/<shift_id>", "GET", "shift.get"),
-        (f"{_API}/shifts/<shift_id>", "DELETE", "shift.delete"),
-        (f"{_API}/user_flows/batch_create", "POST", "user_flow.batch_create"),
-        (f"{_API}/user_flows/query", "POST", "user_flow.query"),
-        (f"{_API}/user_flows/batch_del", "POST", "user_flow.batch_del"),
-        (f"{_API}/user_flows/<user_flow_id>", "GET", "user_flow.get"),
-        (f"{_API}/user_tasks/query", "POST", "user_task.query"),
-        *groups.RULES,
-        ("/_emulator/reset", "POST", "admin.reset"),
-        ("/_emulator/seed", "POST", "admin.seed"),
-    ]
-    for path, method, endpoint in feishu:
-        yield Rule(path, methods=[method], endpoint=endpoint, strict_slashes=False)
-    yield Rule("/_emulator/clock", methods=["GET", "PUT", "DELETE"], endpoint="admin.clock")
-    yield Rule(
-        "/_emulator/faults", methods=["GET", "PUT", "PATCH", "DELETE"], endpoint="admin.faults"
+#: Every route, once: the URL map and the handler lookup are both made from it.
+ROUTES: tuple[Route, ...] = (
+    Route("/open-apis/auth/v3/tenant_access_token/internal", ("POST",), TOKEN_ENDPOINT),
+    Route(
+        f"{_API}/shifts",
+        ("POST",),
+        "shift.create",
+        _data(lambda s, r, a, b: shifts.create(s, r, b)),
+    ),
+    Route(
+        f"{_API}/shifts",
+        ("GET",),
+        "shift.list",
+        _data(lambda s, r, a, b: shifts.list_page(s, r, b)),
+    ),
+    Route(
+        f"{_API}/shifts/query",
+        ("POST",),
+        "shift.query",
+        _data(lambda s, r, a, b: shifts.query(s, r, b)),
+    ),
+    Route(
+        f"{_API}/shifts/<shift_id>",
+        ("GET",),
+        "shift.get",
+        _data(lambda s, r, a, b: shifts.get(s, a["shift_id"], b)),
+    ),
+    Route(
+        f"{_API}/shifts/<shift_id>",
+        ("DELETE",),
+        "shift.delete",
+        _data(lambda s, r, a, b: shifts.delete(s, a["shift_id"], b)),
+    ),
+    Route(
+        f"{_API}/user_flows/batch_create",
+        ("POST",),
+        "user_flow.batch_create",
+        _data(lambda s, r, a, b: flows.batch_create(s, r, b)),
+    ),
+    Route(
+        f"{_API}/user_flows/query",
+        ("POST",),
+        "user_flow.query",
+        _data(lambda s, r, a, b: flows.query(s, r, b)),
+    ),
+    # batch_del says in msg why ids failed (current dialect), so it answers whole.
+    Route(
+        f"{_API}/user_flows/batch_del",
+        ("POST",),
+        "user_flow.batch_del",
+        lambda s, r, a, b: json_response(flows.batch_del(s, r, b)),
+    ),
+    Route(
+        f"{_API}/user_flows/<user_flow_id>",
+        ("GET",),
+        "user_flow.get",
+        _data(lambda s, r, a, b: flows.get(s, r, a["user_flow_id"])),
+    ),
+    Route(
+        f"{_API}/user_tasks/query",
+        ("POST",),
+        "user_task.query",
+        _data(lambda s, r, a, b: tasks.query(s, r)),
+    ),
+    *_groups(),
+    Route("/_emulator/reset", ("POST",), "admin.reset"),
+    Route("/_emulator/seed", ("POST",), "admin.seed"),
+    Route("/_emulator/clock", ("GET", "PUT", "DELETE"), "admin.clock"),
+    Route("/_emulator/faults", ("GET", "PUT", "PATCH", "DELETE"), "admin.faults"),
+    Route("/_emulator/stats", ("GET", "DELETE"), "admin.stats"),
+)
+
+_HANDLERS: dict[str, Handler] = {r.endpoint: r.handler for r in ROUTES if r.handler is not None}
+
+
+def _url_map() -> Map:
+    rules = (
+        Rule(r.path, methods=list(r.methods), endpoint=r.endpoint, strict_slashes=False)
+        for r in ROUTES
     )
-    yield Rule("/_emulator/stats", methods=["GET", "DELETE"], endpoint="admin.stats")
+    return Map(list(rules), merge_slashes=False)
 
 
 class EmulatorApp:
@@ -114,7 +175,7 @@ class EmulatorApp:
         self.config = config or EmulatorConfig()
         self.store = Store(db, seed=self.config.seed)
         self.faults = FaultController(self.config, self.store.random)
-        self.url_map = Map(list(_rules()), merge_slashes=False)
+        self.url_map = _url_map()
         if seed:
             try:
                 apply_seed(self.store, seed)
@@ -211,7 +272,7 @@ class EmulatorApp:
             self._maybe_fail(endpoint)
             if self.faults.roll_conflict(endpoint):
                 raise lock_conflict()
-            return HANDLERS[endpoint](self.store, request, args, behaviour)
+            return _HANDLERS[endpoint](self.store, request, args, behaviour)
         except BaseException:
             if limit:
                 quota.refund(self.store)  # failed calls do not count
@@ -265,4 +326,4 @@ def create_app(
     return EmulatorApp(db, config=config, seed=seed)
 
 
-__all__ = ["EmulatorApp", "create_app"]
+__all__ = ["ROUTES", "EmulatorApp", "Route", "create_app"]

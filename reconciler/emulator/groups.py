@@ -25,7 +25,7 @@ from reconciler.emulator.wire import (
     string_list,
 )
 
-__all__ = ["HANDLERS", "RULES"]
+__all__ = ["ROUTES"]
 
 #: Feishu's generic code with the message of its access guide for a missing rule or group.
 GROUP_NOT_FOUND = 1220600
@@ -165,20 +165,13 @@ def query_daily_shifts(store: Store, request: Request, args: dict[str, str]) -> 
     return {"user_daily_shifts": found}
 
 
-HANDLERS: dict[str, Handler] = {
-    "group.list": list_groups,
-    "group.get": get_group,
-    "group.search": search_groups,
-    "group.list_user": list_users,
-    "user_daily_shift.query": query_daily_shifts,
-}
-
-RULES = (
-    (f"{_API}/groups", "GET", "group.list"),
-    (f"{_API}/groups/search", "POST", "group.search"),
-    (f"{_API}/groups/<group_id>", "GET", "group.get"),
-    (f"{_API}/groups/<group_id>/list_user", "GET", "group.list_user"),
-    (f"{_API}/user_daily_shifts/query", "POST", "user_daily_shift.query"),
+#: (path, method, endpoint, read): the emulator's route table takes them from here.
+ROUTES: tuple[tuple[str, str, str, Handler], ...] = (
+    (f"{_API}/groups", "GET", "group.list", list_groups),
+    (f"{_API}/groups/search", "POST", "group.search", search_groups),
+    (f"{_API}/groups/<group_id>", "GET", "group.get", get_group),
+    (f"{_API}/groups/<group_id>/list_user", "GET", "group.list_user", list_users),
+    (f"{_API}/user_daily_shifts/query", "POST", "user_daily_shift.query", query_daily_shifts),
 )
 
 

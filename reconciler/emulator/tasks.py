@@ -129,11 +129,11 @@ def _user_days(
 
 
 def _shift_bodies(conn: sqlite3.Connection, shift_ids: set[str]) -> dict[str, dict[str, Any]]:
-    wanted = sorted(shift_ids)
-    if not wanted:
+    ids = sorted(shift_ids)
+    if not ids:
         return {}
-    marks = ",".join("?" * len(wanted))
-    rows = conn.execute(f"SELECT shift_id, body FROM shifts WHERE shift_id IN ({marks})", wanted)
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT shift_id, body FROM shifts WHERE shift_id IN ({marks})", ids)
     return {r["shift_id"]: {"shift_id": r["shift_id"], **json.loads(r["body"])} for r in rows}
 
 

@@ -36,9 +36,9 @@ def active(conn: sqlite3.Connection, user_id: str, id_type: str) -> sqlite3.Row 
 
 
 def by_uid(conn: sqlite3.Connection, uids: Iterable[int]) -> dict[int, sqlite3.Row]:
-    wanted = sorted(set(uids))
-    if not wanted:
+    ids = sorted(set(uids))
+    if not ids:
         return {}
-    marks = ",".join("?" * len(wanted))
-    rows = conn.execute(f"SELECT * FROM users WHERE uid IN ({marks})", wanted)
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT * FROM users WHERE uid IN ({marks})", ids)
     return {row["uid"]: row for row in rows}

@@ -35,7 +35,7 @@ from reconciler.feishu.retry import RetryPolicy
 from reconciler.feishu.stats import EndpointStats, calls_line
 from reconciler.feishu.transport import Transport
 from reconciler.feishu.wire import shift_from_wire, shift_to_wire
-from reconciler.model import RemoteShift, Shift, normalize_name
+from reconciler.model import CurrentShift, Shift, normalize_name
 
 __all__ = ["FeishuClient"]
 
@@ -112,7 +112,7 @@ class FeishuClient(FlowCalls):
 
     # -- shifts ---------------------------------------------------------------
 
-    def list_shifts(self, page_size: int = PAGE_SIZE) -> Iterator[RemoteShift]:
+    def list_shifts(self, page_size: int = PAGE_SIZE) -> Iterator[CurrentShift]:
         """Every shift, following ``page_token`` to the end; a failed page raises.
 
         The next page is requested while this one is read (``read_ahead``), so reading
@@ -140,7 +140,7 @@ class FeishuClient(FlowCalls):
                 raise FeishuError(f"the shift list {problem}", path=SHIFT_LIST.route)
             seen.add(token)
 
-    def _listed(self, item: Any) -> RemoteShift:
+    def _listed(self, item: Any) -> CurrentShift:
         try:
             return self._read(item)
         except (TypeError, ValueError) as exc:  # as the transport says of any answer
@@ -151,11 +151,11 @@ class FeishuClient(FlowCalls):
                 path=SHIFT_LIST.route,
             ) from None
 
-    def get_shift(self, shift_id: str) -> RemoteShift:
+    def get_shift(self, shift_id: str) -> CurrentShift:
         call = Call(SHIFT_GET, path_params={"shift_id": shift_id})
         return self._t.call(call, self._read)
 
-    def query_shift(self, name: str) -> RemoteShift | None:
+    def query_shift(self, name: str) -> CurrentShift | None:
         """The shift called ``name``, or None when Feishu has none ("shift does not exist")."""
         call = Call(SHIFT_QUERY, params={"shift_name": name})
         try:
@@ -165,11 +165,11 @@ class FeishuClient(FlowCalls):
         # Feishu may match loosely; only the same name (after NFC and trimming) is this shift.
         return found if found.key == normalize_name(name) else None
 
-    def create_shift(self, shift: Shift) -> RemoteShift:
+    def create_shift(self, shift: Shift) -> CurrentShift:
         """Create ``shift``; an unknown outcome is checked by name, so no duplicate appears."""
         return self._write_shift(shift, shift_id=None)
 
-    def update_shift(self, shift_id: str, shift: Shift) -> RemoteShift:
+    def update_shift(self, shift_id: str, shift: Shift) -> CurrentShift:
         """Replace ``shift_id``'s definition in place (create with ``id``); the id is kept.
 
         The body spells out every field, defaults included, so a server that
@@ -177,7 +177,7 @@ class FeishuClient(FlowCalls):
         """
         return self._write_shift(shift, shift_id=shift_id)
 
-    def _write_shift(self, shift: Shift, *, shift_id: str | None) -> RemoteShift:
+    def _write_shift(self, shift: Shift, *, shift_id: str | None) -> CurrentShift:
         call = Call(
             SHIFT_CREATE,
             params={"employee_type": "employee_id"},
@@ -185,7 +185,7 @@ class FeishuClient(FlowCalls):
             shift_name=shift.shift_name,
         )
 
-        def verify() -> RemoteShift | None:
+        def verify() -> CurrentShift | None:
             found = self.query_shift(shift.shift_name)
             if found is None or found.shift != shift:
                 return None
@@ -206,10 +206,10 @@ class FeishuClient(FlowCalls):
 
         self._t.call(call, lambda _: True, verify=verify)
 
-    def _read(self, data: Mapping[str, Any]) -> RemoteShift:
+    def _read(self, data: Mapping[str, Any]) -> CurrentShift:
         return shift_from_wire(data, inverted=self.inverted_on_read, notes=self.read_notes)
 
-    def _answer(self, data: Mapping[str, Any]) -> RemoteShift:
+    def _answer(self, data: Mapping[str, Any]) -> CurrentShift:
         shift = data["shift"]
         return shift_from_wire(shift, inverted=self.inverted_in_answers, notes=self.read_notes)
 

@@ -11,6 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reconciler.feishu.codes import (
+    PARAM_INVALID,
+    QUOTA_EXCEEDED,
+    RATE_LIMITED,
+    SHIFT_NOT_FOUND,
+    TOKEN_INVALID_CODES,
+    USER_REFUSED,
+)
 from reconciler.feishu.error_rules import SOURCES, Rule, by_status, named_scopes, rule
 from reconciler.feishu.errors import (
     AlreadyExists,
@@ -46,10 +54,16 @@ _RETRIED = "retried with backoff"
 RULES: tuple[Rule, ...] = (
     # -- platform (the generic error-code page) -------------------------------------------
     # generic + quota notice: past the free edition's monthly quota, HTTP 429.
-    rule([99991403], QuotaExceeded, "", "stops: never retried; says how many calls ran", "quota"),
+    rule(
+        [QUOTA_EXCEEDED],
+        QuotaExceeded,
+        "",
+        "stops: never retried; says how many calls ran",
+        "quota",
+    ),
     # generic: "request trigger frequency limit", HTTP 429 (some older APIs 400).
     rule(
-        [99991400],
+        [RATE_LIMITED],
         RateLimited,
         "shiftctl waits for x-ogw-ratelimit-reset and retries; lower rate_limit if other "
         "tools share the app",
@@ -77,7 +91,7 @@ RULES: tuple[Rule, ...] = (
     # generic: invalid tenant_access_token (99991665), invalid access token (99991663),
     # app token (99991664), generic access token (99991671); refreshed once first.
     rule(
-        [99991663, 99991664, 99991665, 99991668, 99991671, 99991661],
+        [*sorted(TOKEN_INVALID_CODES), 99991668, 99991661],
         InvalidTenantToken,
         "the tenant token is refused even when fresh: is the app installed and enabled "
         "in this tenant?",
@@ -121,7 +135,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # get / delete / query pages: 1226003 "shift does not exist" (also the default shift).
     rule(
-        [1226003],
+        [SHIFT_NOT_FOUND],
         NotFound,
         "the shift is not in the tenant (deleted meanwhile?): run plan again",
         "query by name reads it as absent; a delete after a lost answer counts it as done",
@@ -223,7 +237,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # user flow pages: 1220004 user does not exist or no permission.
     rule(
-        [1220004],
+        [USER_REFUSED],
         InvalidParameter,
         "the user does not exist, has left, or is outside the app's data scope; the "
         "tenant must have finished API integration in attendance admin",
@@ -232,7 +246,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # every attendance page: 1220001 param invalid, 1220003 bad employee_type; 1220600 else.
     rule(
-        [1220001, 1220003, 1220600],
+        [PARAM_INVALID, 1220003, 1220600],
         InvalidParameter,
         "",
         _NOT_RETRIED,

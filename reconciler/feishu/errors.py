@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reconciler.errors import RemoteError
+from reconciler.feishu.codes import TOKEN_INVALID_CODES
 
 __all__ = [
     "TOKEN_INVALID_CODES",
@@ -60,9 +61,6 @@ __all__ = [
     "TooManyFlows",
     "classify",
 ]
-
-# Codes after which a fresh tenant token is fetched and the call tried once more.
-TOKEN_INVALID_CODES = frozenset({99991663, 99991664, 99991665, 99991671})
 
 
 class FeishuError(RemoteError):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from reconciler.feishu.calls import Call
+from reconciler.feishu.codes import PARAM_INVALID
 from reconciler.feishu.endpoints import FLOW_CREATE, FLOW_DELETE, FLOW_GET, FLOW_QUERY, TASK_QUERY
 from reconciler.feishu.envelope import Envelope, data_of
 from reconciler.feishu.errors import AlreadyExists, FeishuError, NotFound
@@ -28,7 +29,6 @@ from reconciler.feishu.types import (
 __all__ = ["FlowCalls"]
 
 # The code the emulator and older tenants answer for a record id they do not have.
-_NO_SUCH_RECORD = 1220001
 
 
 def _flag(value: bool) -> str:
@@ -169,7 +169,7 @@ class FlowCalls:
             try:
                 self.get_flow(record_id)
             except FeishuError as error:
-                if not isinstance(error, NotFound) and error.code != _NO_SUCH_RECORD:
+                if not isinstance(error, NotFound) and error.code != PARAM_INVALID:
                     raise
                 gone.append(record_id)
             else:

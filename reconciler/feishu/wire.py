@@ -1,4 +1,4 @@
-"""Shifts on the wire ↔ :class:`~reconciler.model.RemoteShift`: ids, the no-need flags, bodies.
+"""Shifts on the wire ↔ :class:`~reconciler.model.CurrentShift`: ids, the no-need flags, bodies.
 
 Feishu's get, list and query pages say ``punch_time_rule[].no_need_on/no_need_off``
 come back inverted on read ("注意和接口创建时的区别": true means the punch IS
@@ -18,8 +18,8 @@ from typing import Any
 
 from reconciler.feishu.reader import ReadNotes, read_shift
 from reconciler.model import (
+    CurrentShift,
     LateOffLateOnSetting,
-    RemoteShift,
     Shift,
     ShiftAttendanceTimeConfig,
     ShiftMiddleTimeRule,
@@ -38,8 +38,8 @@ _OBJECT_DEFAULTS = {
 
 def shift_from_wire(
     data: Mapping[str, Any], *, inverted: bool = False, notes: ReadNotes | None = None
-) -> RemoteShift:
-    """A shift object from a get/query/list/create answer as a :class:`RemoteShift`.
+) -> CurrentShift:
+    """A shift object from a get/query/list/create answer as a :class:`CurrentShift`.
 
     Tolerant (:mod:`reconciler.feishu.reader`); raises ValueError only for a
     shift without an id or a name.
@@ -56,7 +56,7 @@ def shift_from_wire(
         data = _invert_no_need(data)
     if any(name in data for name in Shift.LOCAL_ONLY):  # the files' own keys, never Feishu's
         data = {k: v for k, v in data.items() if k not in Shift.LOCAL_ONLY}
-    return RemoteShift(shift_id=str(shift_id), shift=read_shift(data, notes))
+    return CurrentShift(shift_id=str(shift_id), shift=read_shift(data, notes))
 
 
 def shift_to_wire(

@@ -16,7 +16,6 @@ from reconciler.flows.checking import (
     unknown_users,
     with_unknown_users,
 )
-from reconciler.flows.importer import FailedBatch, ImportIncomplete, ImportSummary, send_rows
 from reconciler.flows.interrupt import stop_on_interrupt
 from reconciler.flows.outcomes import PersonSummary, due_off_time, is_exception, summarize
 from reconciler.flows.reading import (
@@ -39,6 +38,7 @@ from reconciler.flows.report import (
     logged_progress,
 )
 from reconciler.flows.rows import PunchRow, check_row, identity_key
+from reconciler.flows.send import FailedBatch, ImportIncomplete, ImportSummary, send_rows
 from reconciler.flows.sources import FORMATS, Format, RowProblem, infer_format
 from reconciler.flows.times import DEFAULT_TZ, parse_day, parse_when, zone
 from reconciler.flows.zones import GroupZones, by_zone, reading_zones, task_zones, user_zones

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 
 from reconciler.flows.checking import FileCheck
-from reconciler.flows.importer import ImportSummary
 from reconciler.flows.reading import DeleteOutcome
 from reconciler.flows.render import dumps
+from reconciler.flows.send import ImportSummary
 from reconciler.safetext import escape
 
 __all__ = ["delete_json", "delete_lines", "import_failures", "import_line", "logged_progress"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from reconciler import __version__
-from reconciler.model import RemoteShift, Shift
+from reconciler.model import CurrentShift, Shift
 from reconciler.pictures.escape import html_text
 from reconciler.pictures.style import CSS
 from reconciler.pictures.svg import axis_svg, chart_svg, lane_svg, legend_svg
@@ -177,10 +177,10 @@ def _value(value: object) -> str:
 # -- the catalogue ---------------------------------------------------------
 
 
-def catalogue_html(remotes: Sequence[RemoteShift]) -> str:
+def catalogue_html(current: Sequence[CurrentShift]) -> str:
     """Every shift as one lane on a common axis, sorted by when work starts."""
     entries = sorted(
-        ((timeline_of(r.shift), r) for r in remotes),
+        ((timeline_of(r.shift), r) for r in current),
         key=lambda e: (e[0].first_on, e[1].name, e[1].shift_id),
     )
     count = len(entries)
@@ -197,10 +197,10 @@ def catalogue_html(remotes: Sequence[RemoteShift]) -> str:
     ruler = f'<tr class="ruler"><td></td><td>{axis_svg(axis)}</td></tr>'
     rows = [
         f'<tr id="shift-{index}"><th scope="row">'
-        f'<span class="name">{html_text(remote.name)}</span>'
-        f'<div class="meta">{html_text(_outline(remote))}</div></th>'
-        f"<td>{lane_svg(remote.name, timeline, axis)}</td></tr>"
-        for index, (timeline, remote) in enumerate(entries, 1)
+        f'<span class="name">{html_text(entry.name)}</span>'
+        f'<div class="meta">{html_text(_outline(entry))}</div></th>'
+        f"<td>{lane_svg(entry.name, timeline, axis)}</td></tr>"
+        for index, (timeline, entry) in enumerate(entries, 1)
     ]
     body += [
         _legend(t for t, _ in entries),
@@ -212,9 +212,9 @@ def catalogue_html(remotes: Sequence[RemoteShift]) -> str:
     return _document("shiftctl shifts", body)
 
 
-def _outline(remote: RemoteShift) -> str:
-    shift: Shift = remote.shift
-    parts = [f"id {remote.shift_id}"]
+def _outline(entry: CurrentShift) -> str:
+    shift: Shift = entry.shift
+    parts = [f"id {entry.shift_id}"]
     parts.append(", ".join(f"{r.on_time}–{r.off_time}" for r in shift.punch_time_rule))
     if shift.is_flexible:
         parts.append("flexible")

@@ -17,7 +17,7 @@ from _tenant import PAGE_SIZE, Tenant
 from reconciler import commands
 from reconciler.config import Settings
 from reconciler.feishu.client import FeishuClient
-from reconciler.model import RemoteShift
+from reconciler.model import CurrentShift
 from reconciler.plan import Plan
 
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
@@ -31,7 +31,7 @@ class _TimedLister:
         self.client = client
         self.started = self.ended = 0.0
 
-    def list_shifts(self) -> Iterator[RemoteShift]:
+    def list_shifts(self) -> Iterator[CurrentShift]:
         self.started = time.perf_counter()
         yield from self.client.list_shifts()
         self.ended = time.perf_counter()

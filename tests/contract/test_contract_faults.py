@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from reconciler.feishu import FeishuClient
-from reconciler.model import RemoteShift, Shift
+from reconciler.model import CurrentShift, Shift
 
 MakeShift = Callable[..., Shift]
 UPDATES = 80
@@ -30,7 +30,7 @@ def test_creates_and_updates_under_faults_end_exactly_as_intended(
     with ThreadPoolExecutor(max_workers=8) as pool:
         creates = [pool.submit(client.create_shift, shift) for shift in wanted_creates]
         updates = [pool.submit(client.update_shift, i, s) for i, s in wanted_updates.items()]
-        results: list[RemoteShift] = [f.result(timeout=60) for f in creates + updates]
+        results: list[CurrentShift] = [f.result(timeout=60) for f in creates + updates]
     stats = target.admin.stats()
     target.admin.faults(error_rate=0.0, lost_rate=0.0, rate_limit=0)
 

@@ -19,7 +19,7 @@ from reconciler.apply import SKIPPED_AFTER_FAILURE
 from reconciler.cli import main
 from reconciler.embedded import embedded_client
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, create_app, serving
-from reconciler.model import RemoteShift, Shift
+from reconciler.model import CurrentShift, Shift
 
 SHIFT = """\
 shift_name: {name}
@@ -67,7 +67,7 @@ class Workspace:
         out, err = self.capsys.readouterr()
         return code, out, err
 
-    def remote(self) -> dict[str, RemoteShift]:
+    def remote(self) -> dict[str, CurrentShift]:
         with embedded_client(str(self.db)) as client:
             shifts = list(client.list_shifts())
         names = [s.name for s in shifts]
@@ -89,7 +89,7 @@ def ws(
     return Workspace(tmp_path, capsys)
 
 
-def converge(ws: Workspace, *names: str) -> dict[str, RemoteShift]:
+def converge(ws: Workspace, *names: str) -> dict[str, CurrentShift]:
     for name in names:
         ws.write(name)
     code, out, err = ws.run("apply", "--auto-approve")

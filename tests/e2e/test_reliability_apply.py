@@ -26,7 +26,7 @@ from reconciler.embedded import embedded_client
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, create_app, serving
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.feishu.connect import open_client
-from reconciler.model import RemoteShift
+from reconciler.model import CurrentShift
 from reconciler.secret import Secret
 
 SHIFT = """\
@@ -52,7 +52,7 @@ def write(root: Path, name: str, on: str = "09:00") -> None:
     (folder / f"{name}.yaml").write_text(SHIFT.format(name=name, on=on), encoding="utf-8")
 
 
-def remote(db: Path, **connection: str) -> dict[str, RemoteShift]:
+def remote(db: Path, **connection: str) -> dict[str, CurrentShift]:
     """The tenant's shifts by name; fails on any duplicate name."""
     endpoint = connection.get("endpoint")
     client = (
@@ -68,7 +68,7 @@ def remote(db: Path, **connection: str) -> dict[str, RemoteShift]:
 
 
 @pytest.fixture
-def tenant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, RemoteShift]:
+def tenant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, CurrentShift]:
     """A repository whose files create 10, update 4 and delete 3 shifts of its tenant."""
     for name in ("FEISHU_APP_ID", "FEISHU_APP_SECRET", "FEISHU_ENDPOINT", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
@@ -87,7 +87,7 @@ def tenant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, RemoteS
     return before
 
 
-def assert_converged(root: Path, before: dict[str, RemoteShift], **connection: str) -> None:
+def assert_converged(root: Path, before: dict[str, CurrentShift], **connection: str) -> None:
     after = remote(root / "tenant.db", **connection)
     assert sorted(after) == sorted(CREATES + UPDATES)
     for name in UPDATES:  # updated in place: attendance groups keep their reference
@@ -142,7 +142,7 @@ def _watch_and_kill(process: subprocess.Popen[str], stdout: IO[str], operations:
 
 @pytest.mark.parametrize("operations", [0, 1, 6, 11, 15])
 def test_an_apply_killed_at_any_point_converges_on_the_next_run(
-    tmp_path: Path, tenant: dict[str, RemoteShift], operations: int
+    tmp_path: Path, tenant: dict[str, CurrentShift], operations: int
 ) -> None:
     reported = apply_killed_after(tmp_path, operations)
     assert reported == operations
@@ -152,7 +152,7 @@ def test_an_apply_killed_at_any_point_converges_on_the_next_run(
 
 
 @pytest.fixture
-def faulty(tmp_path: Path, tenant: dict[str, RemoteShift]) -> Iterator[str]:
+def faulty(tmp_path: Path, tenant: dict[str, CurrentShift]) -> Iterator[str]:
     """The tenant served on 127.0.0.1 with 5xx, lost responses and 429 bursts on every write."""
     app = create_app(str(tmp_path / "tenant.db"), config=EmulatorConfig(seed=7))
     with serving(app) as url:
@@ -170,7 +170,7 @@ def faulty(tmp_path: Path, tenant: dict[str, RemoteShift]) -> Iterator[str]:
 
 def test_apply_under_faults_converges_without_duplicate_or_loss(
     tmp_path: Path,
-    tenant: dict[str, RemoteShift],
+    tenant: dict[str, CurrentShift],
     faulty: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -18,7 +18,7 @@ from pictures_browser import screenshot
 from PIL import Image, ImageChops
 
 from reconciler.definitions import load_desired
-from reconciler.model import RemoteShift, Shift
+from reconciler.model import CurrentShift, Shift
 from reconciler.pictures.page import catalogue_html, plan_html
 from reconciler.pictures.svg import COLORS, TRACKS, lane_geometry
 from reconciler.pictures.timeline import Axis, Timeline, axis_for, timeline_of
@@ -196,7 +196,7 @@ def test_the_plan_page_draws_before_and_after_where_the_geometry_says(tmp_path: 
 
 def test_the_catalogue_draws_every_shift_in_start_order_on_one_axis(tmp_path: Path) -> None:
     shifts = [d.shift for d in load_desired([REPO / "shifts"]).shifts]
-    remotes = [RemoteShift(str(i), s) for i, s in enumerate(shifts)]
+    remotes = [CurrentShift(str(i), s) for i, s in enumerate(shifts)]
     shot = shoot(tmp_path, catalogue_html(remotes), 1100)
     timelines = sorted(
         ((timeline_of(s), s.shift_name) for s in shifts), key=lambda e: (e[0].first_on, e[1])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.model import (
+    CurrentShift,
     PunchTimeRule,
-    RemoteShift,
     Shift,
     ShiftMiddleTimeRule,
     canonical_time,
@@ -81,8 +81,8 @@ def test_names_are_kept_exactly_and_matched_after_nfc_and_trimming() -> None:
     assert value.shift_name == decomposed  # shown and sent as written
     assert value != shift(shift_name="Café shift")  # a different spelling is a change
     assert normalize_name(decomposed) == "Café shift"
-    assert RemoteShift("1", value).key == "Café shift"
-    assert RemoteShift("1", value).name == decomposed
+    assert CurrentShift("1", value).key == "Café shift"
+    assert CurrentShift("1", value).name == decomposed
 
 
 def test_rules_are_immutable() -> None:

@@ -12,7 +12,7 @@ from reconciler.apply import SKIPPED_AFTER_FAILURE, Outcome, apply_plan
 from reconciler.embedded import embedded_client
 from reconciler.errors import GuardError
 from reconciler.feishu.client import FeishuClient
-from reconciler.model import PunchTimeRule, RemoteShift, Shift
+from reconciler.model import CurrentShift, PunchTimeRule, Shift
 from reconciler.plan import Create, Delete, GuardFinding, Plan, Update
 
 
@@ -47,14 +47,14 @@ class Counting:
         with self.lock:
             self.active -= 1
 
-    def create_shift(self, s: Shift) -> RemoteShift:
+    def create_shift(self, s: Shift) -> CurrentShift:
         self._enter("create")
         try:
             return self.inner.create_shift(s)
         finally:
             self._leave()
 
-    def update_shift(self, shift_id: str, s: Shift) -> RemoteShift:
+    def update_shift(self, shift_id: str, s: Shift) -> CurrentShift:
         self._enter("update")
         try:
             return self.inner.update_shift(shift_id, s)

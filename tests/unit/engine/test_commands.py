@@ -14,7 +14,7 @@ from reconciler.embedded import embedded_client
 from reconciler.errors import StalePlanError, ValidationFailed
 from reconciler.feishu.client import FeishuClient
 from reconciler.feishu.errors import ServerError
-from reconciler.model import PunchTimeRule, RemoteShift, Shift
+from reconciler.model import CurrentShift, PunchTimeRule, Shift
 from reconciler.plan import Create, Delete, Plan, Update
 from reconciler.stale import check_fresh, stale_differences
 
@@ -45,16 +45,16 @@ class BrokenSecondPage:
         self.inner = inner
         self.writes = 0
 
-    def list_shifts(self) -> Iterator[RemoteShift]:
+    def list_shifts(self) -> Iterator[CurrentShift]:
         listing = self.inner.list_shifts()
         yield next(listing)
         raise ServerError("internal error", code=1225000, http_status=500)
 
-    def create_shift(self, s: Shift) -> RemoteShift:
+    def create_shift(self, s: Shift) -> CurrentShift:
         self.writes += 1
         return self.inner.create_shift(s)
 
-    def update_shift(self, shift_id: str, s: Shift) -> RemoteShift:
+    def update_shift(self, shift_id: str, s: Shift) -> CurrentShift:
         self.writes += 1
         return self.inner.update_shift(shift_id, s)
 
@@ -197,16 +197,16 @@ class SlowListing:
     def __init__(self) -> None:
         self.listed = 0
 
-    def list_shifts(self) -> Iterator[RemoteShift]:
+    def list_shifts(self) -> Iterator[CurrentShift]:
         for i in range(1_000):
             threading.Event().wait(0.005)
             self.listed += 1
-            yield RemoteShift(str(i), shift(f"S{i}"))
+            yield CurrentShift(str(i), shift(f"S{i}"))
 
-    def create_shift(self, s: Shift) -> RemoteShift:
+    def create_shift(self, s: Shift) -> CurrentShift:
         raise AssertionError("planning never writes")
 
-    def update_shift(self, shift_id: str, s: Shift) -> RemoteShift:
+    def update_shift(self, shift_id: str, s: Shift) -> CurrentShift:
         raise AssertionError("planning never writes")
 
     def delete_shift(self, shift_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reconciler.apply import ApplyReport, Outcome
 from reconciler.converge import unsettled
-from reconciler.model import PunchTimeRule, RemoteShift, Shift
+from reconciler.model import CurrentShift, PunchTimeRule, Shift
 from reconciler.plan import Create, Delete, Plan, Update
 
 RULE = PunchTimeRule("09:00", "18:00", 5, 60, 120, 1, 60, 240)
@@ -21,8 +21,8 @@ def test_answers_equal_to_what_was_sent_have_settled() -> None:
     )
     report = ApplyReport(
         (
-            Outcome("create", "New", "applied", "9", answer=RemoteShift("9", new)),
-            Outcome("update", "Kept", "applied", "7", answer=RemoteShift("7", after)),
+            Outcome("create", "New", "applied", "9", answer=CurrentShift("9", new)),
+            Outcome("update", "Kept", "applied", "7", answer=CurrentShift("7", after)),
             Outcome("delete", "Gone", "applied", "8"),
         )
     )
@@ -32,7 +32,7 @@ def test_answers_equal_to_what_was_sent_have_settled() -> None:
 def test_an_update_the_tenant_merged_is_named_with_its_fields() -> None:
     before = shift("Kept", is_flexible=True, flexible_minutes=10)
     after = shift("Kept")
-    merged = RemoteShift("7", before)  # the tenant kept what the update turned off
+    merged = CurrentShift("7", before)  # the tenant kept what the update turned off
     plan = Plan((Update("7", before, after, ()),), 0, 0, "x")
     report = ApplyReport((Outcome("update", "Kept", "applied", "7", answer=merged),))
     (problem,) = unsettled(plan, report)

@@ -11,7 +11,7 @@ import yaml
 
 from reconciler.config import Settings
 from reconciler.errors import ShiftctlError
-from reconciler.model import RemoteShift, Shift
+from reconciler.model import CurrentShift, Shift
 from reconciler.plan import Change, Create, Overrides, Plan, compute_plan
 from reconciler.render import format_value
 
@@ -31,7 +31,7 @@ def settings_of(values: dict[str, Any]) -> Settings:
 
 def run_case(case: dict[str, Any]) -> Plan:
     desired = [Shift.from_mapping(m) for m in case["desired"]]
-    current = [RemoteShift(r["shift_id"], Shift.from_mapping(r["shift"])) for r in case["current"]]
+    current = [CurrentShift(r["shift_id"], Shift.from_mapping(r["shift"])) for r in case["current"]]
     extra = case.get("overrides", {})
     overrides = Overrides.of(extra.get("allow_delete", ()), force=extra.get("force", False))
     return compute_plan(desired, current, settings_of(case.get("settings", {})), overrides)

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from reconciler.config import Settings
 from reconciler.diff import field_changes
 from reconciler.model import (
+    CurrentShift,
     FlexibleRule,
     PunchTimeRule,
-    RemoteShift,
     RestRule,
     Shift,
     ShiftAttendanceTimeConfig,
@@ -33,14 +33,14 @@ def shift(name: str, on_time: str) -> Shift:
 shift_sets = st.dictionaries(st.sampled_from(NAMES), st.sampled_from(TIMES), max_size=len(NAMES))
 
 
-def executed(plan: Plan, current: list[RemoteShift]) -> list[RemoteShift]:
+def executed(plan: Plan, current: list[CurrentShift]) -> list[CurrentShift]:
     """What the tenant holds after every change of ``plan`` succeeded."""
     tenant = {r.shift_id: r for r in current}
     for index, change in enumerate(plan.changes):
         if isinstance(change, Create):
-            tenant[f"new-{index}"] = RemoteShift(f"new-{index}", change.shift)
+            tenant[f"new-{index}"] = CurrentShift(f"new-{index}", change.shift)
         elif isinstance(change, Update):
-            tenant[change.shift_id] = RemoteShift(change.shift_id, change.after)
+            tenant[change.shift_id] = CurrentShift(change.shift_id, change.after)
         elif isinstance(change, Delete):
             del tenant[change.shift_id]
     return list(tenant.values())
@@ -53,7 +53,7 @@ def test_applying_the_plan_converges(
 ) -> None:
     config = Settings(prune=prune, include=("HQ-*",) if scoped else ("*",))
     wanted = [shift(n, t) for n, t in desired.items() if config.in_scope(n)]
-    current = [RemoteShift(str(i), shift(n, t)) for i, (n, t) in enumerate(remote.items())]
+    current = [CurrentShift(str(i), shift(n, t)) for i, (n, t) in enumerate(remote.items())]
     plan = compute_plan(wanted, current, config, Overrides(force=True))
 
     actions = [c.action for c in plan.changes]

@@ -21,7 +21,7 @@ from reconciler.flows.checking import (
     unknown_users,
     with_unknown_users,
 )
-from reconciler.flows.importer import ImportIncomplete, ImportSummary, send_rows
+from reconciler.flows.send import ImportIncomplete, ImportSummary, send_rows
 from reconciler.flows.times import parse_when, zone
 from reconciler.secret import Secret
 

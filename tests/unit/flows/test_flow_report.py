@@ -6,9 +6,9 @@ import dataclasses
 import json
 
 from reconciler.flows.checking import FileCheck
-from reconciler.flows.importer import FailedBatch, ImportSummary
 from reconciler.flows.reading import DeleteOutcome
 from reconciler.flows.report import delete_json, delete_lines, import_failures, import_line
+from reconciler.flows.send import FailedBatch, ImportSummary
 from reconciler.flows.sources import RowProblem
 
 CLEAN = FileCheck(good=3, problems=(), users=frozenset({"u1"}))

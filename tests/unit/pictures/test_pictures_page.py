@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from pictures_samples import night, office, segment, shift
 
-from reconciler.model import RemoteShift
+from reconciler.model import CurrentShift
 from reconciler.pictures.page import catalogue_html, plan_html
 from reconciler.plan import Create, Delete, FieldChange, GuardFinding, Overrides, Plan, Update
 from reconciler.planfile import plan_document
@@ -140,10 +140,10 @@ def test_a_plan_without_changes_says_so() -> None:
 
 def test_the_catalogue_is_sorted_by_start_time_on_one_axis() -> None:
     remotes = [
-        RemoteShift("3", night()),
-        RemoteShift("1", office("Office")),
-        RemoteShift("2", shift("Early", segment("06:00", "14:00"))),
-        RemoteShift("4", office("A office")),  # same start: by name
+        CurrentShift("3", night()),
+        CurrentShift("1", office("Office")),
+        CurrentShift("2", shift("Early", segment("06:00", "14:00"))),
+        CurrentShift("4", office("A office")),  # same start: by name
     ]
     html = catalogue_html(remotes)
     page = self_contained(html)
@@ -161,7 +161,7 @@ def test_an_empty_catalogue_says_so() -> None:
 
 
 def test_chinese_and_latin_names_are_written_as_text_for_the_system_fonts() -> None:
-    html = catalogue_html([RemoteShift("1", office("标准班 Standard"))])
+    html = catalogue_html([CurrentShift("1", office("标准班 Standard"))])
     assert "标准班 Standard" in html
     assert '"Noto Sans CJK SC"' in html
     assert "system-ui" in html

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.bootstrap import import_shifts, safe_file_stem
 from reconciler.config import Settings
-from reconciler.importer import import_shifts, safe_file_stem
-from reconciler.model import PunchTimeRule, RemoteShift, Shift
-from reconciler.plan import AmbiguousRemoteError
+from reconciler.model import CurrentShift, PunchTimeRule, Shift
+from reconciler.plan import AmbiguousCurrentError
 
 
 @pytest.mark.parametrize(
@@ -29,9 +29,9 @@ def test_safe_file_stem(name: str, stem: str) -> None:
     assert safe_file_stem(name) == stem
 
 
-def remote(name: str, shift_id: str) -> RemoteShift:
+def remote(name: str, shift_id: str) -> CurrentShift:
     rule = PunchTimeRule("09:00", "18:00", 5, 60, 120, 1, 60, 240)
-    return RemoteShift(shift_id, Shift(name, 1, (rule,)))
+    return CurrentShift(shift_id, Shift(name, 1, (rule,)))
 
 
 def test_names_that_collide_get_numbered_files(tmp_path: Path) -> None:
@@ -62,6 +62,6 @@ def test_only_in_scope_and_matching_shifts_are_imported(tmp_path: Path) -> None:
 
 
 def test_two_remote_shifts_with_one_name_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(AmbiguousRemoteError, match="ids 1, 2"):
+    with pytest.raises(AmbiguousCurrentError, match="ids 1, 2"):
         import_shifts([remote("Day", "1"), remote("Day", "2")], Settings(), tmp_path)
     assert list(tmp_path.iterdir()) == []

@@ -21,8 +21,8 @@ from reconciler.definitions import (
     render_shift_yaml,
 )
 from reconciler.errors import InputError, Problem, ValidationFailed
-from reconciler.model import RemoteShift, normalize_name
-from reconciler.plan import AmbiguousRemoteError
+from reconciler.model import CurrentShift, normalize_name
+from reconciler.plan import AmbiguousCurrentError
 
 __all__ = ["ImportResult", "Imported", "Skipped", "import_shifts", "safe_file_stem"]
 
@@ -72,13 +72,13 @@ class ImportResult:
 
 
 def import_shifts(
-    remotes: Iterable[RemoteShift],
+    current: Iterable[CurrentShift],
     settings: Settings,
     out_dir: Path,
     names: Sequence[str] = (),
 ) -> ImportResult:
     """Write the in-scope remote shifts matching any of ``names`` (all when empty)."""
-    chosen = _select(remotes, settings, names)
+    chosen = _select(current, settings, names)
     defined = _already_defined(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -88,13 +88,13 @@ def import_shifts(
     schema_ref = default_schema_ref(out_dir)
     written: list[Imported] = []
     skipped: list[Skipped] = []
-    for remote in chosen:
-        if remote.key in defined:
-            skipped.append(Skipped(remote.name, f"already defined at {defined[remote.key]}"))
+    for shift in chosen:
+        if shift.key in defined:
+            skipped.append(Skipped(shift.name, f"already defined at {defined[shift.key]}"))
             continue
-        path = out_dir / _free_name(safe_file_stem(remote.name), taken)
-        _write_new(path, render_shift_yaml(remote.shift, schema_ref))
-        written.append(Imported(remote.name, remote.shift_id, path))
+        path = out_dir / _free_name(safe_file_stem(shift.name), taken)
+        _write_new(path, render_shift_yaml(shift.shift, schema_ref))
+        written.append(Imported(shift.name, shift.shift_id, path))
     _, problems = check([imported.path for imported in written]) if written else ((), [])
     found = (out_dir / schema_ref).is_file()
     return ImportResult(tuple(written), tuple(skipped), tuple(problems), schema_ref, found)
@@ -110,27 +110,27 @@ def _write_new(path: Path, text: str) -> None:
 
 
 def _select(
-    remotes: Iterable[RemoteShift], settings: Settings, names: Sequence[str]
-) -> list[RemoteShift]:
-    chosen: dict[str, RemoteShift] = {}
-    for remote in remotes:
-        if not settings.in_scope(remote.name):
+    current: Iterable[CurrentShift], settings: Settings, names: Sequence[str]
+) -> list[CurrentShift]:
+    chosen: dict[str, CurrentShift] = {}
+    for shift in current:
+        if not settings.in_scope(shift.name):
             continue
-        spellings = (remote.name, remote.key)
+        spellings = (shift.name, shift.key)
         if names and not any(fnmatch.fnmatchcase(n, g) for g in names for n in spellings):
             continue
-        if remote.key in chosen:
-            ids = ", ".join(_spelled(r) for r in (chosen[remote.key], remote))
-            raise AmbiguousRemoteError(
-                f"several remote shifts are named {remote.key!r} (ids {ids}); rename or delete "
+        if shift.key in chosen:
+            ids = ", ".join(_spelled(r) for r in (chosen[shift.key], shift))
+            raise AmbiguousCurrentError(
+                f"several remote shifts are named {shift.key!r} (ids {ids}); rename or delete "
                 "all but one in Feishu first"
             )
-        chosen[remote.key] = remote
+        chosen[shift.key] = shift
     return [chosen[key] for key in sorted(chosen)]
 
 
-def _spelled(remote: RemoteShift) -> str:
-    return remote.shift_id if remote.name == remote.key else f"{remote.shift_id} {remote.name!r}"
+def _spelled(shift: CurrentShift) -> str:
+    return shift.shift_id if shift.name == shift.key else f"{shift.shift_id} {shift.name!r}"
 
 
 def _already_defined(out_dir: Path) -> dict[str, str]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from reconciler.feishu.client import FeishuClient
+from reconciler.feishu.codes import USER_REFUSED
 from reconciler.feishu.errors import AuthError, FeishuError, PermissionDenied
 from reconciler.feishu.limits import FLOW_BATCH, chunked
 from reconciler.feishu.types import FlowImport
@@ -25,8 +26,6 @@ from reconciler.flows.summary import FailedBatch, ImportIncomplete, ImportSummar
 
 __all__ = ["FailedBatch", "ImportIncomplete", "ImportSummary", "send_rows"]
 
-# Feishu's code for a user it does not know or may not touch (contract §6.1).
-USER_REFUSED = 1220004
 # Creates in flight at once: enough to hide a round trip behind the pacing.
 IN_FLIGHT = 2
 # A look-up may not see batches still in flight when it started: the rows of
