@@ -163,7 +163,8 @@ def _section(name: str, section: Mapping[str, Any]) -> list[str]:
         out.extend([f"*{title}*", ""] if title else [])
         out.extend(_markdown_table(table.get("headers", []), table["rows"]))
     else:
-        rows = [[f"`{key}`", value] for key, value in _flatten(section, "") if key not in _FRAME]
+        numbers = {key: value for key, value in section.items() if key not in _FRAME}
+        rows = [[f"`{key}`", value] for key, value in _flatten(numbers, "")]
         out.extend(_markdown_table(["measure", "value"], rows))
     return out
 
@@ -213,8 +214,8 @@ def _targets(sections: Mapping[str, Mapping[str, Any]]) -> list[str]:
             )
         elif section.get("target") is not None:
             key = next((k for k in _HEADLINES if k in section), None)
-            value = f"{section[key]} (`{key}`)" if key else "see its figures"
-            rows.append([f"`{name}`", "", section["target"], value, "see its figures"])
+            what, value = (f"`{key}`", section[key]) if key else ("", "see its figures")
+            rows.append([f"`{name}`", what, section["target"], value, "see its figures"])
     if not rows:
         return ["No section of this report states a target."]
     return _markdown_table(["section", "what", "target", "measured", "met"], rows)
@@ -263,7 +264,7 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(_text(item) for item in value)
+        return ", ".join(f"({_text(i)})" if isinstance(i, dict) else _text(i) for i in value)
     if isinstance(value, dict):
         return ", ".join(f"{key}: {_text(item)}" for key, item in value.items())
     return " ".join(str(value).split()).replace("|", "\\|")

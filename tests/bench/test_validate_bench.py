@@ -17,7 +17,7 @@ from _timing import alternating, tool
 
 ROOT = Path(__file__).parents[2]
 FILES = 10_000
-ROUNDS = int(os.environ.get("SHIFTCTL_BENCH_VALIDATE_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("SHIFTCTL_BENCH_VALIDATE_ROUNDS", "5"))
 TARGET = 10.0  # shiftctl validate ≥ 10 × faster than check-jsonschema
 
 OURS = "shiftctl validate ."
