@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import click
 
-__all__ = ["GlobalSpec", "hoist_global_options"]
+__all__ = ["GlobalSpec", "hoist_global_options", "own_option", "takes_value"]
 
 
 class GlobalSpec(NamedTuple):
@@ -107,10 +107,10 @@ def _split(
             kept.append(word)
             continue
         name = word.partition("=")[0]
-        own = _own_option(command, name)
+        own = own_option(command, name)
         if own is not None:
             kept.append(word)
-            if _takes_value(own) and "=" not in word and index < len(rest):
+            if takes_value(own) and "=" not in word and index < len(rest):
                 kept.append(rest[index])
                 index += 1
             continue
@@ -129,12 +129,12 @@ def _split(
     return moved, kept
 
 
-def _own_option(command: click.Command, name: str) -> click.Option | None:
+def own_option(command: click.Command, name: str) -> click.Option | None:
     for param in command.params:
         if isinstance(param, click.Option) and name in (*param.opts, *param.secondary_opts):
             return param
     return None
 
 
-def _takes_value(option: click.Option) -> bool:
+def takes_value(option: click.Option) -> bool:
     return not (option.is_flag or option.count)

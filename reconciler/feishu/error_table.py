@@ -42,7 +42,7 @@ from reconciler.feishu.errors import (
     TooManyFlows,
 )
 
-__all__ = ["RULES", "SOURCES", "Rule", "classify_answer", "rule_for"]
+__all__ = ["RULES", "SOURCES", "Rule", "classify", "rule_for"]
 
 # Codes whose message says what happened: today's pages put the detail in the message
 # of 1220600; the delete page answers 1226000 (HTTP 400) in the same way.
@@ -268,7 +268,7 @@ def rule_for(code: int | None, msg: str, http_status: int) -> Rule | None:
     return next((r for r in RULES if r.matches(code, msg, http_status)), None)
 
 
-def classify_answer(
+def classify(
     *,
     code: int | None,
     msg: str,
@@ -280,7 +280,11 @@ def classify_answer(
     shift_name: str | None = None,
     scopes: Sequence[str] = (),
 ) -> FeishuError:
-    """See :func:`reconciler.feishu.errors.classify`."""
+    """The error for one failed answer, by code and message first, by HTTP status second.
+
+    ``shift_name`` marks a shift write (a taken unique key there is the name);
+    ``scopes`` are those the answer or the endpoint names, for a missing scope.
+    """
     rule = rule_for(code, msg, http_status)
     cls = rule.cls if rule is not None else by_status(http_status)
     if cls is AlreadyExists and shift_name:

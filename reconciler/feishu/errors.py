@@ -1,4 +1,4 @@
-"""Feishu errors, one class per thing a caller does about it; ``classify`` picks the class.
+"""Feishu errors, one class per thing a caller does about it (`error_table.classify` picks).
 
     RemoteError  (reconciler.errors, exit 1)
     └── FeishuError                 code, msg, http_status, log_id, method, path, hint
@@ -30,8 +30,6 @@ Messages never carry the app secret or a token (the transport redacts them first
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from reconciler.errors import RemoteError
 from reconciler.feishu.codes import TOKEN_INVALID_CODES
 
@@ -59,7 +57,6 @@ __all__ = [
     "ServerError",
     "ShiftInUse",
     "TooManyFlows",
-    "classify",
 ]
 
 
@@ -234,35 +231,3 @@ class RetryBudgetExhausted(FeishuError):
             path=last_error.path,
             hint=last_error.hint,
         )
-
-
-def classify(
-    *,
-    code: int | None,
-    msg: str,
-    http_status: int,
-    log_id: str | None = None,
-    method: str = "",
-    path: str = "",
-    retry_after: float = 1.0,
-    shift_name: str | None = None,
-    scopes: Sequence[str] = (),
-) -> FeishuError:
-    """The error for one failed answer, by code and message first, by HTTP status second.
-
-    ``shift_name`` marks a shift write (a taken unique key there is the name);
-    ``scopes`` are those the answer or the endpoint names, for a missing scope.
-    """
-    from reconciler.feishu.error_table import classify_answer  # the table needs these classes
-
-    return classify_answer(
-        code=code,
-        msg=msg,
-        http_status=http_status,
-        log_id=log_id,
-        method=method,
-        path=path,
-        retry_after=retry_after,
-        shift_name=shift_name,
-        scopes=scopes,
-    )

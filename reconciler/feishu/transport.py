@@ -26,6 +26,7 @@ from reconciler.feishu.envelope import (
     reset_seconds,
     violated_scopes,
 )
+from reconciler.feishu.error_table import classify
 from reconciler.feishu.errors import (
     TOKEN_INVALID_CODES,
     AuthError,
@@ -35,7 +36,6 @@ from reconciler.feishu.errors import (
     RateLimited,
     RetryBudgetExhausted,
     ServerError,
-    classify,
 )
 from reconciler.feishu.pacing import RateLimiter
 from reconciler.feishu.retry import Progress, RetryPolicy, outcome_unknown

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import click
 
+from reconciler.cli._anywhere import own_option, takes_value
+
 # GitHub expressions are substituted before the shell runs; a placeholder word stands in.
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 _OPERATOR_CHARS = "();<>|&\n"
@@ -111,7 +113,7 @@ def parse_invocation(root: click.Command, args: Sequence[str]) -> Parsed:
 def _is_eager(command: click.Command, word: str) -> bool:
     if word in ("-h", "--help"):
         return True
-    option = _option(command, word.partition("=")[0])
+    option = own_option(command, word.partition("=")[0])
     return option is not None and option.is_eager and not option.expose_value
 
 
@@ -119,12 +121,12 @@ def _consume_option(
     command: click.Command, word: str, args: Sequence[str], index: int
 ) -> tuple[int, str | None]:
     name, has_value, _ = word.partition("=")
-    option = _option(command, name)
+    option = own_option(command, name)
     if option is None:
         if _is_short_cluster(command, word):
             return index, None
         return index, f"no option {name}"
-    if not _takes_value(option) or has_value:
+    if not takes_value(option) or has_value:
         return index, None
     if getattr(option, "_flag_needs_value", False):
         # An option whose value is optional takes the next word unless it is an option or,
@@ -144,23 +146,12 @@ def _consume_option(
     return index + needed, None
 
 
-def _option(command: click.Command, name: str) -> click.Option | None:
-    for param in command.params:
-        if isinstance(param, click.Option) and name in (*param.opts, *param.secondary_opts):
-            return param
-    return None
-
-
-def _takes_value(option: click.Option) -> bool:
-    return not (option.is_flag or option.count)
-
-
 def _is_short_cluster(command: click.Command, word: str) -> bool:
     """``-vv``: several short flags in one word."""
     if word.startswith("--") or len(word) < 3:
         return False
-    options = [_option(command, f"-{char}") for char in word[1:]]
-    return all(option is not None and not _takes_value(option) for option in options)
+    options = [own_option(command, f"-{char}") for char in word[1:]]
+    return all(option is not None and not takes_value(option) for option in options)
 
 
 def _check_positional(command: click.Command, positional: Sequence[str]) -> list[str]:

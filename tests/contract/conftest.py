@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from shift_samples import RULE
 
 from reconciler.emulator import (
     DEFAULT_APP_ID,
@@ -30,17 +31,6 @@ from reconciler.emulator import (
 from reconciler.feishu import FeishuClient
 from reconciler.model import Shift
 from reconciler.secret import Secret
-
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 
 
 class Admin:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from shift_samples import RULE
 
 from reconciler.apply import apply_plan
 from reconciler.config import Settings
@@ -25,16 +26,6 @@ from reconciler.plan import compute_plan
 
 Target = Any  # conftest.Target: the emulator this test runs against
 
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 SETTINGS = Settings(max_delete_percent=100)
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 MONDAY_9AM = int(datetime.datetime(2024, 1, 8, 9, 0, tzinfo=SHANGHAI).timestamp())

@@ -12,21 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shift_samples import RULE
 
 from reconciler.emulator.results import task_records
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 11, 16)
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 SPLIT = [
     {**RULE, "off_time": "12:00"},
     {**RULE, "on_time": "13:00"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from shift_samples import RULE
 
 from reconciler.model import (
     CurrentShift,
@@ -13,17 +14,6 @@ from reconciler.model import (
     minutes_of,
     normalize_name,
 )
-
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 
 
 def shift(**extra: object) -> Shift:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from shift_samples import RULE
 
 from reconciler.definitions import load_schema, schema_path
 from reconciler.model import (
@@ -25,16 +26,6 @@ from reconciler.model import (
 ROOT = Path(__file__).parents[3]
 SCHEMA = load_schema()
 VALIDATOR = Draft202012Validator(SCHEMA)
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 
 
 def shift(**extra: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from shift_samples import RULE
 
 from reconciler.blast import GroupUse, UsageInfo
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET, EmulatorConfig, create_app
@@ -21,16 +22,6 @@ from reconciler.usage import Usage, UsageUnreadable, attach_usage, changed_shift
 
 NOW = datetime.datetime(2030, 1, 1, 12, tzinfo=datetime.UTC)  # a Tuesday
 EARLY, LATE, SPARE = "7100000000000000001", "7100000000000000002", "7100000000000000003"
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 
 
 def wire(name: str, shift_id: str) -> dict[str, Any]:

@@ -7,21 +7,12 @@ import json
 
 import httpx
 import pytest
+from shift_samples import RULE
 
 from reconciler.feishu import FeishuClient, FeishuError, NotFound, UserFlow
 from reconciler.model import Shift
 
 V1 = "/open-apis/attendance/v1"
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 
 
 def wire_shift(n: int) -> dict[str, object]:

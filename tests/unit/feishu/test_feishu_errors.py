@@ -34,8 +34,7 @@ from reconciler.feishu import (
     ShiftInUse,
     TooManyFlows,
 )
-from reconciler.feishu.error_table import RULES, SOURCES
-from reconciler.feishu.errors import classify
+from reconciler.feishu.error_table import RULES, SOURCES, classify
 
 
 @pytest.mark.parametrize(

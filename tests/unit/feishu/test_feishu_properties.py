@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.feishu import FeishuClient, FeishuError, UserFlow, chunked
-from reconciler.feishu.errors import classify
+from reconciler.feishu.error_table import classify
 from reconciler.secret import Secret
 
 

@@ -6,6 +6,7 @@ import copy
 
 import httpx
 import pytest
+from shift_samples import RULE
 
 from reconciler.feishu import (
     FeishuClient,
@@ -23,16 +24,6 @@ SHIFTS = "/open-apis/attendance/v1/shifts"
 QUERY = "/open-apis/attendance/v1/shifts/query"
 FLOWS = "/open-apis/attendance/v1/user_flows/batch_create"
 DEL_FLOWS = "/open-apis/attendance/v1/user_flows/batch_del"
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 WIRE = {"shift_name": "早班", "punch_times": 1, "punch_time_rule": [RULE]}
 SHIFT = Shift.from_mapping(WIRE)
 STORED = {**WIRE, "shift_id": "7001", "id": "7001"}

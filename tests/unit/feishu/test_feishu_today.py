@@ -11,6 +11,7 @@ import json
 
 import httpx
 import pytest
+from shift_samples import RULE
 
 from reconciler.feishu import (
     AlreadyExists,
@@ -24,16 +25,6 @@ from reconciler.feishu import (
 from reconciler.model import Shift
 
 V1 = "/open-apis/attendance/v1"
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 WIRE = {"shift_name": "早班", "punch_times": 1, "punch_time_rule": [RULE]}
 STORED = {**WIRE, "shift_id": "7001", "id": "7001"}
 QUOTA = {"code": 99991403, "msg": "This month's API call quota has been exceeded"}

@@ -6,22 +6,13 @@ import dataclasses
 import datetime
 
 import pytest
+from shift_samples import RULE
 
 import reconciler.feishu.wire as wire
 from reconciler.feishu import DELETE_BATCH, FLOW_BATCH, USER_BATCH, UserFlow, chunked
 from reconciler.feishu.types import day_from_wire, day_to_wire
 from reconciler.model import Shift
 
-RULE = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
 TWO_SEGMENTS = {
     "shift_name": "两段班",
     "punch_times": 2,
