@@ -15,12 +15,12 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reconciler.apply import ApplyReport, Outcome, ShiftWriter, apply_plan
+from reconciler.apply import ShiftWriter
 from reconciler.config import Settings, shown
 from reconciler.errors import InputError, Problem, ValidationFailed, blocking
 from reconciler.feishu.client import FeishuClient
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 __all__ = [
     "PlanSource",
     "ShiftLister",
-    "apply_changes",
     "check_writable",
     "connect",
     "find_shifts",
@@ -244,16 +243,6 @@ def read_plan(path: str | Path) -> Plan:
         return plan_from_document(doc)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
-
-
-def apply_changes(
-    plan: Plan,
-    client: ShiftWriter,
-    *,
-    concurrency: int,
-    on_done: Callable[[Outcome], None] | None = None,
-) -> ApplyReport:
-    return apply_plan(plan, client, concurrency=concurrency, on_done=on_done)
 
 
 def import_remote(

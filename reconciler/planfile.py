@@ -84,10 +84,29 @@ def _change_document(change: Change) -> dict[str, Any]:
         "after": after.comparable() if after else None,
         "diff": [{"path": c.path, "before": c.before, "after": c.after} for c in diff],
     }
+    sent_only = _write_only(after) if after else {}
+    if sent_only:
+        # Feishu never reads these back, so "after" leaves them out; the saved plan
+        # still carries them, since apply sends exactly what the file holds.
+        doc["write_only"] = sent_only
     if not isinstance(change, Create):
         doc["renamed_from"] = change.renamed_from if isinstance(change, Update) else None
         doc["used_by"] = None if change.used_by is None else [_use(u) for u in change.used_by]
     return doc
+
+
+def _write_only(shift: Shift) -> dict[str, Any]:
+    sent = shift.to_mapping(compact=True)
+    return {name: sent[name] for name in sorted(Shift.WRITE_ONLY) if name in sent}
+
+
+def _after_from(data: Mapping[str, Any]) -> Shift:
+    """The shift a create or update sends: ``after`` and the write-only fields beside it."""
+    sent_only = _typed(data.get("write_only", {}), dict)
+    unknown = set(sent_only) - Shift.WRITE_ONLY
+    if unknown:
+        raise ValueError(f"unknown write-only fields {sorted(unknown)!r:.60}")
+    return Shift.from_mapping({**_typed(data["after"], dict), **sent_only})
 
 
 def _use(use: GroupUse) -> dict[str, Any]:
@@ -188,7 +207,7 @@ def _uses_from(value: Any) -> tuple[GroupUse, ...] | None:
 def _change_from(data: Mapping[str, Any]) -> Change:
     action = data["action"]
     if action == "create":
-        return Create(Shift.from_mapping(_typed(data["after"], dict)))
+        return Create(_after_from(data))
     before = Shift.from_mapping(_typed(data["before"], dict))
     shift_id = _typed(data["shift_id"], str)
     used_by = _uses_from(data.get("used_by"))
@@ -200,5 +219,5 @@ def _change_from(data: Mapping[str, Any]) -> Change:
         FieldChange(_typed(d["path"], str), d["before"], d["after"])
         for d in _typed(data["diff"], list)
     )
-    after = Shift.from_mapping(_typed(data["after"], dict))
+    after = _after_from(data)
     return Update(shift_id, before, after, diff, used_by=used_by)

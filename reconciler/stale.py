@@ -6,13 +6,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from reconciler.diff import field_changes
 from reconciler.errors import StalePlanError
 from reconciler.model import Shift, normalize_name
 from reconciler.plan import Change, Create, Plan, Update
-from reconciler.planfile import plan_document
 from reconciler.render import flattened_fields, format_value
 
 __all__ = ["check_fresh", "stale_differences"]
@@ -34,17 +32,17 @@ def stale_differences(saved: Plan, fresh: Plan) -> list[str]:
     # A create or delete that comes or goes is named; an update also shows its fields.
     lines = [
         _entry("no longer planned", change, _update_lines(change), ())
-        for key, (change, _) in before.items()
+        for key, change in before.items()
         if key not in after
     ]
     lines += [
         _entry("newly planned", change, (), _update_lines(change))
-        for key, (change, _) in after.items()
+        for key, change in after.items()
         if key not in before
     ]
-    for key, (old, old_doc) in before.items():
-        if key in after and after[key][1] != old_doc:
-            new = after[key][0]
+    for key, old in before.items():
+        new = after.get(key)
+        if new is not None and _value(new) != _value(old):
             lines.append(_entry("changed", new, _lines(old), _lines(new), _ids(old, new)))
     if saved.target != fresh.target and saved.target and fresh.target:
         lines.append(f"the plan was made against {saved.target}; this is {fresh.target}")
@@ -59,26 +57,35 @@ def stale_differences(saved: Plan, fresh: Plan) -> list[str]:
     return lines
 
 
-def check_fresh(saved: Plan, fresh: Plan) -> None:
-    """Refuse (exit 4, nothing changed) when the tenant or the files moved since review."""
+def check_fresh(saved: Plan, fresh: Plan) -> Plan:
+    """``saved``, the plan to execute, once the tenant and the files are found unmoved
+    since review; else refuse (exit 4, nothing changed)."""
     differences = stale_differences(saved, fresh)
     if differences:
         listed = "".join(f"\n  - {line}" for line in differences)
         raise StalePlanError(
             "the saved plan is stale; nothing was changed. Run plan again and review it:" + listed
         )
+    return saved
 
 
-def _by_key(plan: Plan) -> dict[tuple[str, str], tuple[Change, dict[str, Any]]]:
-    documents = plan_document(plan)["changes"]
-    return {
-        (c.action, normalize_name(c.name)): (c, _compared(d))
-        for c, d in zip(plan.changes, documents, strict=True)
-    }
+def _by_key(plan: Plan) -> dict[tuple[str, str], Change]:
+    return {(c.action, normalize_name(c.name)): c for c in plan.changes}
 
 
-def _compared(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if k != "used_by"}
+def _value(change: Change) -> tuple[object, ...]:
+    """What a change sends, compared as values: ids and shifts (``Shift`` equality), and
+    the write-only fields that equality leaves out. Not ``used_by``, and not ``diff``,
+    which follows from ``before`` and ``after``."""
+    if isinstance(change, Create):
+        return (change.shift, _sent_only(change.shift))
+    if isinstance(change, Update):
+        return (change.shift_id, change.before, change.after, _sent_only(change.after))
+    return (change.shift_id, change.before)
+
+
+def _sent_only(shift: Shift) -> tuple[object, ...]:
+    return tuple(getattr(shift, name) for name in sorted(Shift.WRITE_ONLY))
 
 
 def _entry(
@@ -116,9 +123,15 @@ def _update_lines(change: Change) -> list[str]:
 def _lines(change: Change) -> list[str]:
     """The change as lines a person compares: field changes of an update, fields otherwise."""
     if isinstance(change, Update):
+        # Write-only fields are never diffed (Feishu never reads them back): their values.
+        sent_only = [
+            f"{path}: {format_value(value)}"
+            for path, value in flattened_fields(change.after)
+            if path.partition("[")[0] in Shift.WRITE_ONLY
+        ]
         return [
             f"{c.path}: {format_value(c.before)} → {format_value(c.after)}"
             for c in field_changes(change.before, change.after)
-        ]
+        ] + sent_only
     shift: Shift = change.shift if isinstance(change, Create) else change.before
     return [f"{path}: {format_value(value)}" for path, value in flattened_fields(shift)]

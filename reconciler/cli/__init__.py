@@ -15,8 +15,9 @@ from reconciler import __version__
 from reconciler.cli._anywhere import GlobalSpec, hoist_global_options
 from reconciler.cli._lazy import LazyGroup
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions
+from reconciler.cli.console import Console
 
-__all__ = ["cli", "main"]
+__all__ = ["Console", "cli", "main"]
 
 GLOBAL_OPTIONS_NOTE = (
     "Global options (shiftctl --help) may stand before or after the command: "
@@ -118,25 +119,34 @@ def cli(
         ctx.call_on_close(lambda: os.chdir(previous))  # main() may run in-process
     if endpoint and emulator_db:
         raise click.UsageError("--endpoint and --emulator exclude each other")
+    # A Console handed in (``main(argv, console=…)``, tests) replaces the detection.
+    given = ctx.obj if isinstance(ctx.obj, Console) else Console.detect()
+    console = given.without_color() if no_color else given
+    ctx.color = console.color  # click keeps or strips styles by the same policy
     ctx.obj = GlobalOptions(
         config_path=config_path,
         endpoint=endpoint,
         emulator_db=emulator_db,
-        no_color=no_color,
         verbosity=verbose,
+        console=console,
     )
     from reconciler.cli._logging import setup_logging  # not needed for --help
 
     ctx.call_on_close(setup_logging(verbose))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run shiftctl; returns the exit code instead of exiting."""
+def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -> int:
+    """Run shiftctl; returns the exit code instead of exiting.
+
+    ``console`` replaces what the terminal and the environment say (colour, prompts,
+    progress bars); ``--no-color`` still turns its colour off.
+    """
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,
             prog_name="shiftctl",
             standalone_mode=False,
+            obj=console,
         )
     except click.exceptions.Exit as exc:
         return exc.exit_code

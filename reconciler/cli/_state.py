@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from reconciler.cli.console import Console
 
 if TYPE_CHECKING:
     from reconciler.config import Settings
@@ -12,20 +13,16 @@ if TYPE_CHECKING:
 DEFAULT_EMULATOR_DB = ".shiftctl/emulator.sqlite3"  # the same as reconciler.config's
 
 
-class GlobalOptions(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class GlobalOptions:
     """The root command's options, before configuration files are read."""
 
     config_path: str | None
     endpoint: str | None
     emulator_db: str | None
-    no_color: bool
     verbosity: int
-
-    def use_color(self) -> bool:
-        """Colour only on a terminal, never with --no-color or NO_COLOR."""
-        if self.no_color or os.environ.get("NO_COLOR"):
-            return False
-        return sys.stdout.isatty()
+    #: Colour, prompts and progress bars (``reconciler.cli.console``): one policy.
+    console: Console = field(default_factory=Console)
 
 
 def settings_of(options: GlobalOptions) -> Settings:

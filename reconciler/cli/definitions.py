@@ -85,7 +85,7 @@ def render_problem(problem: Problem, *, color: bool) -> str:
 
 def _use_color(ctx: click.Context) -> bool:
     options = ctx.find_object(GlobalOptions)
-    return options.use_color() if options else False
+    return options.console.color if options else False
 
 
 def _settings(ctx: click.Context) -> Settings:

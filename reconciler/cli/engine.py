@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from reconciler import commands
-from reconciler.apply import ApplyReport, Outcome
+from reconciler.apply import ApplyReport, Outcome, apply_plan
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions, settings_of
 from reconciler.config import shown
 from reconciler.converge import Unsettled, unsettled
@@ -26,16 +26,6 @@ from reconciler.stale import check_fresh
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
-
-
-def _interactive() -> bool:
-    """Whether a person can answer a confirmation prompt."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
-
-
-def _on_terminal() -> bool:
-    """Whether a person watches the output (the bar draws on stderr, the lines on stdout)."""
-    return sys.stdout.isatty() and sys.stderr.isatty()
 
 
 def _override_options(note: str = "") -> Callable[[_Command], _Command]:
@@ -90,7 +80,7 @@ def plan_command(
     overrides = Overrides.of(allow_delete, force=force)
     with commands.connect(settings) as client:
         plan = commands.make_plan(settings, client, overrides, usage=not no_usage)
-    click.echo(render(plan, fmt, color=options.use_color()), nl=False)
+    click.echo(render(plan, fmt, color=options.console.color), nl=False)
     if out:
         commands.save_plan(plan, out)
         click.echo(
@@ -109,7 +99,7 @@ def plan_command(
 def show_command(options: GlobalOptions, plan_file: str, fmt: str) -> None:
     """Render a saved plan."""
     plan = commands.read_plan(plan_file)
-    click.echo(render(plan, fmt, color=options.use_color()), nl=False)
+    click.echo(render(plan, fmt, color=options.console.color), nl=False)
 
 
 @click.command("apply")
@@ -139,23 +129,25 @@ def apply_command(
     if report:
         commands.check_writable(report)  # before any change, not after
     saved = commands.read_plan(plan_file) if plan_file else None
-    if saved is None and not auto_approve and not _interactive():
+    if saved is None and not auto_approve and not options.console.interactive:
         raise InputError(
             "refusing to apply without approval off a terminal: pass --auto-approve, "
             "or apply a reviewed plan file (shiftctl plan --out PLAN.json)"
         )
     overrides = saved.overrides if saved else Overrides.of(allow_delete, force=force)
     with commands.connect(settings) as client:
-        plan = commands.make_plan(settings, client, overrides, usage=not no_usage)
-        if saved is not None:
-            check_fresh(saved, plan)
-        click.echo(render_text(plan, color=options.use_color()))
+        fresh = commands.make_plan(settings, client, overrides, usage=not no_usage)
+        # A reviewed plan is checked against the tenant and files now, then executed
+        # itself: what runs is the object that was reviewed, never a recomputed copy.
+        plan = fresh if saved is None else check_fresh(saved, fresh)
+        click.echo(render_text(plan, color=options.console.color))
+        fresh.raise_if_blocked()  # also a delete that came into use since the review
         plan.raise_if_blocked()
         if plan.has_changes and saved is None and not auto_approve:
             click.confirm("Apply these changes?", abort=True)
         workers = concurrency or settings.concurrency
-        with _progress(len(plan.changes)) as on_done:
-            result = commands.apply_changes(plan, client, concurrency=workers, on_done=on_done)
+        with _progress(len(plan.changes), bar=options.console.progress) as on_done:
+            result = apply_plan(plan, client, concurrency=workers, on_done=on_done)
         stats = client.stats
     # Verified from the answers to the writes: no second listing of the tenant.
     left = unsettled(plan, result)
@@ -169,10 +161,10 @@ def apply_command(
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
-    """A bar on a terminal, one plain line per operation elsewhere (CI logs)."""
+def _progress(total: int, *, bar: bool) -> Iterator[Callable[[Outcome], None]]:
+    """A bar when a person watches, one plain line per operation elsewhere (CI logs)."""
     lock = threading.Lock()
-    if not _on_terminal() or total == 0:
+    if not bar or total == 0:
 
         def line(outcome: Outcome) -> None:
             with lock:
@@ -180,11 +172,11 @@ def _progress(total: int) -> Iterator[Callable[[Outcome], None]]:
 
         yield line
         return
-    with click.progressbar(length=total, label="Applying", file=sys.stderr) as bar:
+    with click.progressbar(length=total, label="Applying", file=sys.stderr) as drawn:
 
         def step(outcome: Outcome) -> None:
             with lock:
-                bar.update(1)
+                drawn.update(1)
 
         yield step
 
@@ -232,7 +224,7 @@ def _finish(
     if not plan.has_changes:
         click.echo(f"API calls: {calls}.")
         return
-    if _on_terminal():  # the bar showed no outcome: name those that went wrong
+    if options.console.progress:  # the bar showed no outcome: name those that went wrong
         for outcome in result.outcomes:
             if outcome.status != "applied":
                 click.echo(_outcome_line(outcome))

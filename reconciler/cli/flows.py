@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import os
-import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -88,10 +86,6 @@ def _checked(
     return callback
 
 
-def _width() -> int:
-    return shutil.get_terminal_size((120, 24)).columns
-
-
 _DAY: dict[str, Any] = {
     "required": True,
     "metavar": "DATE",
@@ -136,7 +130,10 @@ def import_command(
             for problem in check.problems:
                 click.echo(f"{problem} (skipped)", err=True)
             rows = flows.good_rows(source, check.invalid_users)
-            with _progress(check.good) as progress, _interruptible() as stop:
+            with (
+                _progress(check.good, bar=options.console.progress) as progress,
+                _interruptible() as stop,
+            ):
                 summary = flows.send_rows(
                     client,
                     rows,
@@ -171,11 +168,11 @@ def _interruptible() -> contextlib.AbstractContextManager[threading.Event]:
 
 
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None]]:
-    """A bar on a terminal; elsewhere a log line per tenth of the rows (shown with -v)."""
-    if sys.stderr.isatty() and not os.environ.get("CI"):
-        with click.progressbar(length=total, label="rows", file=sys.stderr) as bar:
-            yield bar.update
+def _progress(total: int, *, bar: bool) -> Iterator[Callable[[int], None]]:
+    """A bar when a person watches; elsewhere a log line per tenth of the rows (-v shows)."""
+    if bar:
+        with click.progressbar(length=total, label="rows", file=sys.stderr) as drawn:
+            yield drawn.update
         return
     yield flows.logged_progress(total)
 
@@ -254,7 +251,12 @@ def query_command(
     found.sort(key=lambda f: (f.user_id, f.check_time, f.record_id or ""))
     _echo(
         flows.render_flows(
-            found, fmt, zones, invalid_user_ids=invalid, width=_width(), csv_raw=csv_raw
+            found,
+            fmt,
+            zones,
+            invalid_user_ids=invalid,
+            width=options.console.width,
+            csv_raw=csv_raw,
         ),
         raw=csv_raw,
     )
@@ -359,7 +361,7 @@ def tasks_command(
             last=last,
             invalid_user_ids=result.invalid_user_ids,
             unauthorized_user_ids=result.unauthorized_user_ids,
-            width=_width(),
+            width=options.console.width,
             csv_raw=csv_raw,
         )
     else:
@@ -368,7 +370,7 @@ def tasks_command(
             fmt,
             zones,
             shift_names=flows.names_of(shifts),
-            width=_width(),
+            width=options.console.width,
             shifts=shifts,
             keep=(lambda row: flows.is_exception(row.result)) if only_exceptions else None,
             csv_raw=csv_raw,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,10 +14,10 @@ from reconciler import commands
 from reconciler.cli._state import GlobalOptions, settings_of
 from reconciler.definitions import default_schema_ref, render_shift_yaml
 from reconciler.errors import InputError
-from reconciler.flows.table import fit_table
 from reconciler.model import CurrentShift
 from reconciler.pictures.page import catalogue_html
 from reconciler.safetext import escape_json
+from reconciler.table import fit_table
 
 FORMATS = click.Choice(["table", "json", "yaml", "html"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -56,7 +55,7 @@ def list_command(options: GlobalOptions, names: tuple[str, ...], fmt: str) -> No
             if not names
             or any(fnmatch.fnmatchcase(n, g) for g in names for n in (entry.name, entry.key))
         ]
-    _echo(sorted(found, key=lambda r: (r.name, r.shift_id)), fmt)
+    _echo(sorted(found, key=lambda r: (r.name, r.shift_id)), fmt, options)
 
 
 @shifts_group.command("get")
@@ -67,7 +66,7 @@ def get_command(options: GlobalOptions, shift_id: str, fmt: str) -> None:
     """One shift by its id."""
     with commands.connect(settings_of(options)) as client:
         entry = client.get_shift(shift_id)
-    _echo([entry], fmt)
+    _echo([entry], fmt, options)
 
 
 @shifts_group.command("query")
@@ -85,10 +84,10 @@ def query_command(options: GlobalOptions, name: str, fmt: str) -> None:
         found = commands.find_shifts(client, name)
     if not found:
         raise InputError(f"no shift named {name!r} in the tenant")
-    _echo(found, fmt)
+    _echo(found, fmt, options)
 
 
-def _echo(current: list[CurrentShift], fmt: str) -> None:
+def _echo(current: list[CurrentShift], fmt: str, options: GlobalOptions) -> None:
     if fmt == "json":
         document = [{"shift_id": r.shift_id, **r.shift.comparable()} for r in current]
         click.echo(escape_json(json.dumps(document, ensure_ascii=False, indent=2)))
@@ -98,10 +97,10 @@ def _echo(current: list[CurrentShift], fmt: str) -> None:
         ref = default_schema_ref(Path.cwd())
         click.echo("---\n".join(render_shift_yaml(r.shift, ref) for r in current), nl=False)
     else:
-        click.echo(_table(current))
+        click.echo(_table(current, options.console.width))
 
 
-def _table(current: Iterable[CurrentShift]) -> str:
+def _table(current: Iterable[CurrentShift], width: int) -> str:
     rows = []
     for entry in current:
         shift = entry.shift
@@ -110,5 +109,4 @@ def _table(current: Iterable[CurrentShift]) -> str:
         flexible = "yes" if shift.is_flexible else "no"
         rows.append((entry.shift_id, shift.shift_name, segments, flexible, day))
     headers = ("SHIFT_ID", "NAME", "SEGMENTS", "FLEXIBLE", "DAY")
-    width = shutil.get_terminal_size((120, 24)).columns
     return fit_table(headers, rows, width, flexible=(1, 2), empty="no shifts")

@@ -49,9 +49,6 @@ class DesiredState:
     shifts: tuple[DesiredShift, ...]
     warnings: tuple[Problem, ...] = ()
 
-    def by_name(self) -> dict[str, DesiredShift]:
-        return {desired.shift.shift_name: desired for desired in self.shifts}
-
 
 @dataclass(frozen=True, slots=True)
 class CheckedFile:
@@ -92,7 +89,7 @@ def find_shift_files(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def check_file(path: Path) -> CheckedFile:
-    """Load one file and check each of its documents (schema, then semantic rules)."""
+    """Load one file and check each of its documents (schema and semantic rules)."""
     loaded = load_file(path, str(path))
     problems = list(loaded.problems)
     shifts: list[DesiredShift] = []
@@ -117,15 +114,49 @@ def check_file(path: Path) -> CheckedFile:
 
 
 def _check_document(document: Document) -> tuple[Shift | None, list[Problem]]:
-    problems = said_once(document, schema_problems(document))
-    if problems or document.broken:
-        return None, problems
+    """Schema and semantic rules in one pass: every problem of the document at once."""
+    problems = schema_problems(document)
+    if problems or document.broken or document.incomplete:
+        # Not a usable shift; the semantic rules still run on the fields that are sound.
+        partial = _sound_part(document, problems)
+        if partial is not None:
+            shift, unsound = partial
+            problems += semantic_problems(document, shift, skip=unsound)
+        return None, said_once(document, problems)
     try:
         shift = Shift.from_mapping(document.data)
     except (TypeError, ValueError) as exc:  # the schema should make this unreachable
         return None, [Problem(document.start, "", f"not a valid shift: {exc}")]
     problems = said_once(document, semantic_problems(document, shift))
     return (shift if all(p.is_warning for p in problems) else None), problems
+
+
+# Placeholders for a required field that is unsound: the rules reading it are skipped.
+_STAND_INS = {"shift_name": "", "punch_times": 0, "punch_time_rule": ()}
+
+
+def _sound_part(
+    document: Document, problems: Sequence[Problem]
+) -> tuple[Shift, frozenset[str]] | None:
+    """A shift of the top-level fields no problem touches, and the names of the others;
+    None when the whole document is unsound (not a mapping, an error at its root)."""
+    data = document.data
+    unsound = {path[0] for path in (*document.broken, *document.incomplete) if path}
+    unsound |= {_top(problem.field) for problem in problems}
+    if not isinstance(data, dict) or "" in unsound or () in document.broken:
+        return None
+    kept = {key: value for key, value in data.items() if key not in unsound}
+    try:
+        shift = Shift.from_mapping({**_STAND_INS, **kept})
+    except (TypeError, ValueError, AttributeError):  # a value past the schema: skip them all
+        return None
+    missing = {name for name in _STAND_INS if name not in kept}
+    return shift, frozenset(str(key) for key in unsound | missing)
+
+
+def _top(field: str) -> str:
+    """The top-level field of a dotted path (``punch_time_rule[0].on_time`` → its list)."""
+    return field.partition(".")[0].partition("[")[0]
 
 
 def check(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from reconciler.definitions._renames import own_findings
 from reconciler.definitions._yaml import Document, JsonPath, dotted
@@ -19,28 +19,37 @@ from reconciler.model import OvertimeRule, RestRule, Shift, minutes_of, normaliz
 __all__ = ["semantic_problems"]
 
 _Finding = tuple[JsonPath, str]
+_Rule = Callable[[Shift], Iterable[_Finding]]
 _RULES = "punch_time_rule"
 
 
-def semantic_problems(document: Document, shift: Shift) -> list[Problem]:
-    """Every semantic problem of a schema-valid shift, located in its document."""
-    errors = [*_first_segment(shift), *_rest_day(shift)]
-    warnings = [
-        *_name(shift),
-        *_punch_count(shift),
-        *_segments(shift),
-        *_thresholds(shift),
-        *_breaks(shift),
-        *_spans("overtime_rest_time_rule", shift.overtime_rest_time_rule),
-        *_spans("overtime_rule", shift.overtime_rule),
-        *own_findings(document, shift),
+def semantic_problems(
+    document: Document, shift: Shift, *, skip: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """Every semantic problem of a shift, located in its document.
+
+    ``skip`` names top-level fields whose values the schema refused: a rule that
+    reads any of them does not run (a rule never sees a value the schema refused).
+    """
+
+    def run(rules: Sequence[tuple[frozenset[str], _Rule]]) -> list[_Finding]:
+        return [found for reads, rule in rules if not reads & skip for found in rule(shift)]
+
+    located = [
+        Problem(document.locate(path), dotted(path), message) for path, message in run(_ERRORS)
     ]
-    located = [Problem(document.locate(path), dotted(path), message) for path, message in errors]
     located += [
         Problem(document.locate(path), dotted(path), message, "warning")
-        for path, message in warnings
+        for path, message in run(_warnings(document))
     ]
     return located
+
+
+def _warnings(document: Document) -> tuple[tuple[frozenset[str], _Rule], ...]:
+    return (
+        *_WARNINGS,
+        (frozenset({"shift_name", "previous_names"}), lambda s: own_findings(document, s)),
+    )
 
 
 def _first_segment(shift: Shift) -> Iterator[_Finding]:
@@ -163,3 +172,23 @@ def _spans(name: str, items: Sequence[RestRule | OvertimeRule]) -> Iterator[_Fin
             begin, end, end_field = item.on_overtime, item.off_overtime, "off_overtime"
         if minutes_of(begin) >= minutes_of(end):
             yield ((name, index, end_field), f"{end} is not after {begin}")
+
+
+_PUNCH = frozenset({_RULES})
+# Each rule with the top-level fields it reads.
+_ERRORS: tuple[tuple[frozenset[str], _Rule], ...] = (
+    (_PUNCH, _first_segment),
+    (frozenset({"day_type", "is_flexible"}), _rest_day),
+)
+_WARNINGS: tuple[tuple[frozenset[str], _Rule], ...] = (
+    (frozenset({"shift_name"}), _name),
+    (frozenset({"punch_times", _RULES}), _punch_count),
+    (_PUNCH, _segments),
+    (_PUNCH, _thresholds),
+    (frozenset({"rest_time_rule", _RULES}), _breaks),
+    (
+        frozenset({"overtime_rest_time_rule"}),
+        lambda s: _spans("overtime_rest_time_rule", s.overtime_rest_time_rule),
+    ),
+    (frozenset({"overtime_rule"}), lambda s: _spans("overtime_rule", s.overtime_rule)),
+)

@@ -17,11 +17,11 @@ from typing import Any, Literal
 
 from reconciler.feishu.types import TaskQueryResult, TaskResult, UserFlow, UserTask
 from reconciler.flows.outcomes import due_off_time
-from reconciler.flows.table import fit_table
 from reconciler.flows.times import format_instant
 from reconciler.flows.zones import GroupZones
 from reconciler.model import Shift
 from reconciler.safetext import escape, escape_json, spreadsheet_cell
+from reconciler.table import fit_table
 
 __all__ = [
     "FLOW_COLUMNS",

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from reconciler.flows.outcomes import PersonSummary
 from reconciler.flows.render import csv_text, dumps
-from reconciler.flows.table import fit_table
+from reconciler.table import fit_table
 
 __all__ = ["SUMMARY_COLUMNS", "render_summary"]
 

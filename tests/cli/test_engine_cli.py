@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli, main
-from reconciler.cli._state import GlobalOptions
+from reconciler.cli.console import Console
 from reconciler.commands import save_plan
 from reconciler.emulator import create_app
 from reconciler.errors import PartialApplyError
@@ -121,11 +120,11 @@ def write_shift(root: Path, name: str) -> None:
 
 @pytest.mark.parametrize(("answer", "code", "created"), [("y\n", 0, True), ("n\n", 1, False)])
 def test_apply_on_a_terminal_asks_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, code: int, created: bool
+    tmp_path: Path, answer: str, code: int, created: bool
 ) -> None:
-    monkeypatch.setattr("reconciler.cli.engine._interactive", lambda: True)
     write_shift(tmp_path, "Day")
-    result = CliRunner().invoke(cli, ["--emulator", "t.db", "apply"], input=answer)
+    terminal = Console(interactive=True)
+    result = CliRunner().invoke(cli, ["--emulator", "t.db", "apply"], input=answer, obj=terminal)
     assert result.exit_code == code, result.output
     assert "Apply these changes?" in result.output
     assert ("Apply: 1 applied" in result.output) is created
@@ -174,22 +173,19 @@ def test_an_endpoint_that_is_not_an_http_url_fails_at_once(
 
 @pytest.mark.parametrize("terminal", [True, False])
 def test_apply_draws_a_bar_on_a_terminal_and_plain_lines_elsewhere(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool
+    tmp_path: Path, terminal: bool
 ) -> None:
-    monkeypatch.setattr("reconciler.cli.engine._on_terminal", lambda: terminal)
     write_shift(tmp_path, "Day")
     write_shift(tmp_path, "Night")
-    result = CliRunner().invoke(cli, ["--emulator", "t.db", "apply", "--auto-approve"])
+    apply = ["--emulator", "t.db", "apply", "--auto-approve"]
+    result = CliRunner().invoke(cli, apply, obj=Console(progress=terminal))
     assert result.exit_code == 0, result.output
     assert ("Applying" in result.stderr) is terminal
     assert ("applied  + create 'Day'" in result.stdout) is not terminal
     assert "Apply: 2 applied, 0 failed, 0 skipped." in result.stdout
 
 
-def test_on_a_terminal_failed_operations_are_still_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("reconciler.cli.engine._on_terminal", lambda: True)
+def test_on_a_terminal_failed_operations_are_still_named(tmp_path: Path) -> None:
     (tmp_path / "shiftctl.yaml").write_text("guards: {max_delete_percent: 100}\n", "utf-8")
     write_shift(tmp_path, "InUse")
     assert CliRunner().invoke(cli, ["--emulator", "t.db", "apply", "--auto-approve"]).exit_code == 0
@@ -198,33 +194,21 @@ def test_on_a_terminal_failed_operations_are_still_named(
     (tmp_path / "shifts" / "InUse.yaml").unlink()
     # Without reading the groups the plan cannot stop the delete: Feishu refuses it.
     apply = ["--emulator", "t.db", "apply", "--auto-approve", "--force", "--no-usage"]
-    result = CliRunner().invoke(cli, apply)
+    result = CliRunner().invoke(cli, apply, obj=Console(progress=True))
     assert isinstance(result.exception, PartialApplyError), result.output  # exit 5 in main
     assert "failed   - delete 'InUse'" in result.stdout
     assert "code 1220600: shift can not be del" in result.stdout
 
 
-@pytest.mark.parametrize(
-    ("no_color_flag", "env", "tty", "expected"),
-    [
-        (False, None, True, True),
-        (True, None, True, False),
-        (False, "1", True, False),
-        (False, None, False, False),
-    ],
-)
-def test_colour_only_on_a_terminal_and_never_with_no_color(
-    monkeypatch: pytest.MonkeyPatch,
-    no_color_flag: bool,
-    env: str | None,
-    tty: bool,
-    expected: bool,
-) -> None:
-    if env is not None:
-        monkeypatch.setenv("NO_COLOR", env)
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
-    options = GlobalOptions(None, None, None, no_color_flag, 0)
-    assert options.use_color() is expected
+def test_no_color_turns_off_the_colour_of_a_console_handed_in(tmp_path: Path) -> None:
+    write_shift(tmp_path, "Day")
+    coloured = Console(color=True)
+    result = CliRunner().invoke(cli, ["--emulator", "t.db", "plan"], obj=coloured, color=True)
+    assert "\x1b[" in result.stdout
+    plain = ["--emulator", "t.db", "plan", "--no-color"]
+    result = CliRunner().invoke(cli, plain, obj=coloured, color=True)
+    assert "\x1b[" not in result.stdout
+    assert "+ create 'Day'" in result.stdout
 
 
 def test_an_unwritable_report_is_refused_before_any_change(

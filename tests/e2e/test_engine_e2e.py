@@ -7,6 +7,7 @@ test needs faults or credentials; its state is a real SQLite file.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +152,35 @@ def test_a_saved_plan_applies_exactly(ws: Workspace) -> None:
     assert "punch_time_rule[0].on_time: 09:00 → 08:00" in out
     code, out, err = ws.run("apply", "plan.json")
     assert code == 0, out + err
+    assert ws.remote()["Day"].shift.punch_time_rule[0].on_time == "08:00"
+
+
+def test_a_saved_plan_sends_what_feishu_never_reads_back(ws: Workspace) -> None:
+    path = ws.write("Day")
+    path.write_text(path.read_text() + "sub_shift_leader_ids: [ou_1]\n", encoding="utf-8")
+    assert ws.run("plan", "--out", "plan.json")[0] == 0
+    code, out, err = ws.run("apply", "plan.json")
+    assert code == 0, out + err
+    with sqlite3.connect(ws.db) as db:
+        (body,) = db.execute("SELECT body FROM shifts WHERE shift_name = 'Day'").fetchone()
+    assert json.loads(body)["sub_shift_leader_ids"] == ["ou_1"]
+
+
+def test_a_saved_plan_runs_as_reviewed_when_only_unmanaged_shifts_changed(ws: Workspace) -> None:
+    ws.config('exclude: ["tmp-*"]\n')
+    converge(ws, "Day")
+    ws.write("Day", on="08:00")
+    assert ws.run("plan", "--out", "plan.json")[0] == 0
+    with embedded_client(str(ws.db)) as c:  # outside the scope: not in the plan's snapshot
+        c.create_shift(
+            Shift.from_mapping({**ws.remote()["Day"].shift.comparable(), "shift_name": "tmp-x"})
+        )
+    code, now, _ = ws.run("plan")
+    assert "1 unmanaged" in now
+    code, out, err = ws.run("apply", "plan.json")
+    assert code == 0, out + err
+    # The plan shown and run is the reviewed one, with its counts, not one computed now.
+    assert "Plan: 0 to create, 1 to update, 0 to delete, 0 unchanged, 0 unmanaged." in out
     assert ws.remote()["Day"].shift.punch_time_rule[0].on_time == "08:00"
 
 

@@ -30,7 +30,7 @@ from hostile_support import (
 )
 
 from reconciler.cli import cli
-from reconciler.cli._state import GlobalOptions
+from reconciler.cli.console import Console
 from reconciler.commands import read_plan
 from reconciler.emulator import EmulatorConfig, create_app, serving
 from reconciler.emulator.config import DEFAULT_APP_ID, DEFAULT_APP_SECRET
@@ -201,10 +201,11 @@ def test_plan_text_in_colour_carries_only_its_own_escape_sequences(
     tenant: Tenant, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As on a terminal: shiftctl colours, and click keeps every escape sequence.
-    monkeypatch.setattr(GlobalOptions, "use_color", lambda self: True)
     runner = CliRunner()
     for args in (["plan"], ["validate", "badnames"]):
-        result = runner.invoke(cli, ["--emulator", tenant.db, *args], color=True)
+        result = runner.invoke(
+            cli, ["--emulator", tenant.db, *args], color=True, obj=Console(color=True)
+        )
         out = result.stdout + result.stderr
         assert "\x1b[" in out, (args, "coloured")
         assert "EVIL" in out

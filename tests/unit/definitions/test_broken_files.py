@@ -1,5 +1,6 @@
-"""Each file in broken/ has one deliberate error, each in suspicious/ one warning; the
-folder's EXPECTED.txt says exactly what is reported."""
+"""Each file in broken/ has one deliberate error (schema-and-semantic-errors.yaml one of
+each kind, both reported in one run), each in suspicious/ one warning; the folder's
+EXPECTED.txt says exactly what is reported."""
 
 from __future__ import annotations
 

@@ -259,11 +259,12 @@ def test_names_are_compared_after_nfc(tmp_path: Path) -> None:
     assert f"also defined at {tmp_path / 'a.yaml'}:1:13 (as 'Cafe\u0301')" in problems[1].message
 
 
-def test_load_desired_returns_canonical_shifts_by_name(tmp_path: Path) -> None:
+def test_load_desired_returns_canonical_shifts_where_they_are_written(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", SHIFT)
     state = load_desired([tmp_path])
     assert isinstance(state, DesiredState)
-    desired = state.by_name()["早班"]
+    (desired,) = state.shifts
+    assert desired.shift.shift_name == "早班"
     assert desired.shift.punch_time_rule[0].on_time == "07:00"
     assert desired.location == SourceLocation(str(tmp_path / "a.yaml"), 1, 1)
 
@@ -333,3 +334,51 @@ def test_a_mapping_of_thousands_of_unknown_keys_gets_no_suggestions(tmp_path: Pa
     unknown = {p.message for p in problems if p.field != "shift_name"}
     assert unknown == {"unknown field", "missing required field"}
     assert len(problems) == 30 + 3
+
+
+def test_one_run_reports_a_schema_error_and_a_semantic_warning_at_their_places(
+    tmp_path: Path,
+) -> None:
+    text = SHIFT.replace("punch_times: 1", "punch_times: 2") + "day_type: 3\n"
+    path = write(tmp_path, "a.yaml", text)
+    state, problems = check([path])
+    assert state.shifts == ()
+    assert [(str(p.location), p.field, p.severity) for p in problems] == [
+        (f"{path}:2:14", "punch_times", "warning"),
+        (f"{path}:12:11", "day_type", "error"),
+    ]
+
+
+def test_a_rule_that_reads_a_refused_value_is_skipped_and_the_others_run(
+    tmp_path: Path,
+) -> None:
+    text = (
+        SHIFT.replace("on_time: 7:00", "on_time: 7:99")
+        + "rest_time_rule:\n  - {rest_begin_time: '20:00', rest_end_time: '21:00'}\n"
+        + "overtime_rule:\n  - {on_overtime: '19:00', off_overtime: '18:00'}\n"
+    )
+    path = write(tmp_path, "a.yaml", text)
+    _, problems = check([path])
+    # The break outside working time needs the segments, which the schema refused.
+    assert [(p.field, p.severity) for p in problems] == [
+        ("punch_time_rule[0].on_time", "error"),
+        ("overtime_rule[0].off_overtime", "warning"),
+    ]
+
+
+def test_a_missing_required_field_skips_only_the_rules_that_read_it(tmp_path: Path) -> None:
+    text = SHIFT.replace("shift_name: 早班\n", "") + "is_flexible: true\nday_type: 2\n"
+    path = write(tmp_path, "a.yaml", text)
+    _, problems = check([path])
+    assert [(p.field, p.message) for p in problems] == [
+        ("shift_name", "missing required field"),
+        ("day_type", "a rest-day shift (day_type 2) cannot be flexible"),
+    ]
+
+
+def test_a_value_the_loader_refused_is_not_read_by_the_rules(tmp_path: Path) -> None:
+    text = SHIFT + "day_type: !workday 2\nis_flexible: true\nflexible_minutes: 30\n"
+    path = write(tmp_path, "a.yaml", text)
+    _, problems = check([path])
+    assert [p.field for p in problems] == ["day_type"]
+    assert "!workday" in problems[0].message

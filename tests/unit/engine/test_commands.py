@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from reconciler.blast import GroupUse
 from reconciler.commands import make_plan, write_text
 from reconciler.config import Settings
 from reconciler.embedded import embedded_client
@@ -152,6 +154,31 @@ def test_stale_differences_name_each_change() -> None:
     with pytest.raises(StalePlanError, match="nothing was changed"):
         check_fresh(saved, fresh)
     check_fresh(saved, saved)  # the same plan passes
+
+
+def test_a_fresh_saved_plan_is_the_object_that_runs_and_who_uses_a_shift_is_not_compared() -> None:
+    b = shift("B")
+    use = GroupUse("g1", "Ops", 3, ("punch",))
+    saved = Plan((Update("2", b, shift("B", "10:00"), (), used_by=()),), 4, 1, "sha256:1")
+    fresh = Plan((Update("2", b, shift("B", "10:00"), (), used_by=(use,)),), 5, 0, "sha256:1")
+    assert check_fresh(saved, fresh) is saved
+
+
+def test_write_only_fields_are_compared_though_shift_equality_leaves_them_out() -> None:
+    b = shift("B")
+    reviewed = dataclasses.replace(shift("B", "10:00"), sub_shift_leader_ids=("ou_1",))
+    now = dataclasses.replace(reviewed, sub_shift_leader_ids=("ou_2",))
+    assert reviewed == now  # Feishu never reads them back, so a plan never diffs them
+    saved = Plan((Create(reviewed), Update("2", b, reviewed, ())), 0, 0, "sha256:1")
+    fresh = Plan((Create(now), Update("2", b, now, ())), 0, 0, "sha256:1")
+    assert stale_differences(saved, fresh) == [
+        "changed: create 'B'\n"
+        '      reviewed: sub_shift_leader_ids: ["ou_1"]\n'
+        '      now:      sub_shift_leader_ids: ["ou_2"]',
+        "changed: update 'B'\n"
+        '      reviewed: sub_shift_leader_ids: ["ou_1"]\n'
+        '      now:      sub_shift_leader_ids: ["ou_2"]',
+    ]
 
 
 def test_a_stale_plan_names_a_new_id_and_another_target() -> None:
