@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from reconciler._compact import CompactPickle
 from reconciler.safetext import escape
 
 EXIT_OK = 0
@@ -31,7 +32,7 @@ EXIT_PARTIAL = 5
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class SourceLocation:
+class SourceLocation(CompactPickle):
     """Where a value came from: file, 1-based line and column."""
 
     path: str
@@ -49,7 +50,7 @@ Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class Problem:
+class Problem(CompactPickle):
     """One problem in the input, rendered as ``path:line:col: field.path: message``.
 
     An ``error`` is something Feishu refuses (or the plan cannot work with); a

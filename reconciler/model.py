@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self, cast
 
+from reconciler._compact import CompactPickle
+
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
@@ -39,7 +41,7 @@ def minutes_of(value: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-class Record:
+class Record(CompactPickle):
     """Mapping ↔ frozen dataclass conversion shared by every shift object.
 
     ``_times`` names string fields holding times of day (canonicalised);

@@ -11,15 +11,14 @@ plan.json on the default emulator state.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
 __all__ = ["GlobalSpec", "hoist_global_options", "own_option", "takes_value"]
 
 
-@dataclass(frozen=True, slots=True)
-class GlobalSpec:
+class GlobalSpec(NamedTuple):
     """The root's options: which take a value, which take one only optionally."""
 
     with_value: frozenset[str]  # --config FILE, -C DIR

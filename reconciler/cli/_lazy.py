@@ -8,15 +8,14 @@ one-line help the root's ``--help`` shows; a test checks that line against the c
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
 __all__ = ["SUBCOMMANDS", "LazyGroup", "Subcommand"]
 
 
-@dataclass(frozen=True, slots=True)
-class Subcommand:
+class Subcommand(NamedTuple):
     module: str
     attribute: str
     short_help: str  # the first paragraph of the command's own help, word for word

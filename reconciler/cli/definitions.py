@@ -10,7 +10,7 @@ import click
 
 from reconciler.cli._state import GlobalOptions, settings_of
 from reconciler.config import Settings, load_settings, shown
-from reconciler.definitions import check, collect_files, format_files, schema_path
+from reconciler.definitions import check, collect_files, schema_path
 from reconciler.errors import EXIT_ERROR, Problem, blocking
 from reconciler.safetext import escape, escape_json, workflow_data, workflow_property
 
@@ -168,6 +168,8 @@ def fmt_command(ctx: click.Context, paths: tuple[Path, ...], check_only: bool) -
     aliases or merge keys is left as written (and passes --check): the canonical
     form would repeat every shared value.
     """
+    from reconciler.definitions import format_files  # validate never loads the formatter
+
     targets = paths or (default_shifts_dir(ctx),)
     results, problems = format_files(targets, write=not check_only)
     problems = sorted([*problems, *(p for result in results for p in result.problems)])

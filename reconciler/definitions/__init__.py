@@ -6,6 +6,8 @@ raises ``ValidationFailed``; ``render_shift_yaml`` writes the canonical file tex
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from reconciler.definitions._check import (
     DesiredShift,
     DesiredState,
@@ -14,11 +16,13 @@ from reconciler.definitions._check import (
     find_shift_files,
     load_desired,
 )
-from reconciler.definitions._fmt import FormatResult, default_schema_ref, format_files
-from reconciler.definitions._render import render_shift_yaml
 from reconciler.definitions._schema import load_schema, schema_path
 from reconciler.definitions._walk import NO_SHIFT_FILES
 from reconciler.definitions._yaml import MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from reconciler.definitions._fmt import FormatResult, default_schema_ref, format_files
+    from reconciler.definitions._render import render_shift_yaml
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -36,3 +40,20 @@ __all__ = [
     "render_shift_yaml",
     "schema_path",
 ]
+
+# Formatting and rendering load on first use: `shiftctl validate` needs neither.
+_LAZY = {
+    "FormatResult": "reconciler.definitions._fmt",
+    "default_schema_ref": "reconciler.definitions._fmt",
+    "format_files": "reconciler.definitions._fmt",
+    "render_shift_yaml": "reconciler.definitions._render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'reconciler.definitions' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler._compact import CompactPickle
 from reconciler.definitions._anchors import said_once
 from reconciler.definitions._pool import in_file_order
 from reconciler.definitions._renames import Claim, claims_of, rename_problems
@@ -34,7 +35,7 @@ MAX_PROBLEMS_PER_FILE = 500
 
 
 @dataclass(frozen=True, slots=True)
-class DesiredShift:
+class DesiredShift(CompactPickle):
     """A shift as a file defines it, and where its document starts."""
 
     shift: Shift
@@ -61,7 +62,7 @@ class CheckedFile:
 
 
 @dataclass(frozen=True, slots=True)
-class FileFindings:
+class FileFindings(CompactPickle):
     """What ``check`` keeps of one file: small enough to come back from another process."""
 
     shifts: tuple[DesiredShift, ...]

@@ -35,12 +35,32 @@ def compile_fast(schema: Any) -> Predicate:
     unknown = set(schema) - _IGNORED - set(_KEYWORDS)
     if unknown:
         raise Unsupported(", ".join(sorted(unknown)))
-    checks = [
+    checks = tuple(
         _KEYWORDS[key](schema[key], schema)
         for key in _ORDER
         if key in schema and not (key == "additionalProperties" and "properties" in schema)
-    ]
-    return lambda value: all(check(value) for check in checks)
+    )
+    checks = tuple(check for check in checks if check is not _always)
+    return _all_of(checks)
+
+
+def _all_of(checks: tuple[Predicate, ...]) -> Predicate:
+    # Plain loops, not all(generator): this runs for every value of every file.
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
+
+    def check(value: Any) -> bool:
+        for test in checks:  # noqa: SIM110 (a loop is twice as fast as all() on a generator)
+            if not test(value):
+                return False
+        return True
+
+    return check
 
 
 def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
@@ -90,6 +110,8 @@ _TYPES: dict[str, Predicate] = {
 def _type(expected: Any, schema: dict[str, Any]) -> Predicate:
     names = [expected] if isinstance(expected, str) else list(expected)
     tests = [_TYPES[name] for name in names]
+    if len(tests) == 1:
+        return tests[0]
     return lambda value: any(test(value) for test in tests)
 
 
@@ -128,7 +150,15 @@ def _required(names: list[str], schema: dict[str, Any]) -> Predicate:
 
 def _items(items: Any, schema: dict[str, Any]) -> Predicate:
     test = compile_fast(items)
-    return lambda value: not isinstance(value, list) or all(test(item) for item in value)
+
+    def check(value: Any) -> bool:
+        if isinstance(value, list):
+            for item in value:
+                if not test(item):
+                    return False
+        return True
+
+    return check
 
 
 def _minimum(bound: float, schema: dict[str, Any]) -> Predicate:
@@ -157,7 +187,13 @@ def _equal(one: Any, two: Any) -> bool:
 def _enum(allowed: list[Any], schema: dict[str, Any]) -> Predicate:
     if any(isinstance(item, dict | list) for item in allowed):
         raise Unsupported("enum of containers")
-    return lambda value: any(_equal(value, item) for item in allowed)
+    if any(isinstance(item, bool) or item is None for item in allowed):
+        return lambda value: any(_equal(value, item) for item in allowed)
+    # Without booleans a set answers as _equal does (3.0 == 3, and True is never allowed).
+    members = frozenset(allowed)
+    return lambda value: (
+        not isinstance(value, bool | dict | list) and value is not None and value in members
+    )
 
 
 def _const(expected: Any, schema: dict[str, Any]) -> Predicate:

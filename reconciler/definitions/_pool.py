@@ -9,11 +9,9 @@ so the result is the same as one process's, problem for problem.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,6 +40,10 @@ def in_file_order(
     if count < 2:
         yield from map(check, files)
         return
+    # Imported here: they cost a one-file `shiftctl validate` about 20 ms.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     method = "fork" if _single_threaded() else "spawn"
     context = multiprocessing.get_context(method)
     chunk = max(1, len(files) // (count * _CHUNKS_PER_WORKER))
@@ -56,4 +58,6 @@ def _cpus() -> int:
 
 
 def _single_threaded() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from pathlib import Path
@@ -121,6 +120,8 @@ def _explain(error: ValidationError) -> list[tuple[JsonPath, bool, str]]:
 
 
 def _unknown(key: str, known: list[str]) -> str:
+    import difflib  # only for a file with an unknown field
+
     close = difflib.get_close_matches(key, known, n=1)
     return f"unknown field{f' (did you mean {close[0]}?)' if close else ''}"
 
