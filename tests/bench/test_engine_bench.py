@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from _measure import cpu_load, plan_series, process_plan_series, run_measured, run_plan
 from _naive_sdk import naive_sync
-from _report import record, table
+from _report import Check, Table, record, table
 from _tenant import (
     JITTER_MS,
     LATENCY_MS,
@@ -108,23 +108,30 @@ def test_plan_lists_each_page_once_within_the_latency_bound(
         f"{pages} list calls and ≤ 1 token call per plan",
     }
     print()
-    print(
-        table(
-            f"plan over {n} remote shifts ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s), "
-            f"median of {RUNS}",
-            ["phase", "seconds", "× bound", "× nominal"],
-            [
-                ["read files", run.files, run.files / bound, run.files / nominal],
-                ["list", run.listing, run.listing / bound, run.listing / nominal],
-                ["compare", run.compare, run.compare / bound, run.compare / nominal],
-                ["list + compare", run.remote, run.remote / bound, run.remote / nominal],
-                ["total", run.total, run.total / bound, run.total / nominal],
-                ["bare httpx list = bound", bound, 1.0, bound / nominal],
-                [f"nominal: {pages} pages × {LATENCY_MS:g} ms", nominal, nominal / bound, 1.0],
-            ],
-        )
+    shown = Table(
+        f"plan over {n} remote shifts ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s), "
+        f"median of {RUNS}",
+        ["phase", "seconds", "× bound", "× nominal"],
+        [
+            ["read files", run.files, run.files / bound, run.files / nominal],
+            ["list", run.listing, run.listing / bound, run.listing / nominal],
+            ["compare", run.compare, run.compare / bound, run.compare / nominal],
+            ["list + compare", run.remote, run.remote / bound, run.remote / nominal],
+            ["total", run.total, run.total / bound, run.total / nominal],
+            ["bare httpx list = bound", bound, 1.0, bound / nominal],
+            [f"nominal: {pages} pages × {LATENCY_MS:g} ms", nominal, nominal / bound, 1.0],
+        ],
     )
-    print(f"report: {record(f'plan_{n}', report)}")
+    print(shown.text())
+    checks = [
+        Check(
+            f"plan list + compare at N = {n}, × max(bare listing, pages / rate)",
+            round(run.remote / bound, 3),
+            f"≤ {PLAN_TARGET}",
+            run.remote <= PLAN_TARGET * bound,
+        )
+    ]
+    print(f"report: {record(f'plan_{n}', report, table=shown, checks=checks)}")
     changed = len([i for i in range(n) if i % CHANGED_EVERY == 7])
     assert run.plan.summary()["update"] == changed
     assert run.plan.summary()["create"] == NEW_SHIFTS
@@ -192,26 +199,43 @@ def test_apply_runs_at_the_rate_limit_of_its_busiest_endpoint(
     target = f"≥ {APPLY_SHARE:.0%} of the busiest endpoint's rate limit, zero 429s, no failure"
     report = {**quiet, "beside_two_cpu_bound": loaded, "target": target}
     print()
-    print(
-        table(
-            f"apply of 200 changes ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s)",
-            ["run", "seconds", "of limit", "ops/s", "requests", "429s", "failed"],
+    shown = Table(
+        f"apply of 200 changes ({LATENCY_MS:g} ± {JITTER_MS:g} ms, {RATE}/s)",
+        ["run", "seconds", "of limit", "ops/s", "requests", "429s", "failed"],
+        [
             [
-                [
-                    "beside 2 CPU hogs" if run["cpu_bound_processes_beside"] else "quiet",
-                    run["seconds"],
-                    run["share_of_rate_limit"],
-                    run["operations_per_second"],
-                    run["requests"],
-                    run["rate_limited_429"],
-                    run["outcomes"]["failed"],
-                ]
-                for run in (quiet, loaded)
+                "beside 2 CPU hogs" if run["cpu_bound_processes_beside"] else "quiet",
+                run["seconds"],
+                run["share_of_rate_limit"],
+                run["operations_per_second"],
+                run["requests"],
+                run["rate_limited_429"],
+                run["outcomes"]["failed"],
             ]
-            + [["bound", quiet["bound_s"], 1, RATE, quiet["busiest_operations"], "", ""]],
-        )
+            for run in (quiet, loaded)
+        ]
+        + [["bound", quiet["bound_s"], 1, RATE, quiet["busiest_operations"], "", ""]],
     )
-    print(f"report: {record('apply_200', report)}")
+    print(shown.text())
+    checks = [
+        Check(
+            f"apply, {_beside(run)}: {what}",
+            value,
+            target,
+            met,
+        )
+        for run in (quiet, loaded)
+        for what, value, target, met in (
+            (
+                "share of the rate limit",
+                run["share_of_rate_limit"],
+                f"≥ {APPLY_SHARE}",
+                run["share_of_rate_limit"] >= APPLY_SHARE,
+            ),
+            ("429s", run["rate_limited_429"], "0", run["rate_limited_429"] == 0),
+        )
+    ]
+    print(f"report: {record('apply_200', report, table=shown, checks=checks)}")
     for run in (quiet, loaded):
         assert (run["changes"]["create"], run["changes"]["update"]) == (
             APPLY_CREATES,
@@ -258,19 +282,26 @@ def test_whole_plan_process_is_within_its_bound(n: int, tmp_path: Path) -> None:
         "target": f"median of process ÷ max(bare listing, pages / rate) ≤ {limit}",
     }
     print()
-    print(
-        table(
-            f"whole plan process over {n} remote shifts ({LATENCY_MS:g} ± {JITTER_MS:g} ms, "
-            f"{RATE}/s), {RUNS} runs side by side",
-            ["run", "process s", "bare listing s", "× bound"],
-            [
-                [str(i + 1), s, b, s / max(b, rate_bound)]
-                for i, (s, b) in enumerate(zip(series.seconds, series.bare, strict=True))
-            ]
-            + [["median", *(statistics.median(v) for v in (series.seconds, series.bare, over))]],
-        )
+    shown = Table(
+        f"whole plan process over {n} remote shifts ({LATENCY_MS:g} ± {JITTER_MS:g} ms, "
+        f"{RATE}/s), {RUNS} runs side by side",
+        ["run", "process s", "bare listing s", "× bound"],
+        [
+            [str(i + 1), s, b, s / max(b, rate_bound)]
+            for i, (s, b) in enumerate(zip(series.seconds, series.bare, strict=True))
+        ]
+        + [["median", *(statistics.median(v) for v in (series.seconds, series.bare, over))]],
     )
-    print(f"report: {record(f'plan_process_{n}', report)}")
+    print(shown.text())
+    checks = [
+        Check(
+            f"whole plan process at N = {n}, × max(bare listing, pages / rate)",
+            round(statistics.median(over), 3),
+            f"≤ {limit}",
+            statistics.median(over) <= limit,
+        )
+    ]
+    print(f"report: {record(f'plan_process_{n}', report, table=shown, checks=checks)}")
     for calls in series.calls:
         assert calls["shift.list"] == pages, calls
         assert calls.get("auth.tenant_access_token", 0) <= 1, calls
@@ -391,3 +422,7 @@ def test_plan_over_10000_shifts_peaks_under_200_mb(tmp_path: Path) -> None:
     assert "Plan: 0 to create, 0 to update, 0 to delete" in child.stdout
     assert calls["shift.list"]["requests"] == math.ceil(MEMORY_N / PAGE_SIZE)
     assert peak < MEMORY_LIMIT_BYTES, report
+
+
+def _beside(run: dict[str, Any]) -> str:
+    return "beside 2 CPU-bound processes" if run["cpu_bound_processes_beside"] else "quiet"
