@@ -140,3 +140,21 @@ def _plain(value: Any) -> Any:
     if isinstance(value, int | str | bool) or value is None:
         return value
     return str(value)
+
+
+def beside(run: dict[str, Any]) -> str:
+    """How a paced run was measured: on a quiet machine or beside CPU-bound processes."""
+    return "beside 2 CPU-bound processes" if run["cpu_bound_processes_beside"] else "quiet"
+
+
+def pacing_checks(label: str, runs: Sequence[dict[str, Any]], share: float) -> list[Check]:
+    """The checks of a paced bulk run: its share of the rate limit and zero 429s."""
+    checks = []
+    for run in runs:
+        ratio, limited = run["share_of_rate_limit"], run["rate_limited_429"]
+        where = f"{label}, {beside(run)}"
+        checks.append(
+            Check(f"{where}: share of the rate limit", ratio, f"≥ {share}", ratio >= share)
+        )
+        checks.append(Check(f"{where}: 429s", limited, "0", limited == 0))
+    return checks

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from _measure import cpu_load, plan_series, process_plan_series, run_measured, run_plan
 from _naive_sdk import naive_sync
-from _report import Check, Table, record, table
+from _report import Check, Table, pacing_checks, record, table
 from _tenant import (
     JITTER_MS,
     LATENCY_MS,
@@ -217,24 +217,7 @@ def test_apply_runs_at_the_rate_limit_of_its_busiest_endpoint(
         + [["bound", quiet["bound_s"], 1, RATE, quiet["busiest_operations"], "", ""]],
     )
     print(shown.text())
-    checks = [
-        Check(
-            f"apply, {_beside(run)}: {what}",
-            value,
-            target,
-            met,
-        )
-        for run in (quiet, loaded)
-        for what, value, target, met in (
-            (
-                "share of the rate limit",
-                run["share_of_rate_limit"],
-                f"≥ {APPLY_SHARE}",
-                run["share_of_rate_limit"] >= APPLY_SHARE,
-            ),
-            ("429s", run["rate_limited_429"], "0", run["rate_limited_429"] == 0),
-        )
-    ]
+    checks = pacing_checks("apply", (quiet, loaded), APPLY_SHARE)
     print(f"report: {record('apply_200', report, table=shown, checks=checks)}")
     for run in (quiet, loaded):
         assert (run["changes"]["create"], run["changes"]["update"]) == (
@@ -422,7 +405,3 @@ def test_plan_over_10000_shifts_peaks_under_200_mb(tmp_path: Path) -> None:
     assert "Plan: 0 to create, 0 to update, 0 to delete" in child.stdout
     assert calls["shift.list"]["requests"] == math.ceil(MEMORY_N / PAGE_SIZE)
     assert peak < MEMORY_LIMIT_BYTES, report
-
-
-def _beside(run: dict[str, Any]) -> str:
-    return "beside 2 CPU-bound processes" if run["cpu_bound_processes_beside"] else "quiet"

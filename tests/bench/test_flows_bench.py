@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from _measure import cpu_load
-from _report import Check, Table, record
+from _report import Table, pacing_checks, record
 
 from reconciler.emulator import DEFAULT_APP_ID, DEFAULT_APP_SECRET
 from reconciler.feishu.connect import open_client
@@ -129,31 +129,10 @@ def test_10000_rows_go_out_as_200_batches_near_the_rate_limit(served: str, tmp_p
         ],
     )
     print(shown.text())
-    checks = [
-        Check(
-            f"flows import, {_beside(run)}: {what}",
-            value,
-            target,
-            met,
-        )
-        for run in (quiet, loaded)
-        for what, value, target, met in (
-            (
-                "share of the rate limit",
-                run["share_of_rate_limit"],
-                f"≥ {TARGET}",
-                run["share_of_rate_limit"] >= TARGET,
-            ),
-            ("429s", run["rate_limited_429"], "0", run["rate_limited_429"] == 0),
-        )
-    ]
+    checks = pacing_checks("flows import", (quiet, loaded), TARGET)
     print(f"report: {record('flows_import_10000', report, table=shown, checks=checks)}")
     for run in (quiet, loaded):
         assert (run["imported"], run["batches"], run["complete"]) == (ROWS, ROWS // 50, True)
     assert (quiet["rate_limited_429"], loaded["rate_limited_429"]) == (0, 0), report
     assert quiet["share_of_rate_limit"] >= TARGET, report
     assert loaded["share_of_rate_limit"] >= TARGET, report
-
-
-def _beside(run: dict[str, Any]) -> str:
-    return "beside 2 CPU-bound processes" if run["cpu_bound_processes_beside"] else "quiet"
