@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -335,5 +336,11 @@ def test_any_group_seed_is_stored_or_refused_with_an_envelope(entry: dict[str, A
         listed = _check(_client.get(f"{API}/groups", headers=headers))
         for group in listed["data"]["group_list"]:
             params = {"employee_type": "employee_id", "dept_type": "od"}
-            _check(_client.get(f"{API}/groups/{group['group_id']}", params=params, headers=headers))
+            _check(
+                _client.get(
+                    f"{API}/groups/{quote(group['group_id'], safe='')}",
+                    params=params,
+                    headers=headers,
+                )
+            )
     _client.post("/_emulator/reset")
