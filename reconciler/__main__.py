@@ -1,5 +1,5 @@
 """Allows ``python -m reconciler``."""
 
-from reconciler.cli import main
+from reconciler.cli import run
 
-raise SystemExit(main())
+run()

@@ -17,6 +17,7 @@ from reconciler.config import Settings
 from reconciler.diff import FieldChange, field_changes
 from reconciler.errors import GuardError, InputError, ShiftctlError
 from reconciler.model import CurrentShift, Shift, normalize_name
+from reconciler.overrides import NO_OVERRIDES, Overrides
 from reconciler.renames import RenameHint, match_renames, rename_hints
 
 __all__ = [
@@ -90,22 +91,6 @@ class Delete:
 
 
 Change = Create | Update | Delete
-
-
-@dataclass(frozen=True, slots=True)
-class Overrides:
-    """What the operator allowed past the guards; recorded in the plan they review."""
-
-    allow_delete: tuple[str, ...] = ()
-    force: bool = False
-
-    @classmethod
-    def of(cls, allow_delete: Iterable[str] = (), *, force: bool = False) -> Overrides:
-        names = sorted({normalize_name(n) for n in allow_delete if n.strip()})
-        return cls(allow_delete=tuple(names), force=force)
-
-
-NO_OVERRIDES = Overrides()
 
 
 GuardRule = Literal["max_deletes", "max_delete_percent", "empty_desired", "protected", "in_use"]

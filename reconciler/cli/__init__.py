@@ -1,13 +1,16 @@
 """The command line: click lives only in this package.
 
 ``main(argv) -> int`` parses, runs the command and maps every error to the
-fixed exit codes of ``reconciler.errors``; nothing below it exits.
+fixed exit codes of ``reconciler.errors``; nothing below it exits. ``run()`` is the
+process: the ``shiftctl`` console script and ``python -m reconciler``.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 import click
 
@@ -17,7 +20,7 @@ from reconciler.cli._lazy import LazyGroup
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions
 from reconciler.cli.console import Console
 
-__all__ = ["Console", "cli", "main"]
+__all__ = ["Console", "cli", "main", "run"]
 
 GLOBAL_OPTIONS_NOTE = (
     "Global options (shiftctl --help) may stand before or after the command: "
@@ -164,6 +167,19 @@ def main(argv: Sequence[str] | None = None, *, console: Console | None = None) -
     except Exception as exc:
         return _report(exc)
     return result if isinstance(result, int) else 0
+
+
+def run() -> NoReturn:
+    """Run shiftctl as the process and exit with its code.
+
+    What the command imported lives until the process ends, so it is frozen out of
+    the garbage collector first: the collection at interpreter exit would otherwise
+    walk every module, class and function, ~15 ms of a 0.3 s plan. Only the process
+    does this; ``main`` run in-process (tests, other programs) leaves the collector alone.
+    """
+    code = main()
+    gc.freeze()
+    raise SystemExit(code)
 
 
 def _report(exc: Exception) -> int:

@@ -8,21 +8,23 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from reconciler import commands
-from reconciler.apply import ApplyReport, Outcome, apply_plan
 from reconciler.cli._state import DEFAULT_EMULATOR_DB, GlobalOptions, settings_of
 from reconciler.config import shown
-from reconciler.converge import Unsettled, unsettled
 from reconciler.errors import EXIT_CHANGES, InputError, PartialApplyError, blocking
-from reconciler.feishu.stats import calls_document, calls_line
-from reconciler.plan import Overrides, Plan
-from reconciler.render import SYMBOL, render, render_text
+from reconciler.overrides import Overrides
 from reconciler.safetext import escape
-from reconciler.stale import check_fresh
+
+# The plan engine, apply and the renderers are imported inside the commands, after
+# the client is connected: ``commands.make_plan`` starts listing before it needs them.
+if TYPE_CHECKING:
+    from reconciler.apply import ApplyReport, Outcome
+    from reconciler.converge import Unsettled
+    from reconciler.plan import Plan
 
 FORMATS = click.Choice(["text", "markdown", "json", "html"])
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -80,6 +82,8 @@ def plan_command(
     overrides = Overrides.of(allow_delete, force=force)
     with commands.connect(settings) as client:
         plan = commands.make_plan(settings, client, overrides, usage=not no_usage)
+    from reconciler.render import render
+
     click.echo(render(plan, fmt, color=options.console.color), nl=False)
     if out:
         commands.save_plan(plan, out)
@@ -98,6 +102,8 @@ def plan_command(
 @click.pass_obj
 def show_command(options: GlobalOptions, plan_file: str, fmt: str) -> None:
     """Render a saved plan."""
+    from reconciler.render import render
+
     plan = commands.read_plan(plan_file)
     click.echo(render(plan, fmt, color=options.console.color), nl=False)
 
@@ -137,6 +143,12 @@ def apply_command(
     overrides = saved.overrides if saved else Overrides.of(allow_delete, force=force)
     with commands.connect(settings) as client:
         fresh = commands.make_plan(settings, client, overrides, usage=not no_usage)
+        from reconciler.apply import apply_plan
+        from reconciler.converge import unsettled
+        from reconciler.feishu.stats import calls_document, calls_line
+        from reconciler.render import render_text
+        from reconciler.stale import check_fresh
+
         # A reviewed plan is checked against the tenant and files now, then executed
         # itself: what runs is the object that was reviewed, never a recomputed copy.
         plan = fresh if saved is None else check_fresh(saved, fresh)
@@ -182,6 +194,8 @@ def _progress(total: int, *, bar: bool) -> Iterator[Callable[[Outcome], None]]:
 
 
 def _outcome_line(outcome: Outcome) -> str:
+    from reconciler.render import SYMBOL
+
     where = f" (id {outcome.shift_id})" if outcome.shift_id else ""
     text = f"{outcome.status:<8} {SYMBOL[outcome.action]} {outcome.action} "
     text += f"{outcome.shift_name!r}{where}"

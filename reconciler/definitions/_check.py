@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler._compact import CompactPickle
 from reconciler.definitions._anchors import said_once
-from reconciler.definitions._pool import in_file_order
+from reconciler.definitions._pool import in_file_order, worker_count
+from reconciler.definitions._readahead import ReadAhead
 from reconciler.definitions._renames import Claim, claims_of, rename_problems
 from reconciler.definitions._schema import schema_problems
 from reconciler.definitions._semantic import semantic_problems
-from reconciler.definitions._walk import collect_files
-from reconciler.definitions._yaml import Document, LoadedFile, load_file
+from reconciler.definitions._walk import collect_files, read_regular
+from reconciler.definitions._yaml import MAX_FILE_BYTES, Document, LoadedFile, Reader, load_file
 from reconciler.errors import InputError, Problem, SourceLocation, ValidationFailed, blocking
 from reconciler.model import Shift, normalize_name
 
@@ -71,8 +73,8 @@ class FileFindings(CompactPickle):
     claims: tuple[Claim, ...]
 
     @classmethod
-    def of(cls, path: Path) -> FileFindings:
-        checked = check_file(path)
+    def of(cls, path: Path, read: Reader = read_regular) -> FileFindings:
+        checked = check_file(path, read)
         return cls(checked.shifts, checked.name_locations, checked.problems, checked.claims)
 
 
@@ -88,9 +90,9 @@ def find_shift_files(paths: Sequence[str | Path]) -> list[Path]:
     return files
 
 
-def check_file(path: Path) -> CheckedFile:
+def check_file(path: Path, read: Reader = read_regular) -> CheckedFile:
     """Load one file and check each of its documents (schema and semantic rules)."""
-    loaded = load_file(path, str(path))
+    loaded = load_file(path, str(path), read)
     problems = list(loaded.problems)
     shifts: list[DesiredShift] = []
     names: list[SourceLocation] = []
@@ -173,8 +175,13 @@ def check(
     first_seen: dict[str, SourceLocation] = {}  # by normalised name, for the renames
     shifts: list[DesiredShift] = []
     claims: list[Claim] = []
-    # One file at a time (thousands of files stay small), on every core when there are many.
-    for checked in in_file_order(FileFindings.of, files, workers):
+    # One file at a time (thousands of files stay small), on every core when there are many;
+    # in one process the reads come in batches (``ReadAhead``: a listing thread beside it).
+    count = worker_count(len(files)) if workers is None else workers
+    of = FileFindings.of
+    if count < 2:
+        of = functools.partial(FileFindings.of, read=ReadAhead(files, MAX_FILE_BYTES + 1).read)
+    for checked in in_file_order(of, files, count):
         problems.extend(checked.problems)
         claims.extend(checked.claims)
         for desired, where in zip(checked.shifts, checked.name_locations, strict=True):

@@ -9,6 +9,7 @@ within a budget (``_anchors``), and plain scalars follow the YAML 1.2 core schem
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,16 @@ __all__ = [
     "Document",
     "JsonPath",
     "LoadedFile",
+    "Reader",
     "dotted",
     "load_file",
     "parse_documents",
 ]
 
 MAX_FILE_BYTES = 1 << 20
+
+#: How a file's bytes are read: ``read_regular``, or a ``ReadAhead``'s ``read``.
+Reader = Callable[[Path, int], bytes]
 
 # libyaml when PyYAML was built with it; the pure-Python loader reads the same events.
 PARSER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -49,11 +54,11 @@ class LoadedFile:
     problems: tuple[Problem, ...]
 
 
-def load_file(path: Path, display: str) -> LoadedFile:
-    """Read, decode and parse one file; every failure becomes a ``Problem``."""
+def load_file(path: Path, display: str, read: Reader = read_regular) -> LoadedFile:
+    """Read (with ``read``), decode and parse one file; every failure becomes a ``Problem``."""
     where = SourceLocation(display, 1, 1)
     try:
-        raw = read_regular(path, MAX_FILE_BYTES + 1)
+        raw = read(path, MAX_FILE_BYTES + 1)
     except NotRegular as exc:
         return LoadedFile(display, None, (), (Problem(where, "", str(exc)),))
     except OSError as exc:

@@ -6,12 +6,13 @@ Every call is counted (``stats``); closing the client logs what the run spent.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -28,7 +29,6 @@ from reconciler.feishu.endpoints import (
 from reconciler.feishu.envelope import Envelope
 from reconciler.feishu.errors import FeishuError, NotFound
 from reconciler.feishu.flow_calls import FlowCalls
-from reconciler.feishu.groups import GroupCalls
 from reconciler.feishu.limits import PAGE_SIZE
 from reconciler.feishu.reader import ReadNotes
 from reconciler.feishu.retry import RetryPolicy
@@ -36,6 +36,9 @@ from reconciler.feishu.stats import EndpointStats, calls_line
 from reconciler.feishu.transport import Transport
 from reconciler.feishu.wire import shift_from_wire, shift_to_wire
 from reconciler.model import CurrentShift, Shift, normalize_name
+
+if TYPE_CHECKING:
+    from reconciler.feishu.groups import GroupCalls
 
 __all__ = ["FeishuClient"]
 
@@ -82,12 +85,20 @@ class FeishuClient(FlowCalls):
             sleep=sleep,
             rng=rng,
         )
-        self.groups = GroupCalls(self._t)
-        """Attendance-group reads (list, get, search, members, rota schedules)."""
         self.inverted_on_read = no_need_inverted_on_read
         self.inverted_in_answers = no_need_inverted_in_answers
         self.read_notes = ReadNotes()
         self._closed = False
+
+    @functools.cached_property
+    def groups(self) -> GroupCalls:
+        """Attendance-group reads (list, get, search, members, rota schedules).
+
+        Built on first use: a listing never imports them.
+        """
+        from reconciler.feishu.groups import GroupCalls
+
+        return GroupCalls(self._t)
 
     def __repr__(self) -> str:
         return f"FeishuClient(base_url={str(self._t.http.base_url)!r}, app_id={self._t.app_id!r})"

@@ -60,7 +60,7 @@ def test_manifest_offers_validate_and_fmt(hooks: dict[str, dict[str, Any]]) -> N
 
 def test_the_hook_entry_is_the_packaged_console_script() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["shiftctl"] == "reconciler.cli:main"
+    assert project["scripts"]["shiftctl"] == "reconciler.cli:run"
 
 
 @pytest.mark.parametrize("hook_id", ["shiftctl-validate", "shiftctl-fmt"])

@@ -43,6 +43,21 @@ def test_global_options_after_a_command_load_only_that_command() -> None:
     assert not {"reconciler.cli.engine", "reconciler.cli.flows", "reconciler.emulator"} & loaded
 
 
+def test_plan_connects_before_it_loads_the_engine_or_the_yaml_reader() -> None:
+    # All that runs before plan's first request; the rest is imported while it waits.
+    code = (
+        "from reconciler.cli import cli\n"
+        "import reconciler.commands\n"
+        "cli.make_context('shiftctl', ['plan', '--no-usage'])\n"
+    )
+    loaded = _loaded_after(code)
+    assert {"httpx", "reconciler.cli.engine", "reconciler.feishu.client"} <= loaded
+    later = ("yaml", "deepdiff", "jsonschema", "reconciler.plan", "reconciler.apply",
+             "reconciler.definitions", "reconciler.render", "reconciler.usage",
+             "reconciler.feishu.groups")  # fmt: skip
+    assert sorted(m for m in loaded if m in later) == []
+
+
 def test_the_pytest_plugin_loads_nothing_heavy() -> None:
     # pytest imports it in every session of an environment that has shiftctl.
     loaded = _loaded_after("import reconciler.pytest_plugin")
