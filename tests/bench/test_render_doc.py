@@ -42,6 +42,7 @@ def _report() -> dict[str, dict[str, Any]]:
         },
         "plan_500": _engine(over_bound=1.137, load=0.77),
         "plan_2000": _engine(over_bound=1.214, load=0.79),
+        "plan_process_300": _engine(over_bound=1.885, load=0.78),
         "apply_200": _engine(over_bound=1.003, load=0.8),
         "plan_vs_sdk_2000": _engine(ratio=27.4, load=0.81),
         "plan_memory_10000": {
