@@ -44,7 +44,7 @@ __all__ = [
     "check_writable",
     "connect",
     "find_shifts",
-    "import_remote",
+    "import_current",
     "list_current",
     "load_desired_state",
     "make_plan",
@@ -270,7 +270,7 @@ def read_plan(path: str | Path) -> Plan:
         raise InputError(f"{path}: {exc}") from None
 
 
-def import_remote(
+def import_current(
     settings: Settings, client: ShiftLister, out_dir: Path, names: Sequence[str] = ()
 ) -> ImportResult:
     """Bootstrap shift files from the tenant (in scope, matching ``names`` globs)."""

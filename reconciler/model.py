@@ -293,7 +293,7 @@ class Shift(Record):
             data.pop(name, None)
         return data
 
-    def remote_mapping(self) -> dict[str, Any]:
+    def sent_mapping(self) -> dict[str, Any]:
         """The compact mapping Feishu is sent: the file-only fields left out."""
         data = self.to_mapping(compact=True)
         for name in self.LOCAL_ONLY:

@@ -317,13 +317,13 @@ def _check_guards(
     return tuple(found)
 
 
-def snapshot_hash(remotes: Iterable[CurrentShift]) -> str:
-    """A digest of the managed remote state the plan was computed from."""
+def snapshot_hash(current: Iterable[CurrentShift]) -> str:
+    """A digest of the current state (in the managed scope) the plan was computed from."""
     digest = hashlib.sha256()
-    for remote in sorted(remotes, key=lambda r: (r.name, r.shift_id)):
+    for shift in sorted(current, key=lambda r: (r.name, r.shift_id)):
         # The frozen value's repr spells out every field in a fixed order and
         # costs a quarter of a JSON dump; the digest only has to be stable
         # within one version of shiftctl, which every plan also records.
-        digest.update(repr(remote).encode())
+        digest.update(repr(shift).encode())
         digest.update(b"\n")
     return f"sha256:{digest.hexdigest()}"

@@ -155,7 +155,7 @@ def format_value(value: Any) -> str:
 
 def flattened_fields(shift: Shift) -> Iterator[tuple[str, Any]]:
     """The fields a file would hold, as paths; the name is already in the headline."""
-    data = shift.remote_mapping()
+    data = shift.sent_mapping()
     data.pop("shift_name", None)
     return _flatten(data)
 

@@ -280,7 +280,7 @@ def import_command(options: GlobalOptions, names: tuple[str, ...], out_dir: str 
     settings = settings_of(options)
     target = Path(out_dir) if out_dir else shown(settings.shifts_dir)
     with commands.connect(settings) as client:
-        result = commands.import_remote(settings, client, target, names)
+        result = commands.import_current(settings, client, target, names)
     for imported in result.written:
         line = f"wrote   {imported.path} ({imported.shift_name!r}, id {imported.shift_id})"
         click.echo(escape(line))

@@ -48,7 +48,7 @@ class ReadAhead:
             raise outcome
         return outcome
 
-    def _fill(self, wanted: Path) -> None:
+    def _fill(self, first: Path) -> None:
         self._ready.clear()  # a batch abandoned half-way is not kept
         held = 0
         while self._next < len(self._files) and len(self._ready) < BATCH_FILES:
@@ -61,5 +61,5 @@ class ReadAhead:
                 continue
             self._ready[path] = raw
             held += len(raw)
-            if held >= BATCH_BYTES and wanted in self._ready:
+            if held >= BATCH_BYTES and first in self._ready:
                 break

@@ -67,7 +67,7 @@ def shift_to_wire(
     ``full`` spells out every field, defaults included (what updates send); the files'
     own keys (``previous_names``) are never sent.
     """
-    body = full_body(shift) if full else shift.remote_mapping()
+    body = full_body(shift) if full else shift.sent_mapping()
     if shift_id is not None:
         body["id"] = shift_id
     return body

@@ -7,19 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from shift_samples import RULE
 
 API = "/open-apis/attendance/v1"
 
-RULE: dict[str, Any] = {
-    "on_time": "9:00",
-    "off_time": "18:00",
-    "late_minutes_as_late": 30,
-    "late_minutes_as_lack": 60,
-    "on_advance_minutes": 60,
-    "early_minutes_as_early": 30,
-    "early_minutes_as_lack": 60,
-    "off_delay_minutes": 60,
-}
+RULE: dict[str, Any] = RULE
 
 
 def shift_body(name: str = "早班", **extra: Any) -> dict[str, Any]:

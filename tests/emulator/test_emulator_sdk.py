@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from shift_samples import RULE
 
 from reconciler.emulator import ENDPOINTS, EmulatorConfig, create_app, serving
 
@@ -264,18 +265,7 @@ GROUP_SEED: dict[str, Any] = {
             "shift_id": "7000000000000000001",
             "shift_name": "早班",
             "punch_times": 1,
-            "punch_time_rule": [
-                {
-                    "on_time": "9:00",
-                    "off_time": "18:00",
-                    "late_minutes_as_late": 30,
-                    "late_minutes_as_lack": 60,
-                    "on_advance_minutes": 60,
-                    "early_minutes_as_early": 30,
-                    "early_minutes_as_lack": 60,
-                    "off_delay_minutes": 60,
-                }
-            ],
+            "punch_time_rule": [RULE],
         },
     ],
     "groups": [

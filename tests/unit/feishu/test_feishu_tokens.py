@@ -7,6 +7,7 @@ import threading
 
 import httpx
 import pytest
+from shift_samples import RULE
 
 from reconciler.feishu import AuthError, FeishuClient
 from reconciler.feishu.auth import Redactor, Secret, TokenManager
@@ -16,18 +17,7 @@ SHIFT_BODY = {
     "shift_id": "1",
     "shift_name": "早班",
     "punch_times": 1,
-    "punch_time_rule": [
-        {
-            "on_time": "9:00",
-            "off_time": "18:00",
-            "late_minutes_as_late": 30,
-            "late_minutes_as_lack": 60,
-            "on_advance_minutes": 60,
-            "early_minutes_as_early": 30,
-            "early_minutes_as_lack": 60,
-            "off_delay_minutes": 60,
-        }
-    ],
+    "punch_time_rule": [RULE],
 }
 
 
