@@ -58,7 +58,7 @@ __all__ = [
 if TYPE_CHECKING:  # protocols for the checker; at run time these names are not needed
 
     class ShiftLister(ShiftWriter, Protocol):
-        """A client that can also list every remote shift."""
+        """A client that can also list every current shift (the tenant's)."""
 
         def list_shifts(self) -> Iterable[CurrentShift]: ...
 
