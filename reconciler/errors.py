@@ -9,6 +9,7 @@ Only ``reconciler.cli`` turns these into exit codes; library code raises them.
     │   └── ConfigInvalid             exit 1  carries every Problem of shiftctl.yaml
     ├── RemoteError                   exit 1  Feishu said no or could not be reached
     │   (the Feishu-specific classes live in ``reconciler.feishu.errors``)
+    ├── OutputClosed                  exit 1  standard output closed early; the command stopped
     ├── GuardError                    exit 3  a safety guard blocked the plan
     ├── StalePlanError                exit 4  the saved plan no longer matches; nothing changed
     └── PartialApplyError             exit 5  some operations failed; a re-run converges
@@ -127,6 +128,20 @@ class StalePlanError(ShiftctlError):
     """The saved plan differs from a fresh one; nothing was changed."""
 
     exit_code = EXIT_STALE
+
+
+class OutputClosed(ShiftctlError):
+    """Standard output was closed before the command finished (``shiftctl … | head``).
+
+    The command stops at its next line of output, as one killed by SIGPIPE would;
+    what it had already changed stays changed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "standard output was closed before the command finished (broken pipe), so it "
+            "stopped there; changes already made stay made: shiftctl plan shows what is left"
+        )
 
 
 class PartialApplyError(ShiftctlError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -42,11 +43,43 @@ class _RootGroup(LazyGroup):
                 break
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """The command; output closed under it (``| head``) becomes ``OutputClosed``.
+
+        Caught here, before click's own handler, which would exit 1 without a word.
+        """
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            if not _stdout_closed():
+                raise  # another pipe or socket: not ours to explain
+            from reconciler.errors import OutputClosed
+
+            raise OutputClosed() from None
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _note_global_options(command)
         return command
+
+
+def _stdout_closed() -> bool:
+    """Whether standard output is a pipe whose reader has gone (``poll`` says POLLERR).
+
+    Without ``poll`` (Windows) a broken pipe met by a command is taken to be it.
+    """
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a test or a host program
+        return False
+    if not hasattr(select, "poll"):
+        return True
+    watch = select.poll()
+    watch.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in watch.poll(0))
 
 
 def _resolve(ctx: click.Context) -> Callable[[click.Command, str], click.Command | None]:
@@ -178,6 +211,10 @@ def run() -> NoReturn:
     does this; ``main`` run in-process (tests, other programs) leaves the collector alone.
     """
     code = main()
+    if _stdout_closed():
+        # Whatever is still buffered has nowhere to go; without this, the interpreter's
+        # last flush would print its own traceback and exit 120.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     gc.freeze()
     raise SystemExit(code)
 
