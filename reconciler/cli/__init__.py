@@ -211,8 +211,11 @@ def run() -> NoReturn:
     does this; ``main`` run in-process (tests, other programs) leaves the collector alone.
     """
     code = main()
-    if _stdout_closed():
-        # Whatever is still buffered has nowhere to go; without this, the interpreter's
+    try:
+        if sys.stdout is not None:  # None under pythonw
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # What is still buffered has nowhere to go; without this, the interpreter's
         # last flush would print its own traceback and exit 120.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     gc.freeze()
