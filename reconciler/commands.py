@@ -217,20 +217,31 @@ def make_plan(
     return plan
 
 
+_HANDOFF_LOCK = threading.Lock()
+_handoffs = [0, 0.0]  # plans reading files now, and the interval to restore after the last
+
+
 @contextlib.contextmanager
 def _quick_handoff() -> Iterator[None]:
-    """Hand the interpreter to a thread whose answer arrived within 0.5 ms, not 5.
+    """A 0.5 ms switch interval while this thread reads files beside the listing thread.
 
-    While this thread reads files, the listing thread waits on the network; with
-    Python's default 5 ms switch interval each page's answer would wait up to that
-    long for the reader to let go, a page's worth of latency over a short listing.
+    Once the reading is only parsing (no system calls, ``ReadAhead``), the listing
+    thread asks for the lock after one switch interval: at Python's default 5 ms that
+    is up to a page's worth of latency per answer. The interval is process-wide, so
+    plans made at once share one change: the first lowers it, the last puts it back.
     """
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(min(before, 0.0005))
+    with _HANDOFF_LOCK:
+        if _handoffs[0] == 0:
+            _handoffs[1] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_handoffs[1], 0.0005))
+        _handoffs[0] += 1
     try:
         yield
     finally:
-        sys.setswitchinterval(before)
+        with _HANDOFF_LOCK:
+            _handoffs[0] -= 1
+            if _handoffs[0] == 0:
+                sys.setswitchinterval(_handoffs[1])
 
 
 def target_of(settings: Settings) -> str:

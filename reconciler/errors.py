@@ -140,7 +140,8 @@ class OutputClosed(ShiftctlError):
     def __init__(self) -> None:
         super().__init__(
             "standard output was closed before the command finished (broken pipe), so it "
-            "stopped there; changes already made stay made: shiftctl plan shows what is left"
+            "stopped there; whatever it had already changed in the tenant stays changed "
+            "(shiftctl plan shows what is left)"
         )
 
 

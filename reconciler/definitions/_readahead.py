@@ -41,6 +41,8 @@ class ReadAhead:
         if limit != self._limit:
             return read_regular(path, limit)
         if path not in self._ready:
+            if self._next >= len(self._files) or self._files[self._next] != path:
+                return read_regular(path, limit)  # out of order: the batch is left as it is
             self._fill(path)
         outcome = self._ready.pop(path, None)
         if outcome is None:
@@ -50,7 +52,7 @@ class ReadAhead:
         return outcome
 
     def _fill(self, first: Path) -> None:
-        self._ready.clear()  # a batch abandoned half-way is not kept
+        self._ready.clear()  # what is left of the last batch was asked for out of order
         held = 0
         while self._next < len(self._files) and len(self._ready) < BATCH_FILES:
             path = self._files[self._next]
@@ -58,7 +60,7 @@ class ReadAhead:
             try:
                 raw = read_regular(path, self._limit)
             except (OSError, NotRegular) as exc:
-                self._ready[path] = exc
+                self._ready[path] = exc.with_traceback(None)  # not this frame and its bytes
                 continue
             self._ready[path] = raw
             held += len(raw)

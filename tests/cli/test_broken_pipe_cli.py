@@ -82,3 +82,28 @@ def test_an_apply_whose_reader_leaves_stops_loudly_and_a_rerun_converges(tmp_pat
     settled = subprocess.run(check, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert settled.returncode == 0, settled.stdout
     assert "Plan: 0 to create" in settled.stdout or "No changes" in settled.stdout
+
+
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["PYTHONUNBUFFERED", "buffered"])
+def test_a_reader_leaving_during_one_long_write_is_said_too(
+    tmp_path: Path, unbuffered: bool
+) -> None:
+    _shift_files(tmp_path / "shifts", 150)  # a JSON plan of well over a pipe's 64 KiB
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEISHU_", "PYTHONUNBUF"))}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    command = [sys.executable, "-m", "reconciler", f"--emulator={tmp_path / 'tenant.db'}",
+               "plan", "--format", "json"]  # fmt: skip
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as child:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        first = os.read(child.stdout.fileno(), 10)  # `| head -c 10`
+        child.stdout.close()
+        stderr = child.stderr.read().decode()
+        code = child.wait(timeout=120)
+    assert first.startswith(b"{")
+    assert code == 1, stderr
+    assert SAID in stderr
+    assert "Traceback" not in stderr

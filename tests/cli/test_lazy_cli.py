@@ -52,7 +52,7 @@ def test_plan_connects_before_it_loads_the_engine_or_the_yaml_reader() -> None:
     )
     loaded = _loaded_after(code)
     assert {"httpx", "reconciler.cli.engine", "reconciler.feishu.client"} <= loaded
-    later = ("yaml", "deepdiff", "jsonschema", "reconciler.plan", "reconciler.apply",
+    later = ("yaml", "jsonschema", "reconciler.plan", "reconciler.apply",
              "reconciler.definitions", "reconciler.render", "reconciler.usage",
              "reconciler.feishu.groups")  # fmt: skip
     assert sorted(m for m in loaded if m in later) == []

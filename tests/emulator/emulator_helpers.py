@@ -11,8 +11,6 @@ from shift_samples import RULE
 
 API = "/open-apis/attendance/v1"
 
-RULE: dict[str, Any] = RULE
-
 
 def shift_body(name: str = "早班", **extra: Any) -> dict[str, Any]:
     """A minimal valid create body (the contract §9 example)."""

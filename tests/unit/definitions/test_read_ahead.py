@@ -97,3 +97,29 @@ def test_check_in_one_process_reads_each_file_once(
     assert len(reads) == BATCH_FILES + 10 == len(set(reads))
     assert len(state.shifts) == BATCH_FILES + 10
     assert state.shifts[0].shift.shift_name.startswith("S000 ")
+
+
+def test_a_path_out_of_order_leaves_the_batch_for_the_files_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = []
+    for index in range(5):
+        path = tmp_path / f"f{index}.yaml"
+        path.write_text(f"shift_name: F{index}\n", encoding="utf-8")
+        files.append(path)
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text("shift_name: E\n", encoding="utf-8")
+    reads: list[Path] = []
+
+    def counted(path: Path, limit: int) -> bytes:
+        reads.append(path)
+        return read_regular(path, limit)
+
+    monkeypatch.setattr(_readahead, "read_regular", counted)
+    ahead = ReadAhead(files, LIMIT)
+    assert ahead.read(files[0], LIMIT) == b"shift_name: F0\n"
+    assert ahead.read(elsewhere, LIMIT) == b"shift_name: E\n"
+    assert [ahead.read(p, LIMIT) for p in files[1:]] == [
+        f"shift_name: F{i}\n".encode() for i in range(1, 5)
+    ]
+    assert reads == [*files, elsewhere]  # the batch, the stray path, and nothing again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -257,3 +258,31 @@ def test_a_plan_made_by_another_version_is_stale_and_says_why() -> None:
     assert stale_differences(saved, fresh) == [
         f"the plan was made by shiftctl 0.0.1; this is {fresh.made_by}"
     ]
+
+
+def test_the_switch_interval_is_put_back_after_a_plan_and_after_bad_files(
+    tmp_path: Path, client: FeishuClient
+) -> None:
+    before = sys.getswitchinterval()
+    make_plan(write_shifts(tmp_path / "good", "A"), client)
+    assert sys.getswitchinterval() == before
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.yaml").write_text("shift_name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed):
+        make_plan(Settings(shifts_dir=bad), client)
+    assert sys.getswitchinterval() == before
+
+
+def test_plans_made_at_once_share_one_switch_interval_change() -> None:
+    from reconciler.commands import _quick_handoff
+
+    before = sys.getswitchinterval()
+    first, second = _quick_handoff(), _quick_handoff()
+    first.__enter__()
+    second.__enter__()
+    assert sys.getswitchinterval() == min(before, 0.0005)
+    first.__exit__(None, None, None)  # the first to finish is not the last: still low
+    assert sys.getswitchinterval() == min(before, 0.0005)
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before
