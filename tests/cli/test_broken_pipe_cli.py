@@ -6,9 +6,10 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -57,20 +58,28 @@ def test_a_closed_output_is_said_on_stderr_and_exits_1(
     assert SAID in capsys.readouterr().err
 
 
+def _reader_leaves(
+    command: list[str], cwd: Path, env: dict[str, str], read: Callable[[IO[bytes]], bytes]
+) -> tuple[bytes, int, str]:
+    """Run ``command`` with a reader that takes ``read`` of its output and leaves."""
+    with subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as child:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        first = read(child.stdout)
+        child.stdout.close()
+        stderr = child.stderr.read().decode()
+        return first, child.wait(timeout=120), stderr
+
+
 def test_an_apply_whose_reader_leaves_stops_loudly_and_a_rerun_converges(tmp_path: Path) -> None:
     _shift_files(tmp_path / "shifts", 40)
     command = [sys.executable, "-m", "reconciler", f"--emulator={tmp_path / 'tenant.db'}",
                "--no-color", "apply", "--auto-approve"]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEISHU_")}
-    with subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    ) as child:
-        assert child.stdout is not None
-        assert child.stderr is not None
-        first = child.stdout.readline()  # what `| head -1` reads, then it leaves
-        child.stdout.close()
-        stderr = child.stderr.read().decode()
-        code = child.wait(timeout=120)
+    # what `| head -1` reads, then it leaves
+    first, code, stderr = _reader_leaves(command, tmp_path, env, lambda out: out.readline())
     assert first.startswith(b"shiftctl will perform the following actions")
     assert code == 1, stderr
     assert SAID in stderr
@@ -94,15 +103,10 @@ def test_a_reader_leaving_during_one_long_write_is_said_too(
         env["PYTHONUNBUFFERED"] = "1"
     command = [sys.executable, "-m", "reconciler", f"--emulator={tmp_path / 'tenant.db'}",
                "plan", "--format", "json"]  # fmt: skip
-    with subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    ) as child:
-        assert child.stdout is not None
-        assert child.stderr is not None
-        first = os.read(child.stdout.fileno(), 10)  # `| head -c 10`
-        child.stdout.close()
-        stderr = child.stderr.read().decode()
-        code = child.wait(timeout=120)
+    # `| head -c 10`
+    first, code, stderr = _reader_leaves(
+        command, tmp_path, env, lambda out: os.read(out.fileno(), 10)
+    )
     assert first.startswith(b"{")
     assert code == 1, stderr
     assert SAID in stderr

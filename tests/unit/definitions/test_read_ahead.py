@@ -16,6 +16,19 @@ LIMIT = 1 << 20
 EXAMPLES = Path(__file__).parents[3] / "shifts"
 
 
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every path ReadAhead reads from disk, in order."""
+    seen: list[Path] = []
+
+    def counted(path: Path, limit: int) -> bytes:
+        seen.append(path)
+        return read_regular(path, limit)
+
+    monkeypatch.setattr(_readahead, "read_regular", counted)
+    return seen
+
+
 def _outcome(read: Callable[[Path, int], bytes], path: Path) -> bytes | str:
     try:
         return read(path, LIMIT)
@@ -56,7 +69,7 @@ def test_a_path_out_of_order_or_another_limit_is_read_on_the_spot(tmp_path: Path
 
 
 def test_large_files_are_not_all_held_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[Path]
 ) -> None:
     monkeypatch.setattr(_readahead, "BATCH_BYTES", 3 * 1000)
     files = []
@@ -64,13 +77,6 @@ def test_large_files_are_not_all_held_at_once(
         path = tmp_path / f"big{index:02d}.yaml"
         path.write_bytes(b"#" * 1000)
         files.append(path)
-    reads: list[Path] = []
-
-    def counted(path: Path, limit: int) -> bytes:
-        reads.append(path)
-        return read_regular(path, limit)
-
-    monkeypatch.setattr(_readahead, "read_regular", counted)
     ahead = ReadAhead(files, LIMIT)
     ahead.read(files[0], LIMIT)
     assert reads == files[:3]  # stopped at the byte budget, not at BATCH_FILES
@@ -79,20 +85,11 @@ def test_large_files_are_not_all_held_at_once(
     assert reads == files  # each file read exactly once
 
 
-def test_check_in_one_process_reads_each_file_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_check_in_one_process_reads_each_file_once(tmp_path: Path, reads: list[Path]) -> None:
     standard = (EXAMPLES / "standard.yaml").read_text(encoding="utf-8")
     for index in range(BATCH_FILES + 10):
         text = standard.replace("shift_name: ", f"shift_name: S{index:03d} ", 1)
         (tmp_path / f"s{index:03d}.yaml").write_text(text, encoding="utf-8")
-    reads: list[Path] = []
-
-    def counted(path: Path, limit: int) -> bytes:
-        reads.append(path)
-        return read_regular(path, limit)
-
-    monkeypatch.setattr(_readahead, "read_regular", counted)
     state, _ = check([tmp_path], workers=1)
     assert len(reads) == BATCH_FILES + 10 == len(set(reads))
     assert len(state.shifts) == BATCH_FILES + 10
@@ -100,7 +97,7 @@ def test_check_in_one_process_reads_each_file_once(
 
 
 def test_a_path_out_of_order_leaves_the_batch_for_the_files_in_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, reads: list[Path]
 ) -> None:
     files = []
     for index in range(5):
@@ -109,13 +106,6 @@ def test_a_path_out_of_order_leaves_the_batch_for_the_files_in_order(
         files.append(path)
     elsewhere = tmp_path / "elsewhere.yaml"
     elsewhere.write_text("shift_name: E\n", encoding="utf-8")
-    reads: list[Path] = []
-
-    def counted(path: Path, limit: int) -> bytes:
-        reads.append(path)
-        return read_regular(path, limit)
-
-    monkeypatch.setattr(_readahead, "read_regular", counted)
     ahead = ReadAhead(files, LIMIT)
     assert ahead.read(files[0], LIMIT) == b"shift_name: F0\n"
     assert ahead.read(elsewhere, LIMIT) == b"shift_name: E\n"
